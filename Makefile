@@ -1,0 +1,103 @@
+# zhifa — build, run and test. See README.md.
+#
+#   make            build the zhifa binary (build/zhifa) and the console
+#   make run        install missing packages, build, create var/demo, serve it
+#   make test       build and run every test: unit, API, browser
+#   make SANITIZER=address   (or undefined) build into build-address/ etc.
+
+SANITIZER ?=
+ifeq ($(SANITIZER),)
+BUILD ?= build
+SANFLAGS :=
+else
+BUILD ?= build-$(SANITIZER)
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CC ?= cc
+PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+OPT ?= -O2
+CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wno-missing-field-initializers \
+	-Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) $(EXTRA_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+LDFLAGS := $(SANFLAGS)
+
+LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/embedded.o
+EMBED_FILES := $(shell find src/store/migrations src/web/templates src/web/static -type f 2>/dev/null | sort)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+PYTHON := /usr/bin/python3
+
+.PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench
+
+all: zhifa console
+
+zhifa: $(BUILD)/zhifa
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(EMBED_FILES)
+
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libzhifa.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/zhifa: $(BUILD)/obj/main.o $(BUILD)/libzhifa.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libzhifa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzhifa.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+deps:
+	bash scripts/install-deps.sh
+
+console:
+	bash scripts/build-console.sh
+
+demo: deps all
+	@test -d var/demo || $(BUILD)/zhifa init var/demo --demo
+
+run: demo
+	$(BUILD)/zhifa serve --data var/demo --listen 127.0.0.1:8080
+
+unit-test: $(BUILD)/zhifa $(TEST_BIN)
+	bash tests/unit/run.sh $(BUILD)
+
+api-test: $(BUILD)/zhifa
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) $(PYTHON) -m pytest -q tests/api
+
+e2e-test: all
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) bash tests/e2e/run.sh
+
+test: deps all
+	$(MAKE) unit-test
+	$(MAKE) api-test
+	$(MAKE) e2e-test
+
+fuzz:
+	bash tests/fuzz/run.sh
+
+bench: all
+	bash bench/run.sh
+
+clean:
+	rm -rf build build-address build-undefined console/dist

@@ -1,0 +1,92 @@
+// roles.js — what each role sees: the home title, the side menu, and which
+// pages it may open. The server is the authority (it checks every route);
+// this only keeps the console from offering doors that would answer 403.
+
+export const ROLE_NAMES = {
+  officer: '执法人员',
+  reviewer: '法制审核人员',
+  head: '部门负责人',
+  publicity: '公示管理员',
+  supervisor: '司法局监督人员',
+  auditor: '审计员',
+  admin: '系统管理员'
+}
+
+export function homeTitle(role) {
+  return (ROLE_NAMES[role] || '') + '工作台'
+}
+
+const LIBRARY_ROLES = ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'admin']
+
+// Route name → roles allowed to open it. Routes not listed are open to
+// every logged-in user.
+export const PAGE_ROLES = {
+  users: ['admin'],
+  departments: LIBRARY_ROLES,
+  department: LIBRARY_ROLES,
+  officers: LIBRARY_ROLES,
+  matters: LIBRARY_ROLES,
+  matter: LIBRARY_ROLES,
+  laws: LIBRARY_ROLES,
+  law: LIBRARY_ROLES,
+  audit: ['auditor', 'supervisor']
+}
+
+export function canOpen(routeName, role) {
+  const allowed = PAGE_ROLES[routeName]
+  return !allowed || allowed.includes(role)
+}
+
+// The side menu: groups of entries, filtered by canOpen.
+export const MENU = [
+  { route: 'home', label: '工作台', icon: 'HomeFilled' },
+  { route: 'users', label: '账户管理', icon: 'User' },
+  {
+    group: '三库',
+    icon: 'Collection',
+    items: [
+      { route: 'departments', label: '执法主体' },
+      { route: 'officers', label: '执法人员' },
+      { route: 'matters', label: '执法事项' },
+      { route: 'laws', label: '法律法规' }
+    ]
+  },
+  { route: 'audit', label: '审计日志', icon: 'Document' },
+  { route: 'profile', label: '个人设置', icon: 'Setting' }
+]
+
+export function menuFor(role) {
+  const out = []
+  for (const m of MENU) {
+    if (m.group) {
+      const items = m.items.filter((i) => canOpen(i.route, role))
+      if (items.length) out.push({ ...m, items })
+    } else if (canOpen(m.route, role)) {
+      out.push(m)
+    }
+  }
+  return out
+}
+
+// Editing the libraries: admin anywhere, a department head in their own
+// department (the server checks the same rule).
+export function canEditInDept(user, departmentId) {
+  if (!user) return false
+  if (user.role === 'admin') return true
+  return user.role === 'head' && departmentId != null && String(user.department_id) === String(departmentId)
+}
+
+export const OFFICER_STATUS = [
+  { code: 'active', name: '在岗' },
+  { code: 'suspended', name: '暂停执法' },
+  { code: 'revoked', name: '已注销' }
+]
+
+export const POWER_TYPES = [
+  { code: 'licensing', name: '行政许可' },
+  { code: 'penalty', name: '行政处罚' },
+  { code: 'coercion', name: '行政强制' },
+  { code: 'inspection', name: '行政检查' },
+  { code: 'expropriation', name: '行政征收征用' },
+  { code: 'other', name: '其他' }
+]

@@ -1,0 +1,91 @@
+/* db.h — the only way zhifa code touches its database.
+ *
+ * A small portable API (open, exec, prepared statements with typed binds and
+ * row iteration, transactions, a per-connection statement cache) that the
+ * SQLite backend implements today and a PostgreSQL backend will implement
+ * later without any caller changing. SQL uses $1, $2 ... placeholders and
+ * portable types; new ids come back through `INSERT ... RETURNING id`.
+ *
+ * A zf_db is one connection and is not thread-safe; a zf_db_pool hands one
+ * connection to each thread that asks. */
+#ifndef ZF_DB_H
+#define ZF_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct zf_db zf_db;
+typedef struct zf_stmt zf_stmt;
+typedef struct zf_db_pool zf_db_pool;
+
+/* Opens (creating if needed) the database at path with WAL, synchronous=FULL,
+ * foreign_keys=ON and a busy timeout. Caller frees with zf_db_close. */
+int zf_db_open(zf_db **out, const char *path, zf_err *err);
+void zf_db_close(zf_db *db);
+
+/* Runs one or more statements without parameters. */
+int zf_db_exec(zf_db *db, const char *sql, zf_err *err);
+
+/* Prepares sql (or takes it from the connection's cache). The statement is
+ * borrowed from db: release it with zf_stmt_free, which resets it and returns
+ * it to the cache. Placeholders are $1..$N. */
+int zf_db_prepare(zf_stmt **out, zf_db *db, const char *sql, zf_err *err);
+
+/* Binds are 1-based, matching $N. Text is copied; len < 0 means strlen. */
+int zf_stmt_bind_int64(zf_stmt *st, int n, int64_t v);
+int zf_stmt_bind_double(zf_stmt *st, int n, double v);
+int zf_stmt_bind_text(zf_stmt *st, int n, const char *s, long len);
+int zf_stmt_bind_blob(zf_stmt *st, int n, const void *p, size_t len);
+int zf_stmt_bind_null(zf_stmt *st, int n);
+/* Binds text, or NULL when s is NULL. */
+int zf_stmt_bind_text_or_null(zf_stmt *st, int n, const char *s);
+
+/* Advances: returns 1 when a row is ready, 0 when done, negative on error
+ * (a constraint violation gives ZF_ECONFLICT with code "conflict"). */
+int zf_stmt_step(zf_stmt *st, zf_err *err);
+
+int zf_stmt_column_count(zf_stmt *st);
+const char *zf_stmt_column_name(zf_stmt *st, int col);
+int zf_stmt_is_null(zf_stmt *st, int col);
+int64_t zf_stmt_int64(zf_stmt *st, int col);
+double zf_stmt_double(zf_stmt *st, int col);
+/* Borrowed until the next step or free; "" for NULL. */
+const char *zf_stmt_text(zf_stmt *st, int col);
+const void *zf_stmt_blob(zf_stmt *st, int col, size_t *out_len);
+
+/* Returns the statement to the cache. Accepts NULL. */
+void zf_stmt_free(zf_stmt *st);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE. */
+int64_t zf_db_changes(zf_db *db);
+
+/* Transactions do not nest; begin takes the write lock at once (IMMEDIATE)
+ * so that a read-then-write transaction cannot deadlock. */
+int zf_db_begin(zf_db *db, zf_err *err);
+int zf_db_commit(zf_db *db, zf_err *err);
+void zf_db_rollback(zf_db *db);
+
+/* Convenience: runs sql with text parameters (NULL entries bind NULL) and
+ * stores the first column of the first row as int64 in *out (if out is not
+ * NULL). Returns 1 if a row came back, 0 if none, negative on error. */
+int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,
+                      int nparams, const char *const *params);
+
+/* Applies the embedded migrations (store/migrations/NNNN_name.sql) newer
+ * than the database's version, all in one transaction. A database newer
+ * than this binary is refused with a clear message. */
+int zf_db_migrate(zf_db *db, zf_err *err);
+/* The schema version of the database, and the newest this binary knows. */
+int zf_db_schema_version(zf_db *db, int *out, zf_err *err);
+int zf_db_schema_latest(void);
+
+/* A fixed-size pool of connections to one database; safe across threads. */
+int zf_db_pool_open(zf_db_pool **out, const char *path, int size, zf_err *err);
+/* Blocks until a connection is free. */
+zf_db *zf_db_pool_acquire(zf_db_pool *pool);
+void zf_db_pool_release(zf_db_pool *pool, zf_db *db);
+void zf_db_pool_close(zf_db_pool *pool);
+
+#endif

@@ -1,0 +1,392 @@
+/* sqlite.c — the SQLite backend of db.h.
+ *
+ * Placeholders $1..$N are SQLite named parameters; each statement keeps a map
+ * from N to SQLite's own parameter index, so $2 may appear before $1 or twice.
+ * Each connection caches its prepared statements by SQL text. */
+#include "store/db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+#define MAX_PARAMS 64
+#define CACHE_SIZE 256
+
+struct zf_stmt {
+    sqlite3_stmt *st;
+    zf_db *db;
+    char *sql;
+    int in_use;
+    int cached;
+    int nparams;
+    int index[MAX_PARAMS + 1]; /* $N -> sqlite index, 0 when absent */
+};
+
+struct zf_db {
+    sqlite3 *h;
+    zf_stmt *cache[CACHE_SIZE];
+    int ncache;
+    int in_tx;
+};
+
+static int db_error(zf_db *db, zf_err *err, int sqlite_rc, const char *what)
+{
+    int primary = sqlite_rc & 0xff;
+
+    if (primary == SQLITE_CONSTRAINT)
+        return zf_err_set(err, ZF_ECONFLICT, "conflict", NULL,
+                          "数据冲突：%s", sqlite3_errmsg(db->h));
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return zf_err_set(err, ZF_EDB, "database_busy", NULL, "数据库繁忙，请稍后重试");
+    return zf_err_set(err, ZF_EDB, "database_error", NULL, "数据库错误（%s）：%s", what,
+                      sqlite3_errmsg(db->h));
+}
+
+int zf_db_open(zf_db **out, const char *path, zf_err *err)
+{
+    zf_db *db = zf_calloc(1, sizeof *db);
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_open_v2(path, &db->h,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        zf_err_set(err, ZF_EDB, "database_open_failed", NULL, "无法打开数据库 %s：%s", path,
+                   db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        zf_db_close(db);
+        return ZF_EDB;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 1);
+    rc = zf_db_exec(db,
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=FULL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA temp_store=MEMORY;",
+                    err);
+    if (rc < 0) {
+        zf_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+void zf_db_close(zf_db *db)
+{
+    int i;
+
+    if (!db)
+        return;
+    for (i = 0; i < db->ncache; i++) {
+        sqlite3_finalize(db->cache[i]->st);
+        free(db->cache[i]->sql);
+        free(db->cache[i]);
+    }
+    sqlite3_close_v2(db->h);
+    free(db);
+}
+
+int zf_db_exec(zf_db *db, const char *sql, zf_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+
+    if (rc != SQLITE_OK) {
+        int r = db_error(db, err, rc, msg ? msg : "exec");
+        sqlite3_free(msg);
+        return r;
+    }
+    return 0;
+}
+
+static int make_stmt(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
+{
+    sqlite3_stmt *raw = NULL;
+    zf_stmt *st;
+    int rc, n, i;
+    char name[16];
+
+    rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(db, err, rc, "prepare");
+    st = zf_calloc(1, sizeof *st);
+    st->st = raw;
+    st->db = db;
+    st->sql = zf_strdup(sql);
+    n = sqlite3_bind_parameter_count(raw);
+    for (i = 1; i <= MAX_PARAMS && n > 0; i++) {
+        snprintf(name, sizeof name, "$%d", i);
+        st->index[i] = sqlite3_bind_parameter_index(raw, name);
+        if (st->index[i])
+            st->nparams = i;
+    }
+    *out = st;
+    return 0;
+}
+
+int zf_db_prepare(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
+{
+    int i, rc;
+    zf_stmt *st = NULL;
+
+    *out = NULL;
+    for (i = 0; i < db->ncache; i++) {
+        st = db->cache[i];
+        if (!st->in_use && strcmp(st->sql, sql) == 0) {
+            st->in_use = 1;
+            *out = st;
+            return 0;
+        }
+    }
+    if ((rc = make_stmt(&st, db, sql, err)) < 0)
+        return rc;
+    st->in_use = 1;
+    if (db->ncache < CACHE_SIZE) {
+        st->cached = 1;
+        db->cache[db->ncache++] = st;
+    }
+    *out = st;
+    return 0;
+}
+
+static int bind_index(zf_stmt *st, int n)
+{
+    if (n < 1 || n > MAX_PARAMS)
+        return 0;
+    return st->index[n];
+}
+
+static int bind_rc(int rc)
+{
+    return rc == SQLITE_OK ? 0 : ZF_EDB;
+}
+
+int zf_stmt_bind_int64(zf_stmt *st, int n, int64_t v)
+{
+    int i = bind_index(st, n);
+    return i ? bind_rc(sqlite3_bind_int64(st->st, i, v)) : ZF_EINVAL;
+}
+
+int zf_stmt_bind_double(zf_stmt *st, int n, double v)
+{
+    int i = bind_index(st, n);
+    return i ? bind_rc(sqlite3_bind_double(st->st, i, v)) : ZF_EINVAL;
+}
+
+int zf_stmt_bind_text(zf_stmt *st, int n, const char *s, long len)
+{
+    int i = bind_index(st, n);
+    if (!i)
+        return ZF_EINVAL;
+    return bind_rc(sqlite3_bind_text64(st->st, i, s, len < 0 ? strlen(s) : (sqlite3_uint64)len,
+                                       SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+int zf_stmt_bind_blob(zf_stmt *st, int n, const void *p, size_t len)
+{
+    int i = bind_index(st, n);
+    return i ? bind_rc(sqlite3_bind_blob64(st->st, i, p, len, SQLITE_TRANSIENT)) : ZF_EINVAL;
+}
+
+int zf_stmt_bind_null(zf_stmt *st, int n)
+{
+    int i = bind_index(st, n);
+    return i ? bind_rc(sqlite3_bind_null(st->st, i)) : ZF_EINVAL;
+}
+
+int zf_stmt_bind_text_or_null(zf_stmt *st, int n, const char *s)
+{
+    return s ? zf_stmt_bind_text(st, n, s, -1) : zf_stmt_bind_null(st, n);
+}
+
+int zf_stmt_step(zf_stmt *st, zf_err *err)
+{
+    int rc = sqlite3_step(st->st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return db_error(st->db, err, rc, "step");
+}
+
+int zf_stmt_column_count(zf_stmt *st)
+{
+    return sqlite3_column_count(st->st);
+}
+
+const char *zf_stmt_column_name(zf_stmt *st, int col)
+{
+    return sqlite3_column_name(st->st, col);
+}
+
+int zf_stmt_is_null(zf_stmt *st, int col)
+{
+    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int64_t zf_stmt_int64(zf_stmt *st, int col)
+{
+    return sqlite3_column_int64(st->st, col);
+}
+
+double zf_stmt_double(zf_stmt *st, int col)
+{
+    return sqlite3_column_double(st->st, col);
+}
+
+const char *zf_stmt_text(zf_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st->st, col);
+    return t ? (const char *)t : "";
+}
+
+const void *zf_stmt_blob(zf_stmt *st, int col, size_t *out_len)
+{
+    const void *p = sqlite3_column_blob(st->st, col);
+    *out_len = (size_t)sqlite3_column_bytes(st->st, col);
+    return p;
+}
+
+void zf_stmt_free(zf_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st->st);
+    sqlite3_clear_bindings(st->st);
+    st->in_use = 0;
+    if (!st->cached) {
+        sqlite3_finalize(st->st);
+        free(st->sql);
+        free(st);
+    }
+}
+
+int64_t zf_db_changes(zf_db *db)
+{
+    return sqlite3_changes64(db->h);
+}
+
+int zf_db_begin(zf_db *db, zf_err *err)
+{
+    int rc = zf_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == 0)
+        db->in_tx = 1;
+    return rc;
+}
+
+int zf_db_commit(zf_db *db, zf_err *err)
+{
+    int rc = zf_db_exec(db, "COMMIT", err);
+    if (rc < 0) {
+        zf_db_rollback(db);
+        return rc;
+    }
+    db->in_tx = 0;
+    return 0;
+}
+
+void zf_db_rollback(zf_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    db->in_tx = 0;
+}
+
+int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,
+                      int nparams, const char *const *params)
+{
+    zf_stmt *st = NULL;
+    int rc, i;
+
+    if ((rc = zf_db_prepare(&st, db, sql, err)) < 0)
+        return rc;
+    for (i = 0; i < nparams; i++)
+        if ((rc = zf_stmt_bind_text_or_null(st, i + 1, params[i])) < 0) {
+            zf_err_set(err, rc, NULL, NULL, "参数绑定失败");
+            goto done;
+        }
+    rc = zf_stmt_step(st, err);
+    if (rc == 1 && out)
+        *out = zf_stmt_int64(st, 0);
+done:
+    zf_stmt_free(st);
+    return rc;
+}
+
+/* ---- pool ---- */
+
+struct zf_db_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int size;
+    int nfree;
+    zf_db **all;
+    zf_db **free_list;
+};
+
+int zf_db_pool_open(zf_db_pool **out, const char *path, int size, zf_err *err)
+{
+    zf_db_pool *p = zf_calloc(1, sizeof *p);
+    int i, rc;
+
+    *out = NULL;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->all = zf_calloc((size_t)size, sizeof *p->all);
+    p->free_list = zf_calloc((size_t)size, sizeof *p->free_list);
+    for (i = 0; i < size; i++) {
+        if ((rc = zf_db_open(&p->all[i], path, err)) < 0) {
+            p->size = i;
+            zf_db_pool_close(p);
+            return rc;
+        }
+        p->free_list[p->nfree++] = p->all[i];
+    }
+    p->size = size;
+    *out = p;
+    return 0;
+}
+
+zf_db *zf_db_pool_acquire(zf_db_pool *p)
+{
+    zf_db *db;
+
+    pthread_mutex_lock(&p->mu);
+    while (p->nfree == 0)
+        pthread_cond_wait(&p->cv, &p->mu);
+    db = p->free_list[--p->nfree];
+    pthread_mutex_unlock(&p->mu);
+    return db;
+}
+
+void zf_db_pool_release(zf_db_pool *p, zf_db *db)
+{
+    if (!db)
+        return;
+    zf_db_rollback(db); /* a handler that forgot to finish leaves nothing open */
+    pthread_mutex_lock(&p->mu);
+    p->free_list[p->nfree++] = db;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void zf_db_pool_close(zf_db_pool *p)
+{
+    int i;
+
+    if (!p)
+        return;
+    for (i = 0; i < p->size; i++)
+        zf_db_close(p->all[i]);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->all);
+    free(p->free_list);
+    free(p);
+}
