@@ -118,3 +118,19 @@ export async function listAll(path, params, max = 1000) {
   }
   return out
 }
+
+// All departments, for pickers; fetched once per page load and dropped
+// when a department is created or renamed.
+let deptCache = null
+export function departmentsCached() {
+  if (!deptCache) {
+    deptCache = listAll('/departments', { sort: 'code' }).catch((e) => {
+      deptCache = null
+      throw e
+    })
+  }
+  return deptCache
+}
+export function forgetDepartments() {
+  deptCache = null
+}

@@ -23,3 +23,11 @@ export function daysUntil(date) {
   today.setHours(0, 0, 0, 0)
   return Math.round((t - today) / 86400000)
 }
+
+// Ids arrive as numbers and travel through selects and URLs as text; the
+// API wants the number back.
+export function toId(v) {
+  if (v === '' || v === null || v === undefined) return null
+  const n = Number(v)
+  return Number.isFinite(n) ? n : v
+}

@@ -76,7 +76,7 @@ int zf_password_expired(const zf_password_policy *policy, int64_t changed_at, in
 int zf_password_is_common(const char *pw);
 
 /* The shipped list (common_passwords.c): lowercase ASCII, each at least 8 bytes,
- * no duplicates. Exposed so tests can check those invariants. */
+ * sorted in strcmp order without duplicates. Exposed so tests can check that. */
 extern const char *const zf_common_passwords[];
 extern const size_t zf_common_passwords_count;
 

@@ -1,0 +1,71 @@
+// router.js — hash routes (so zhifa only serves /console/index.html and its
+// assets) and the guard that asks /auth/me once, sends strangers to 登录
+// and keeps each role out of pages it cannot use.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { auth, setUnauthenticatedHandler } from './api.js'
+import { session, setSession, clearSession } from './session.js'
+import { canOpen } from './roles.js'
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: () => import('./pages/Layout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('./pages/Home.vue'), meta: { title: '工作台' } },
+      { path: 'users', name: 'users', component: () => import('./pages/Users.vue'), meta: { title: '账户管理' } },
+      { path: 'departments', name: 'departments', component: () => import('./pages/Departments.vue'), meta: { title: '执法主体' } },
+      { path: 'departments/:id', name: 'department', component: () => import('./pages/DepartmentDetail.vue'), meta: { title: '执法主体详情' } },
+      { path: 'officers', name: 'officers', component: () => import('./pages/Officers.vue'), meta: { title: '执法人员' } },
+      { path: 'matters', name: 'matters', component: () => import('./pages/Matters.vue'), meta: { title: '执法事项' } },
+      { path: 'matters/:id', name: 'matter', component: () => import('./pages/MatterDetail.vue'), meta: { title: '执法事项详情' } },
+      { path: 'laws', name: 'laws', component: () => import('./pages/Laws.vue'), meta: { title: '法律法规' } },
+      { path: 'laws/:id', name: 'law', component: () => import('./pages/LawDetail.vue'), meta: { title: '法律法规详情' } },
+      { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
+      { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },
+      { path: 'forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
+      { path: ':rest(.*)*', name: 'notfound', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } }
+    ]
+  }
+]
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes,
+  // "#art-12" on a law opens at that article; otherwise start at the top.
+  scrollBehavior(to) {
+    if (to.hash) return { el: to.hash, top: 70 }
+    return { top: 0 }
+  }
+})
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      setSession(await auth.me())
+    } catch (e) {
+      clearSession()
+    }
+  }
+  if (to.meta.public) {
+    // A logged-in user opening 登录 goes to their home instead.
+    if (to.name === 'login' && session.user) return { name: 'home' }
+    return true
+  }
+  if (!session.user) {
+    const redirect = to.fullPath !== '/' ? to.fullPath : undefined
+    return { name: 'login', query: redirect ? { redirect } : {} }
+  }
+  if (!canOpen(to.name, session.user.role)) return { name: 'forbidden' }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = (to.meta.title ? to.meta.title + ' · ' : '') + '行政执法三项制度工作平台'
+})
+
+// A 401 from any API call: the session expired or was ended elsewhere.
+setUnauthenticatedHandler(() => {
+  const cur = router.currentRoute.value
+  if (cur.name !== 'login') router.replace({ name: 'login', query: { redirect: cur.fullPath, expired: '1' } })
+})

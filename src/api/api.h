@@ -1,0 +1,187 @@
+/* api.h — what every request handler sees: the request context, the route
+ * table entry, roles, and the JSON helpers for decoding input and encoding
+ * output.
+ *
+ * Handlers know nothing of HTTP libraries: the http module fills a zf_ctx,
+ * runs the authorization check declared by the route (zf_authz_check, the one
+ * place permissions are decided), calls the handler and renders its result.
+ * A handler returns 0 with c->status/c->out set, or a negative ZF_E* code with
+ * c->err set; the http module then renders the standard error object. */
+#ifndef ZF_API_H
+#define ZF_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Roles, as bits so a route can list several. */
+enum {
+    ZF_ROLE_OFFICER = 1 << 0,    /* 执法人员 */
+    ZF_ROLE_REVIEWER = 1 << 1,   /* 法制审核人员 */
+    ZF_ROLE_HEAD = 1 << 2,       /* 部门负责人 */
+    ZF_ROLE_PUBLICITY = 1 << 3,  /* 公示管理员 */
+    ZF_ROLE_SUPERVISOR = 1 << 4, /* 司法局监督人员 */
+    ZF_ROLE_AUDITOR = 1 << 5,    /* 审计员 */
+    ZF_ROLE_ADMIN = 1 << 6,      /* 系统管理员 */
+};
+#define ZF_ROLES_ALL 0x7fu
+#define ZF_ROLES_DEPT_STAFF (ZF_ROLE_OFFICER | ZF_ROLE_REVIEWER | ZF_ROLE_HEAD | ZF_ROLE_PUBLICITY)
+/* Roles that may read the three libraries (not case content). */
+#define ZF_ROLES_LIBRARY_READ (ZF_ROLES_DEPT_STAFF | ZF_ROLE_SUPERVISOR | ZF_ROLE_ADMIN)
+/* Route flag in zf_route.roles: no login needed. */
+#define ZF_PUBLIC 0x80000000u
+
+/* Role code ("officer") <-> bit; Chinese name. Unknown gives 0 / NULL. */
+unsigned zf_role_from_code(const char *code);
+const char *zf_role_code(unsigned role);
+const char *zf_role_name(unsigned role);
+
+typedef struct zf_principal {
+    int64_t user_id;
+    char username[64];
+    char display_name[128];
+    unsigned role;             /* one ZF_ROLE_* bit */
+    int64_t department_id;
+    int via_token;             /* authenticated by an API token, not a cookie */
+    int token_can_write;       /* the token's scope includes "write" */
+    char csrf_token[64];       /* of the cookie session */
+} zf_principal;
+
+typedef struct zf_header {
+    const char *name;
+    char *value;               /* owned by the ctx */
+} zf_header;
+
+#define ZF_MAX_PATH_PARAMS 4
+#define ZF_MAX_RESP_HEADERS 8
+
+typedef struct zf_ctx {
+    /* input */
+    zf_db *db;                 /* a connection for this request */
+    const zf_principal *who;   /* NULL when anonymous */
+    const char *session_token; /* the cookie session's token, NULL otherwise */
+    int64_t now;               /* Unix seconds */
+    const char *method;
+    const char *path;          /* decoded path, no query */
+    const char *ip;
+    const char *request_id;
+    const char *user_agent;
+    int secure;                /* request came over TLS (X-Forwarded-Proto https from a trusted proxy) */
+    const char *params[ZF_MAX_PATH_PARAMS]; /* {name} segments of the pattern, in order */
+    int nparams;
+    const char *body;          /* raw body, NUL-terminated */
+    size_t body_len;
+    /* query string access, provided by the http module */
+    const char *(*query_fn)(void *h, const char *key);
+    void *query_h;
+    /* output */
+    int status;                /* default 200 */
+    const char *content_type;  /* default application/json; charset=utf-8 */
+    zf_buf out;
+    zf_header headers[ZF_MAX_RESP_HEADERS];
+    int nheaders;
+    /* a file to stream instead of out (static assets); NULL if none */
+    char *file_path;
+    zf_err err;
+    /* set by login/logout for the audit/access log */
+    const char *audit_user;
+    struct zf_server_state *server; /* server-wide state (settings, config); opaque here */
+} zf_ctx;
+
+typedef int (*zf_handler)(zf_ctx *c);
+/* Returns the department that owns the object a request touches (from a path
+ * parameter or the body), 0 if none, or a negative ZF_E* code. */
+typedef int64_t (*zf_dept_resolver)(zf_ctx *c);
+
+enum {
+    ZF_ROUTE_NO_CSRF = 1 << 0, /* login: no session yet */
+    ZF_ROUTE_HTML = 1 << 1,    /* renders HTML errors instead of JSON */
+};
+
+typedef struct zf_route {
+    const char *method;        /* "GET", "POST", "PUT", "DELETE" */
+    const char *pattern;       /* "/api/v1/officers/{id}"; a trailing "*" matches the rest */
+    zf_handler handler;
+    unsigned roles;            /* ZF_ROLE_* bits allowed, or ZF_PUBLIC */
+    unsigned own_dept_roles;   /* of those, roles limited to their own department */
+    zf_dept_resolver dept;     /* required when own_dept_roles != 0 */
+    unsigned flags;
+} zf_route;
+
+/* Each module keeps its own route table, terminated by a NULL method;
+ * src/api/routes.c lists the tables (NULL-terminated) in zf_route_tables. */
+extern const zf_route zf_auth_routes[];    /* api/auth.c: login, sessions, tokens */
+extern const zf_route zf_user_routes[];    /* api/users.c: account management */
+extern const zf_route zf_library_routes[]; /* api/library.c: the three libraries */
+extern const zf_route zf_misc_routes[];    /* api/misc.c: meta, audit */
+extern const zf_route zf_portal_routes[];  /* web/portal.c: the public portal */
+extern const zf_route *const zf_route_tables[];
+
+/* The one permission check. Returns 0 if who may use route for this
+ * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets
+ * c->err. Resolves the department through route->dept when needed. */
+int zf_authz_check(const zf_route *route, zf_ctx *c);
+
+/* ---- request helpers ---- */
+
+const char *zf_ctx_query(zf_ctx *c, const char *key);
+/* Path parameter n as a positive id; sets c->err and returns ZF_ENOTFOUND if
+ * it is not one. */
+int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out);
+/* Adds a response header; value is copied. */
+void zf_ctx_header(zf_ctx *c, const char *name, const char *value);
+/* Frees what the ctx owns (out, headers, file_path). */
+void zf_ctx_release(zf_ctx *c);
+
+/* ---- JSON input ---- */
+
+typedef enum { ZF_JT_STRING, ZF_JT_INT, ZF_JT_BOOL, ZF_JT_NUMBER, ZF_JT_ARRAY, ZF_JT_DATE } zf_json_type;
+
+typedef struct zf_json_field {
+    const char *name;
+    zf_json_type type;
+    int required;
+    size_t max_len;            /* strings: max code points (0 = 1000); arrays: max items */
+    const char *label;         /* Chinese name for messages, e.g. "名称" */
+} zf_json_field;
+
+/* Parses the request body as a JSON object and checks it against spec
+ * (terminated by a NULL name): unknown fields, wrong types, missing required
+ * fields, over-long strings, bad dates and invalid UTF-8 are refused with a
+ * Chinese message naming the field. *out is a new reference on success. */
+int zf_json_decode(json_t **out, const char *body, size_t len, const zf_json_field *spec,
+                   zf_err *err);
+
+/* ---- JSON output ---- */
+
+/* Serialises v (stealing the reference) into c->out with status. */
+int zf_ctx_json(zf_ctx *c, int status, json_t *v);
+/* Renders {"error":{...}} from err into c->out and sets the status. */
+void zf_ctx_error(zf_ctx *c, const zf_err *err);
+
+/* ---- list parameters ---- */
+
+typedef struct zf_list_params {
+    int64_t page, per_page, offset;
+    const char *sort_column;   /* a whitelisted SQL column, never user text */
+    int sort_desc;
+    const char *q;             /* NULL when absent */
+} zf_list_params;
+
+typedef struct zf_sort_key {
+    const char *name;          /* as given in ?sort= */
+    const char *column;        /* SQL expression */
+} zf_sort_key;
+
+/* Reads page, per_page, sort, q. sort must name one of keys (optionally with
+ * a leading '-'); the first key is the default. */
+int zf_list_params_read(zf_list_params *out, zf_ctx *c, const zf_sort_key *keys);
+
+/* Column value helpers for building JSON from rows. */
+json_t *zf_json_text_or_null(zf_stmt *st, int col);
+json_t *zf_json_int_or_null(zf_stmt *st, int col);
+
+#endif

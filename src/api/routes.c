@@ -1,0 +1,11 @@
+/* routes.c — every route table the server serves, in match order. */
+#include "api/api.h"
+
+const zf_route *const zf_route_tables[] = {
+    zf_auth_routes,
+    zf_user_routes,
+    zf_library_routes,
+    zf_misc_routes,
+    zf_portal_routes,
+    NULL,
+};

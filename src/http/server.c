@@ -1,0 +1,559 @@
+/* server.c — see server.h.
+ *
+ * libmicrohttpd runs a pool of worker threads (one per core) over epoll; each
+ * request's body is gathered into a bounded buffer, then dispatched on the
+ * worker: route match, authentication (session cookie or bearer token), CSRF
+ * check, the route's authorization (zf_authz_check), the handler, and the
+ * response. Each worker borrows a database connection from a pool for the
+ * duration of one request. */
+#include "http/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "auth/session.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "store/audit.h"
+#include "util/log.h"
+#include "web/portal.h"
+#include "util/mem.h"
+
+#define MAX_SETTINGS 32
+
+struct zf_server_state {
+    const zf_server_config *cfg;
+    zf_db_pool *pool;
+    char console_dir[PATH_MAX - 64];
+    int demo_mode;
+    char *setting_keys[MAX_SETTINGS];
+    char *setting_values[MAX_SETTINGS];
+    int nsettings;
+};
+
+typedef struct request_state {
+    zf_buf body;
+    int too_big;
+    struct timespec started;
+} request_state;
+
+static atomic_ullong request_counter;
+
+const char *zf_server_setting(const zf_server_state *s, const char *key, const char *def)
+{
+    int i;
+
+    for (i = 0; s && i < s->nsettings; i++)
+        if (strcmp(s->setting_keys[i], key) == 0)
+            return s->setting_values[i];
+    return def;
+}
+
+static double elapsed(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static const char *query_lookup(void *h, const char *key)
+{
+    return MHD_lookup_connection_value(h, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static void client_ip(char *out, size_t n, struct MHD_Connection *conn, int trust_proxy)
+{
+    const union MHD_ConnectionInfo *ci;
+    const char *fwd;
+
+    if (trust_proxy && (fwd = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Real-IP"))) {
+        snprintf(out, n, "%s", fwd);
+        return;
+    }
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+    }
+}
+
+static const char *mime_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
+        {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff", "font/woff"},
+        {".woff2", "font/woff2"}, {".ttf", "font/ttf"}, {".webmanifest", "application/manifest+json"},
+        {".txt", "text/plain; charset=utf-8"},
+    };
+    const char *dot = strrchr(path, '.');
+    size_t i;
+
+    for (i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Serves the built console from disk: /console/ and /console/assets/... A
+ * path with ".." or a hidden segment is refused; unknown paths fall back to
+ * index.html (the SPA routes by hash, so this is only for bookmarks). */
+static int serve_console(zf_ctx *c, const zf_server_state *s)
+{
+    const char *rel = c->path + strlen("/console");
+    char full[PATH_MAX];
+    struct stat sb;
+
+    if (strstr(rel, "..") || strstr(rel, "/."))
+        return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "页面不存在");
+    if (*rel == '\0' || strcmp(rel, "/") == 0)
+        rel = "/index.html";
+    if ((size_t)snprintf(full, sizeof full, "%s%s", s->console_dir, rel) >= sizeof full)
+        return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "页面不存在");
+    if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (strncmp(rel, "/assets/", 8) == 0)
+            return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "文件不存在");
+        if ((size_t)snprintf(full, sizeof full, "%s/index.html", s->console_dir) >= sizeof full ||
+            stat(full, &sb) != 0)
+            return zf_err_set(&c->err, ZF_ENOTFOUND, "console_not_built", NULL,
+                              "管理控制台尚未构建：请运行 make console");
+    }
+    c->file_path = zf_strdup(full);
+    c->content_type = mime_type(full);
+    c->status = 200;
+    if (strncmp(rel, "/assets/", 8) == 0)
+        zf_ctx_header(c, "Cache-Control", "public, max-age=31536000, immutable");
+    else
+        zf_ctx_header(c, "Cache-Control", "no-cache");
+    return 0;
+}
+
+static int handle_healthz(zf_ctx *c)
+{
+    int64_t one = 0;
+    zf_err err = ZF_ERR_INIT;
+    int ok = zf_db_query_int64(c->db, &one, "SELECT 1", &err, 0, NULL) == 1 && one == 1;
+    json_t *v = json_pack("{s:s,s:s}", "status", ok ? "ok" : "error", "database",
+                          ok ? "ok" : err.message);
+    if (!ok)
+        zf_metrics_db_error();
+    return zf_ctx_json(c, ok ? 200 : 503, v);
+}
+
+/* Reads the session cookie or bearer token. Returns 0 (anonymous or
+ * authenticated), or a negative code when a bearer token is invalid. */
+static int authenticate(zf_ctx *c, struct MHD_Connection *conn, zf_principal *who,
+                        const char **out_cookie)
+{
+    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "zf_session");
+    zf_err err = ZF_ERR_INIT;
+
+    *out_cookie = NULL;
+    if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+        if (zf_api_token_lookup(who, c->db, authz + 7, c->now, &c->err) < 0)
+            return c->err.rc;
+        c->who = who;
+        return 0;
+    }
+    if (cookie && zf_session_lookup(who, c->db, cookie, c->ip, c->now, &err) == 0) {
+        c->who = who;
+        c->session_token = cookie;
+        *out_cookie = cookie;
+    }
+    return 0;
+}
+
+static int is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+static void log_forbidden(zf_ctx *c, const zf_route *route)
+{
+    zf_audit_event ev = {c->now, c->who ? c->who->user_id : 0, c->who ? c->who->username : "",
+                         "forbidden", "route", route->pattern, c->ip, c->request_id, c->method};
+    zf_audit_write(c->db, &ev, NULL);
+}
+
+static void dispatch(zf_ctx *c, struct MHD_Connection *conn, zf_server_state *s,
+                     const char **route_key)
+{
+    const zf_route *route = NULL;
+    char *work = zf_malloc(strlen(c->path) + 1);
+    const char *cookie = NULL;
+    zf_principal who;
+    int m, rc;
+
+    *route_key = "not_found";
+    if (strcmp(c->path, "/healthz") == 0 || strcmp(c->path, "/metrics") == 0) {
+        *route_key = c->path[1] == 'h' ? "/healthz" : "/metrics";
+        if (c->path[1] == 'h') {
+            handle_healthz(c);
+        } else {
+            zf_metrics_render(&c->out);
+            c->content_type = "text/plain; version=0.0.4";
+        }
+        goto done;
+    }
+    m = zf_router_match(&route, c->params, &c->nparams, work, zf_route_tables, c->method, c->path);
+    if (m == ZF_ROUTE_BAD_METHOD) {
+        zf_err_set(&c->err, ZF_EINVAL, "method_not_allowed", NULL, "不支持该请求方法");
+        zf_ctx_error(c, &c->err);
+        c->status = 405;
+        goto done;
+    }
+    if (m == ZF_ROUTE_NONE) {
+        if (strncmp(c->path, "/console", 8) == 0 && (c->path[8] == '\0' || c->path[8] == '/')) {
+            *route_key = "/console/*";
+            if (serve_console(c, s) < 0)
+                zf_ctx_error(c, &c->err);
+            goto done;
+        }
+        zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "请求的地址不存在");
+        if (strncmp(c->path, "/api/", 5) == 0)
+            zf_ctx_error(c, &c->err);
+        else
+            zf_portal_error_page(c, &c->err);
+        goto done;
+    }
+    *route_key = route->pattern;
+    if ((rc = authenticate(c, conn, &who, &cookie)) < 0) {
+        zf_ctx_error(c, &c->err);
+        goto done;
+    }
+    if (cookie && is_write(c->method) && !(route->flags & ZF_ROUTE_NO_CSRF)) {
+        const char *sent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+        if (!sent || !zf_token_equal(sent, who.csrf_token)) {
+            zf_err_set(&c->err, ZF_EPERM, "csrf_failed", NULL, "页面已过期或请求来源不可信，请刷新页面后重试");
+            log_forbidden(c, route);
+            zf_ctx_error(c, &c->err);
+            goto done;
+        }
+    }
+    if ((rc = zf_authz_check(route, c)) < 0) {
+        if (rc == ZF_EPERM)
+            log_forbidden(c, route);
+        zf_ctx_error(c, &c->err);
+        goto done;
+    }
+    c->status = 200;
+    if ((rc = route->handler(c)) < 0) {
+        if (c->err.rc == ZF_EDB || rc == ZF_EDB)
+            zf_metrics_db_error();
+        if (!c->err.rc)
+            zf_err_set(&c->err, rc, NULL, NULL, "请求处理失败");
+        zf_db_rollback(c->db);
+        if (route->flags & ZF_ROUTE_HTML)
+            zf_portal_error_page(c, &c->err);
+        else
+            zf_ctx_error(c, &c->err);
+    }
+done:
+    free(work);
+}
+
+static void add_common_headers(struct MHD_Response *resp, const zf_ctx *c)
+{
+    int i;
+
+    MHD_add_response_header(resp, "Content-Type",
+                            c->content_type ? c->content_type : "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "X-Request-Id", c->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    if (c->content_type && strncmp(c->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "script-src 'self'; frame-ancestors 'none'");
+    for (i = 0; i < c->nheaders; i++)
+        MHD_add_response_header(resp, c->headers[i].name, c->headers[i].value);
+    if (strncmp(c->path, "/api/", 5) == 0)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_ctx(struct MHD_Connection *conn, zf_ctx *c, size_t *out_bytes)
+{
+    struct MHD_Response *resp = NULL;
+    enum MHD_Result ret;
+
+    if (c->file_path) {
+        int fd = open(c->file_path, O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        if (fd >= 0 && fstat(fd, &sb) == 0) {
+            resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+            *out_bytes = (size_t)sb.st_size;
+        } else if (fd >= 0) {
+            close(fd);
+        }
+        if (!resp) {
+            zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "文件不存在");
+            zf_ctx_error(c, &c->err);
+        }
+    }
+    if (!resp) {
+        size_t len = c->out.len;
+        char *body = zf_buf_detach(&c->out);
+        *out_bytes = len;
+        resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+            free(body);
+            return MHD_NO;
+        }
+    }
+    add_common_headers(resp, c);
+    ret = MHD_queue_response(conn, (unsigned)(c->status ? c->status : 200), resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void access_log(const zf_ctx *c, const char *route_key, size_t bytes, double secs)
+{
+    char line[1024];
+    json_t *o;
+    char *s;
+
+    if (((zf_server_state *)c->server)->cfg->quiet)
+        return;
+    o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "rid", c->request_id, "ip", c->ip,
+                  "method", c->method, "path", c->path, "route", route_key, "status", c->status,
+                  "ms", secs * 1000.0, "bytes", (json_int_t)bytes, "user",
+                  c->who ? c->who->username : "");
+    if (!o)
+        return;
+    s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (s) {
+        snprintf(line, sizeof line, "%s", s);
+        zf_log_line(line);
+        free(s);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    zf_server_state *s = cls;
+    request_state *rs = *con_cls;
+    zf_ctx c;
+    char ip[64], rid[40];
+    const char *route_key = "not_found";
+    size_t bytes = 0;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (!rs) {
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        rs = zf_calloc(1, sizeof *rs);
+        zf_buf_init(&rs->body, s->cfg->body_limit);
+        clock_gettime(CLOCK_MONOTONIC, &rs->started);
+        if (cl && strtoull(cl, NULL, 10) > s->cfg->body_limit)
+            rs->too_big = 1;
+        *con_cls = rs;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!rs->too_big && zf_buf_append(&rs->body, upload_data, *upload_data_size) < 0)
+            rs->too_big = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    memset(&c, 0, sizeof c);
+    client_ip(ip, sizeof ip, conn, s->cfg->trust_proxy);
+    snprintf(rid, sizeof rid, "%08x%08llx", (unsigned)getpid(),
+             (unsigned long long)atomic_fetch_add(&request_counter, 1));
+    c.method = method;
+    c.path = url;
+    c.ip = ip;
+    c.request_id = rid;
+    c.now = (int64_t)time(NULL);
+    c.body = zf_buf_str(&rs->body);
+    c.body_len = rs->body.len;
+    c.query_fn = query_lookup;
+    c.query_h = conn;
+    c.server = s;
+    c.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
+    c.secure = s->cfg->trust_proxy &&
+               (url = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto")) &&
+               strcmp(url, "https") == 0;
+    zf_buf_init(&c.out, 0);
+
+    if (rs->too_big) {
+        route_key = "too_big";
+        zf_err_set(&c.err, ZF_ETOOBIG, "payload_too_large", NULL, "请求内容过大（上限 %zu 字节）",
+                   s->cfg->body_limit);
+        zf_ctx_error(&c, &c.err);
+    } else {
+        c.db = zf_db_pool_acquire(s->pool);
+        dispatch(&c, conn, s, &route_key);
+        zf_db_pool_release(s->pool, c.db);
+        c.db = NULL;
+    }
+    if (!c.status)
+        c.status = 200;
+    ret = send_ctx(conn, &c, &bytes);
+    {
+        double secs = elapsed(&rs->started);
+        zf_metrics_request(method, route_key, c.status, secs);
+        access_log(&c, route_key, bytes, secs);
+    }
+    zf_ctx_release(&c);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    request_state *rs = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!rs)
+        return;
+    zf_buf_free(&rs->body);
+    free(rs);
+    *con_cls = NULL;
+}
+
+static int load_settings(zf_server_state *s, zf_err *err)
+{
+    zf_db *db = zf_db_pool_acquire(s->pool);
+    zf_stmt *st = NULL;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db, "SELECT key, value FROM settings ORDER BY key", err)) < 0)
+        goto done;
+    while ((rc = zf_stmt_step(st, err)) == 1 && s->nsettings < MAX_SETTINGS) {
+        s->setting_keys[s->nsettings] = zf_strdup(zf_stmt_text(st, 0));
+        s->setting_values[s->nsettings] = zf_strdup(zf_stmt_text(st, 1));
+        s->nsettings++;
+    }
+done:
+    zf_stmt_free(st);
+    zf_db_pool_release(s->pool, db);
+    return rc < 0 ? rc : 0;
+}
+
+static void default_console_dir(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash;
+
+    if (len <= 0) {
+        snprintf(out, n, "console/dist");
+        return;
+    }
+    exe[len] = '\0';
+    if ((slash = strrchr(exe, '/')))
+        *slash = '\0';
+    if ((size_t)snprintf(out, n, "%s/../console/dist", exe) >= n)
+        snprintf(out, n, "console/dist");
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+int zf_server_run(const zf_server_config *cfg, zf_err *err)
+{
+    zf_server_state s;
+    struct MHD_Daemon *d = NULL;
+    struct sockaddr_in addr;
+    char dbpath[PATH_MAX];
+    struct sigaction sa;
+    int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int rc, i;
+
+    memset(&s, 0, sizeof s);
+    s.cfg = cfg;
+    if (threads < 1)
+        threads = 1;
+    if (cfg->console_dir)
+        snprintf(s.console_dir, sizeof s.console_dir, "%s", cfg->console_dir);
+    else
+        default_console_dir(s.console_dir, sizeof s.console_dir);
+    snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", cfg->data_dir);
+    if ((rc = zf_db_pool_open(&s.pool, dbpath, threads + 2, err)) < 0)
+        return rc;
+    if ((rc = load_settings(&s, err)) < 0 || (rc = zf_portal_init(err)) < 0)
+        goto done;
+    s.demo_mode = strcmp(zf_server_setting(&s, "demo_mode", "0"), "1") == 0;
+
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
+        rc = zf_err_set(err, ZF_EINVAL, "bad_listen", NULL, "监听地址无效：%s", cfg->host);
+        goto done;
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)cfg->port,
+                         NULL, NULL, on_request, &s,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_seconds,
+                         MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+                         MHD_OPTION_END);
+    if (!d) {
+        rc = zf_err_set(err, ZF_EIO, "listen_failed", NULL, "无法在 %s:%d 上监听（端口被占用或无权限）",
+                        cfg->host, cfg->port);
+        goto done;
+    }
+    zf_log_event("info", "serving", "listen", cfg->host, "port", cfg->port, "threads", threads);
+    while (!stop_requested)
+        pause();
+    zf_log_event("info", "shutting down", NULL, NULL, NULL, 0, NULL, 0);
+    /* stop accepting, let in-flight requests finish, then close */
+    MHD_quiesce_daemon(d);
+    MHD_stop_daemon(d);
+    d = NULL;
+    rc = 0;
+done:
+    if (d)
+        MHD_stop_daemon(d);
+    zf_db_pool_close(s.pool);
+    zf_portal_shutdown();
+    for (i = 0; i < s.nsettings; i++) {
+        free(s.setting_keys[i]);
+        free(s.setting_values[i]);
+    }
+    return rc;
+}
