@@ -30,6 +30,8 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/embe
 EMBED_FILES := $(shell find src/store/migrations src/web/templates src/web/static -type f 2>/dev/null | sort)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 PYTHON := /usr/bin/python3
 
 .PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench
@@ -65,6 +67,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libzhifa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libzhifa.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/standalone.c $(BUILD)/libzhifa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/standalone.c $(BUILD)/libzhifa.a $(LDFLAGS) $(LDLIBS)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 deps:
@@ -79,8 +85,9 @@ demo: deps all
 run: demo
 	$(BUILD)/zhifa serve --data var/demo --listen 127.0.0.1:8080
 
-unit-test: $(BUILD)/zhifa $(TEST_BIN)
+unit-test: $(BUILD)/zhifa $(TEST_BIN) $(FUZZ_REPLAY)
 	bash tests/unit/run.sh $(BUILD)
+	bash tests/fuzz/replay.sh $(BUILD)
 
 api-test: $(BUILD)/zhifa
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) $(PYTHON) -m pytest -q tests/api
@@ -100,4 +107,4 @@ bench: all
 	bash bench/run.sh
 
 clean:
-	rm -rf build build-address build-undefined console/dist
+	rm -rf build build-address build-undefined build-fuzz console/dist

@@ -2,6 +2,8 @@
 import { createApp } from 'vue'
 import ElementPlus from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
+// Date pickers take month and weekday names from dayjs's own locale.
+import 'dayjs/locale/zh-cn'
 import 'element-plus/dist/index.css'
 import {
   HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand

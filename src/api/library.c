@@ -359,7 +359,7 @@ static int decode_item(json_t **out, json_t *item, const zf_json_field *spec, co
                        const char *label, size_t i, zf_err *err)
 {
     char *s;
-    char field[64];
+    char field[160]; /* zf_err keeps the first 63 bytes */
     zf_err e = ZF_ERR_INIT;
     int rc;
 
@@ -547,13 +547,28 @@ static int not_found(zf_ctx *c, const char *what)
     return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "找不到该%s", what);
 }
 
-/* A department head may only place objects in their own department. */
+/* A department head may only place objects in their own department (the
+ * route's resolver already checked where the object is now). The refusal is
+ * audited like the server's own authorization refusals; this runs before
+ * any transaction, so the row is kept. */
 static int own_dept_target(zf_ctx *c, int64_t dept)
 {
-    if (c->who && (c->who->role & OWN_DEPT) && dept != c->who->department_id)
-        return zf_err_set(&c->err, ZF_EPERM, "forbidden", "department_id",
-                          "只能操作本部门的数据，不能移入或移出其他部门");
-    return 0;
+    zf_audit_event ev = {0};
+
+    if (!c->who || !(c->who->role & OWN_DEPT) || dept == c->who->department_id)
+        return 0;
+    ev.at = c->now;
+    ev.actor_id = c->who->user_id;
+    ev.actor_name = c->who->username;
+    ev.action = "forbidden";
+    ev.object_type = "route";
+    ev.object_id = c->path;
+    ev.ip = c->ip;
+    ev.request_id = c->request_id;
+    ev.detail = "move to another department";
+    zf_audit_write(c->db, &ev, NULL);
+    return zf_err_set(&c->err, ZF_EPERM, "forbidden", "department_id",
+                      "只能操作本部门的数据，不能移入或移出其他部门");
 }
 
 static int audit(zf_ctx *c, const char *action, const char *type, int64_t id, const char *detail)
@@ -1397,12 +1412,9 @@ static int matter_list(zf_ctx *c)
         goto done;
     if (n == 0 && lp.offset > 0) {
         /* past the end: the total still counts the whole result */
-        snprintf(sql, sizeof sql, "SELECT COUNT(*)" MATTER_FROM MATTER_WHERE
-                 " AND $1 > 0 AND $2 >= 0");
-        if ((rc = zf_db_prepare(&st, c->db, sql, &c->err)) < 0)
+        if ((rc = zf_db_prepare(&st, c->db, "SELECT COUNT(*)" MATTER_FROM MATTER_WHERE,
+                                &c->err)) < 0)
             goto done;
-        zf_stmt_bind_int64(st, 1, 1);
-        zf_stmt_bind_int64(st, 2, 0);
         matter_bind(st, &f);
         if ((rc = zf_stmt_step(st, &c->err)) < 0)
             goto done;
@@ -1777,3 +1789,344 @@ static int matter_update(zf_ctx *c)
         return rc;
     return do_write(c, &MATTER_WRITER, id);
 }
+
+/* =====================================================================
+ * Laws (法律法规)
+ * ===================================================================== */
+
+#define LAW_COLS                                                                                \
+    "l.id, l.title, l.category, l.issuer, l.effective_date, "                                   \
+    "(SELECT COUNT(*) FROM law_articles a WHERE a.law_id = l.id) AS article_count"
+
+static const col LAW_OUT[] = {
+    {"id", C_INT, NULL},     {"title", C_TEXT, NULL},          {"category", C_TEXT, NULL},
+    {"issuer", C_TEXT, NULL}, {"effective_date", C_TEXT, NULL}, {"article_count", C_INT, NULL},
+};
+#define NLAW_OUT ((int)(sizeof LAW_OUT / sizeof LAW_OUT[0]))
+
+static const col ARTICLE_OUT[] = {
+    {"no", C_INT, NULL},
+    {"label", C_TEXT, NULL},
+    {"text", C_TEXT, NULL},
+};
+
+typedef struct law_filter {
+    const char *category;
+    const char *like;
+} law_filter;
+
+static int law_bind(zf_stmt *st, const void *p)
+{
+    const law_filter *f = p;
+
+    zf_stmt_bind_text_or_null(st, 3, f->category);
+    return zf_stmt_bind_text_or_null(st, 4, f->like);
+}
+
+static int law_list(zf_ctx *c)
+{
+    static const zf_sort_key keys[] = {
+        {"title", "l.title"}, {"effective_date", "l.effective_date"}, {NULL, NULL}};
+    law_filter f = {0};
+    zf_list_params lp;
+    char like[LIKE_MAX], sql[1024];
+    int rc;
+
+    if ((rc = zf_list_params_read(&lp, c, keys)) < 0)
+        return rc;
+    f.category = zf_ctx_query(c, "category");
+    if (f.category && !*f.category)
+        f.category = NULL;
+    if (f.category && strlen(f.category) > 200)
+        return invalid(&c->err, "category", "类别过长");
+    if (lp.q) {
+        like_pattern(like, lp.q);
+        f.like = like;
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT " LAW_COLS ", COUNT(*) OVER () FROM laws l"
+             " WHERE (CAST($3 AS TEXT) IS NULL OR l.category = $3)"
+             " AND (CAST($4 AS TEXT) IS NULL OR l.title LIKE $4 ESCAPE '\\')"
+             " ORDER BY %s %s, l.id LIMIT $1 OFFSET $2",
+             lp.sort_column, lp.sort_desc ? "DESC" : "ASC");
+    return run_list(c, sql, law_bind, &f, LAW_OUT, NLAW_OUT, &lp);
+}
+
+/* LAW + "articles"; only article number `article` when it is not 0. */
+static int law_render_one(zf_ctx *c, int64_t id, int64_t article, int status)
+{
+    zf_stmt *st = NULL;
+    int rc, n = 0;
+
+    if ((rc = zf_db_prepare(&st, c->db, "SELECT " LAW_COLS " FROM laws l WHERE l.id = $1",
+                            &c->err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, id);
+    rc = zf_stmt_step(st, &c->err);
+    if (rc == 1) {
+        json_begin(c, status);
+        put_row(&c->out, st, LAW_OUT, NLAW_OUT);
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc <= 0)
+        return rc < 0 ? rc : not_found(c, "法律法规");
+    if ((rc = zf_db_prepare(&st, c->db,
+                            "SELECT no, label, text FROM law_articles WHERE law_id = $1 "
+                            "AND ($2 = 0 OR no = $2) ORDER BY no",
+                            &c->err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, id);
+    zf_stmt_bind_int64(st, 2, article);
+    zf_buf_puts(&c->out, ",\"articles\":[");
+    while ((rc = zf_stmt_step(st, &c->err)) == 1) {
+        if (n++)
+            zf_buf_putc(&c->out, ',');
+        put_row(&c->out, st, ARTICLE_OUT, 3);
+        zf_buf_putc(&c->out, '}');
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        return rc;
+    if (article && n == 0)
+        return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", "article", "该法规没有第 %lld 条",
+                          (long long)article);
+    zf_buf_puts(&c->out, "]}");
+    return 0;
+}
+
+static int law_render(zf_ctx *c, int64_t id, int status)
+{
+    return law_render_one(c, id, 0, status);
+}
+
+static int law_get(zf_ctx *c)
+{
+    int64_t id, article;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = query_id(c, "article", &article)) < 0)
+        return rc;
+    return law_render_one(c, id, article, 200);
+}
+
+static const zf_json_field LAW_SPEC[] = {
+    {"title", ZF_JT_STRING, 1, 200, "法规名称"},
+    {"category", ZF_JT_STRING, 0, 50, "类别"},
+    {"issuer", ZF_JT_STRING, 0, 100, "制定机关"},
+    {"effective_date", ZF_JT_DATE, 0, 10, "施行日期"},
+    {"articles", ZF_JT_ARRAY, 0, 5000, "条文"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static const zf_json_field ARTICLE_SPEC[] = {
+    {"no", ZF_JT_INT, 1, 0, "条号"},
+    {"label", ZF_JT_STRING, 0, 40, "条标"},
+    {"text", ZF_JT_STRING, 1, 20000, "条文内容"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+/* Writes n (1..9999) in Chinese numerals as used in article labels:
+ * 10 → 十, 21 → 二十一, 105 → 一百零五, 1010 → 一千零一十. */
+static void cn_number(char *out, size_t cap, int n)
+{
+    static const char *const digit[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    static const char *const unit[] = {"千", "百", "十", ""};
+    int parts[4] = {n / 1000 % 10, n / 100 % 10, n / 10 % 10, n % 10};
+    int i, started = 0, zero = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < 4; i++) {
+        if (parts[i] == 0) {
+            zero = started;
+            continue;
+        }
+        if (zero)
+            strncat(out, digit[0], cap - strlen(out) - 1);
+        zero = 0;
+        if (!(i == 2 && parts[i] == 1 && !started))
+            strncat(out, digit[parts[i]], cap - strlen(out) - 1);
+        strncat(out, unit[i], cap - strlen(out) - 1);
+        started = 1;
+    }
+}
+
+static int law_check(zf_ctx *c, json_t *m, int creating)
+{
+    json_t *arr;
+    size_t i, j;
+    int rc;
+
+    (void)creating;
+    if (jnull(m, "articles"))
+        json_object_set_new(m, "articles", json_array());
+    if ((rc = decode_items(c, m, "articles", "条文", ARTICLE_SPEC)) < 0)
+        return rc;
+    arr = json_object_get(m, "articles");
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *a = json_array_get(arr, i);
+        int64_t no = jint(a, "no");
+        if (no < 1 || no > 9999)
+            return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "articles",
+                              "条文第 %zu 项的条号应为 1 到 9999 之间的整数", i + 1);
+        for (j = 0; j < i; j++)
+            if (jint(json_array_get(arr, j), "no") == no)
+                return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "articles",
+                                  "条号 %lld 重复出现", (long long)no);
+        if (is_blank(jstr(a, "label"))) {
+            char num[64], label[80];
+            cn_number(num, sizeof num, (int)no);
+            snprintf(label, sizeof label, "第%s条", num);
+            json_object_set_new(a, "label", json_string(label));
+        }
+    }
+    return 0;
+}
+
+static int law_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
+{
+    zf_stmt *st = NULL;
+    json_t *arr = json_object_get(m, "articles");
+    size_t i;
+    int rc;
+
+    (void)in;
+    if ((rc = taken(c, "SELECT 1 FROM laws WHERE title = $1 AND id <> $2", jstr(m, "title"), 0)) !=
+        0)
+        return rc < 0 ? rc : duplicate(c, "title", "法律法规", jstr(m, "title"));
+    if ((rc = zf_db_prepare(&st, c->db,
+                            "INSERT INTO laws (title, category, issuer, effective_date, "
+                            "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                            &c->err)) < 0)
+        return rc;
+    zf_stmt_bind_text(st, 1, jstr(m, "title"), -1);
+    zf_stmt_bind_text(st, 2, jstr(m, "category"), -1);
+    zf_stmt_bind_text(st, 3, jstr(m, "issuer"), -1);
+    zf_stmt_bind_text(st, 4, jstr(m, "effective_date"), -1);
+    zf_stmt_bind_int64(st, 5, c->now);
+    rc = exec_write(c, st, id);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *a = json_array_get(arr, i);
+        if ((rc = zf_db_prepare(&st, c->db,
+                                "INSERT INTO law_articles (law_id, no, label, text) "
+                                "VALUES ($1, $2, $3, $4)",
+                                &c->err)) < 0)
+            return rc;
+        zf_stmt_bind_int64(st, 1, *id);
+        zf_stmt_bind_int64(st, 2, jint(a, "no"));
+        zf_stmt_bind_text(st, 3, jstr(a, "label"), -1);
+        zf_stmt_bind_text(st, 4, jstr(a, "text"), -1);
+        rc = exec_write(c, st, NULL);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            return rc;
+    }
+    return audit(c, "law_create", "law", *id, jstr(m, "title"));
+}
+
+static const writer LAW_WRITER = {
+    LAW_SPEC, NULL, NULL, 0, "法律法规", law_check, law_save, law_render,
+};
+
+static int law_create(zf_ctx *c)
+{
+    return do_write(c, &LAW_WRITER, 0);
+}
+
+/* =====================================================================
+ * Department resolvers for zf_authz_check (called for heads only)
+ * ===================================================================== */
+
+/* Department of the object named by {id}, through sql ($1 = id). */
+static int64_t resolve_by(zf_ctx *c, const char *sql, const char *what)
+{
+    int64_t id, dept;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0)
+        return rc;
+    if ((rc = lookup_int(c, sql, id, &dept)) < 0)
+        return rc;
+    if (rc == 0)
+        return not_found(c, what);
+    return dept;
+}
+
+static int64_t resolve_dept_path(zf_ctx *c)
+{
+    return resolve_by(c, "SELECT id FROM departments WHERE id = $1", "执法主体");
+}
+
+static int64_t resolve_unit(zf_ctx *c)
+{
+    return resolve_by(c, "SELECT department_id FROM units WHERE id = $1", "内设机构");
+}
+
+static int64_t resolve_officer(zf_ctx *c)
+{
+    return resolve_by(c, "SELECT department_id FROM officers WHERE id = $1", "执法人员");
+}
+
+static int64_t resolve_matter(zf_ctx *c)
+{
+    return resolve_by(c, "SELECT department_id FROM matters WHERE id = $1", "执法事项");
+}
+
+/* department_id of a create request's body; a body that does not decode
+ * gets its 400 here, before any permission answer. */
+static int64_t resolve_body(zf_ctx *c, const zf_json_field *spec)
+{
+    json_t *in = NULL;
+    int64_t dept;
+    int rc;
+
+    if ((rc = zf_json_decode(&in, c->body, c->body_len, spec, &c->err)) < 0)
+        return rc;
+    dept = jint(in, "department_id");
+    json_decref(in);
+    if (dept <= 0)
+        return invalid(&c->err, "department_id", "所属部门无效");
+    return dept;
+}
+
+static int64_t resolve_officer_body(zf_ctx *c)
+{
+    return resolve_body(c, OFFICER_SPEC);
+}
+
+static int64_t resolve_matter_body(zf_ctx *c)
+{
+    return resolve_body(c, MATTER_SPEC);
+}
+
+#define READ ZF_ROLES_LIBRARY_READ
+#define ADMIN ZF_ROLE_ADMIN
+
+const zf_route zf_library_routes[] = {
+    {"GET", "/api/v1/departments", dept_list, READ, 0, NULL, 0},
+    {"POST", "/api/v1/departments", dept_create, ADMIN, 0, NULL, 0},
+    {"GET", "/api/v1/departments/{id}", dept_get, READ, 0, NULL, 0},
+    {"PUT", "/api/v1/departments/{id}", dept_update, ADMIN, 0, NULL, 0},
+    {"POST", "/api/v1/departments/{id}/units", unit_create, WRITERS, OWN_DEPT, resolve_dept_path, 0},
+    {"PUT", "/api/v1/units/{id}", unit_update, WRITERS, OWN_DEPT, resolve_unit, 0},
+
+    {"GET", "/api/v1/officers", officer_list, READ, 0, NULL, 0},
+    {"POST", "/api/v1/officers", officer_create, WRITERS, OWN_DEPT, resolve_officer_body, 0},
+    {"GET", "/api/v1/officers/{id}", officer_get, READ, 0, NULL, 0},
+    {"PUT", "/api/v1/officers/{id}", officer_update, WRITERS, OWN_DEPT, resolve_officer, 0},
+
+    {"GET", "/api/v1/matters", matter_list, READ, 0, NULL, 0},
+    {"POST", "/api/v1/matters", matter_create, WRITERS, OWN_DEPT, resolve_matter_body, 0},
+    {"GET", "/api/v1/matters/{id}", matter_get, READ, 0, NULL, 0},
+    {"PUT", "/api/v1/matters/{id}", matter_update, WRITERS, OWN_DEPT, resolve_matter, 0},
+
+    {"GET", "/api/v1/laws", law_list, READ, 0, NULL, 0},
+    {"POST", "/api/v1/laws", law_create, ADMIN, 0, NULL, 0},
+    {"GET", "/api/v1/laws/{id}", law_get, READ, 0, NULL, 0},
+    {NULL, NULL, NULL, 0, 0, NULL, 0},
+};

@@ -22,7 +22,8 @@ static const char USAGE[] =
     "和服务器签名密钥 signing.key（仅所有者可读）。\n"
     "\n"
     "选项：\n"
-    "  --demo     同时创建演示城市（部门、执法人员、执法事项和演示账户）\n"
+    "  --demo     同时创建演示城市（部门、执法人员、执法事项和演示账户）；\n"
+    "             不加 --demo 时只创建市司法局（代码 SFJ），用于添加第一个管理员\n"
     "  -h, --help 显示本帮助\n";
 
 static int write_signing_key(const char *dir, zf_err *err)
@@ -49,6 +50,25 @@ done:
         fclose(f);
     EVP_PKEY_free(key);
     return rc;
+}
+
+/* Every deployment has a supervising Justice Bureau, and every account
+ * belongs to a department: creating it here lets the first administrator be
+ * added with `zhifa user add ... --dept SFJ`. Its details are edited later. */
+static int create_justice_bureau(zf_db *db, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO departments (code, name, short_name, kind, created_at, updated_at) "
+                            "VALUES ('SFJ', '市司法局', '司法局', 'supervision', $1, $1)",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, zf_cmd_now());
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
 }
 
 int zf_cmd_init(int argc, char **argv)
@@ -94,7 +114,11 @@ int zf_cmd_init(int argc, char **argv)
     if ((rc = zf_config_write_default(dir, &err)) < 0 || (rc = write_signing_key(dir, &err)) < 0 ||
         (rc = zf_db_open(&db, path, &err)) < 0 || (rc = zf_db_migrate(db, &err)) < 0)
         goto fail;
-    if (demo && (rc = zf_demo_create(db, zf_cmd_now(), &err)) < 0)
+    if (demo)
+        rc = zf_demo_create(db, zf_cmd_now(), &err);
+    else
+        rc = create_justice_bureau(db, &err);
+    if (rc < 0)
         goto fail;
     zf_db_close(db);
     printf("已创建数据目录 %s%s\n", dir, demo ? "（含演示城市）" : "");

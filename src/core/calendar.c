@@ -286,6 +286,7 @@ int zf_cal_schedule_parse_tsv(zf_cal_schedule **out, int year, const char *versi
         const char *t1, *t2;
         size_t kl;
         tsv_row r;
+        zf_err derr = ZF_ERR_INIT;
 
         pos += ll + (eol ? 1 : 0);
         line++;
@@ -299,10 +300,9 @@ int zf_cal_schedule_parse_tsv(zf_cal_schedule **out, int year, const char *versi
                             "第 %d 行：应为“日期<TAB>off|work<TAB>名称”", line);
             goto done;
         }
-        if ((rc = zf_date_parse(&r.date, p, (size_t)(t1 - p), "date", err)) < 0) {
-            char msg[sizeof err->message];
-            snprintf(msg, sizeof msg, "%s", err->message);
-            rc = zf_err_set(err, ZF_EINVAL, "invalid_date", "file", "第 %d 行：%s", line, msg);
+        if ((rc = zf_date_parse(&r.date, p, (size_t)(t1 - p), "date", &derr)) < 0) {
+            rc = zf_err_set(err, ZF_EINVAL, "invalid_date", "file", "第 %d 行：%s", line,
+                            derr.message);
             goto done;
         }
         t1++;

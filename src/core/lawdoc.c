@@ -102,10 +102,11 @@ int zf_lawdoc_numeral_format(char *out, size_t cap, int n)
 }
 
 /* Reads one numeral character at s (3 bytes in UTF-8). Returns its digit
- * 0..9, 10 for 十, 100 for 百, or -1. */
+ * 0..9, 10 for 十, 100 for 百, 1000 for 千 (recognised only so that
+ * "第一千条" is reported as out of range rather than read as text), or -1. */
 static int numeral_char(const char *s, size_t len)
 {
-    static const char *const units[] = {"十", "百"};
+    static const char *const units[] = {"十", "百", "千"};
     int d;
 
     if (len < 3)
@@ -119,6 +120,8 @@ static int numeral_char(const char *s, size_t len)
         return 10;
     if (memcmp(s, units[1], 3) == 0)
         return 100;
+    if (memcmp(s, units[2], 3) == 0)
+        return 1000;
     return -1;
 }
 
@@ -470,7 +473,7 @@ int zf_lawdoc_parse(zf_lawdoc **out, const char *text, size_t len, zf_err *err)
     size_t pos = 0, bad = 0;
     int rc = 0, in_header = 0, have_title = 0;
     char latest[11] = "", date[11], issuer_buf[256];
-    const char *issuer = NULL;
+    char *issuer = NULL;
 
     *out = NULL;
     if (len > ZF_LAWDOC_MAX_BYTES)
@@ -531,7 +534,7 @@ int zf_lawdoc_parse(zf_lawdoc **out, const char *text, size_t len, zf_err *err)
             if (find_date(date, line, 0) && strcmp(date, latest) > 0)
                 memcpy(latest, date, sizeof date);
             if ((who = header_issuer(issuer_buf, sizeof issuer_buf, line)) != NULL) {
-                free((char *)issuer);
+                free(issuer);
                 issuer = zf_strdup(who);
             }
             continue;
@@ -609,7 +612,7 @@ int zf_lawdoc_parse(zf_lawdoc **out, const char *text, size_t len, zf_err *err)
     *out = doc;
     doc = NULL;
 done:
-    free((char *)issuer);
+    free(issuer);
     zf_buf_free(&ps->text);
     free(ps);
     zf_lawdoc_free(doc);

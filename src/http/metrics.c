@@ -38,8 +38,21 @@ static uint32_t hash(const char *method, const char *route, int status)
     return h ^ (uint32_t)status * 2654435761u;
 }
 
-void zf_metrics_request(const char *method, const char *route_key, int status, double seconds)
+/* Methods come from the connection's memory; series keep static strings. */
+static const char *intern_method(const char *m)
 {
+    static const char *const KNOWN[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL};
+    size_t i;
+
+    for (i = 0; KNOWN[i]; i++)
+        if (strcmp(KNOWN[i], m) == 0)
+            return KNOWN[i];
+    return "OTHER";
+}
+
+void zf_metrics_request(const char *method_in, const char *route_key, int status, double seconds)
+{
+    const char *method = intern_method(method_in);
     uint32_t i, h = hash(method, route_key, status);
     size_t b;
 

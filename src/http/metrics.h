@@ -6,7 +6,8 @@
 
 #include "util/buf.h"
 
-/* route_key identifies the route (its pattern, or "static"/"not_found"),
+/* method may be any string (it is mapped to a static one); route_key
+ * identifies the route (its pattern, or "static"/"not_found"),
  * must be a string that lives forever. */
 void zf_metrics_request(const char *method, const char *route_key, int status, double seconds);
 void zf_metrics_db_error(void);

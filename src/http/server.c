@@ -219,6 +219,7 @@ static void dispatch(zf_ctx *c, struct MHD_Connection *conn, zf_server_state *s,
     }
     m = zf_router_match(&route, c->params, &c->nparams, work, zf_route_tables, c->method, c->path);
     if (m == ZF_ROUTE_BAD_METHOD) {
+        *route_key = "method_not_allowed";
         zf_err_set(&c->err, ZF_EINVAL, "method_not_allowed", NULL, "不支持该请求方法");
         zf_ctx_error(c, &c->err);
         c->status = 405;

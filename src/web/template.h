@@ -41,6 +41,9 @@ typedef struct zf_tpl_set zf_tpl_set; /* named templates that may include each o
  * one render; deeper input is refused (compile) or cut (render error). */
 #define ZF_TPL_MAX_NESTING 64
 #define ZF_TPL_MAX_PARTIAL_DEPTH 16
+/* Most operations one render may execute: nested sections over arrays
+ * multiply, and a render must end in bounded time whatever the input. */
+#define ZF_TPL_MAX_STEPS 20000000UL
 
 /* Compiles src (len bytes, need not be NUL-terminated) into *out, which the
  * caller frees with zf_tpl_free. name is used in error messages only. On a
@@ -51,7 +54,7 @@ void zf_tpl_free(zf_tpl *t);
 
 /* Renders t with ctx (borrowed; may be NULL) appended to out. Partials are
  * looked up in set (may be NULL: partials then render as nothing). Returns 0,
- * ZF_ETOOBIG when out's maximum is reached, or ZF_EINVAL when partials nest
+ * ZF_ETOOBIG when out's maximum or ZF_TPL_MAX_STEPS is reached, or ZF_EINVAL when partials nest
  * deeper than ZF_TPL_MAX_PARTIAL_DEPTH (a template including itself). */
 int zf_tpl_render(zf_buf *out, const zf_tpl *t, json_t *ctx, const zf_tpl_set *set,
                   zf_err *err);

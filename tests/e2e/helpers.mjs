@@ -5,6 +5,7 @@
 // port with a fresh demo data directory); CHROMIUM overrides the browser.
 import { chromium } from 'playwright-core'
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 
 export const BASE = (process.env.ZHIFA_URL || 'http://127.0.0.1:8080').replace(/\/$/, '')
 export const CONSOLE = BASE + '/console/'
@@ -101,4 +102,54 @@ export async function columnTexts(page, label) {
     const rows = [...table.querySelectorAll('.el-table__body-wrapper tbody tr')]
     return rows.map((tr) => (tr.children[idx] ? tr.children[idx].textContent.trim() : ''))
   }, label)
+}
+
+// A minimal API client for test setup (creating a user, enabling TOTP):
+// keeps the session cookie and CSRF token like the console does.
+export class ApiClient {
+  constructor() {
+    this.cookie = ''
+    this.csrf = ''
+  }
+
+  async call(method, path, body) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (this.cookie) headers.Cookie = this.cookie
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
+    const res = await fetch(BASE + '/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const setCookie = res.headers.get('set-cookie')
+    const m = setCookie && setCookie.match(/zf_session=([^;]*)/)
+    if (m) this.cookie = 'zf_session=' + m[1]
+    const text = await res.text()
+    const data = text ? JSON.parse(text) : null
+    if (data && data.csrf_token) this.csrf = data.csrf_token
+    return { status: res.status, data }
+  }
+
+  async login(username, password = DEMO_PASSWORD, totp) {
+    const r = await this.call('POST', '/auth/login', totp ? { username, password, totp } : { username, password })
+    assert.equal(r.status, 200, `API login ${username}: ${JSON.stringify(r.data)}`)
+    return r.data
+  }
+}
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) from a base32 secret, so a test can
+// act as the authenticator app.
+export function totpCode(secretB32, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const ch of secretB32.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(ch)
+    if (v < 0) continue
+    bits += v.toString(2).padStart(5, '0')
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8))
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2)
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)))
+  const mac = createHmac('sha1', key).update(counter).digest()
+  const off = mac[mac.length - 1] & 0x0f
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000
+  return String(n).padStart(6, '0')
 }

@@ -642,6 +642,8 @@ static void test_schedule_errors(void **state)
         assert_true(err.message[0] != '\0');
     }
     zf_cal_schedule_parse_tsv(&s, 0, "v", "date\n2027-1-1\toff\tx\n", 21, &err);
+    assert_int_equal(zf_cal_schedule_parse_tsv(&s, 0, "v", "2027-1-1\toff\tx\n", 16, NULL),
+                     ZF_EINVAL); /* no error context: still just a status */
     assert_non_null(strstr(err.message, "第 2 行"));
     /* year given explicitly: a date outside it is refused */
     assert_int_equal(zf_cal_schedule_parse_tsv(&s, 2026, "v", "2027-01-01\toff\tx", 17, &err),

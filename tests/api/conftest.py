@@ -1,0 +1,123 @@
+"""Fixtures for the black-box API tests: a real zhifa server on a free port
+with a fresh demo data directory.
+
+The binary comes from $ZHIFA_BIN (the Makefile sets it; defaults to
+build/zhifa). One server is shared by a test module; tests that need a
+pristine database use the `fresh_server` fixture instead.
+"""
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("ZHIFA_BIN", os.path.join(ROOT, "build", "zhifa"))
+PASSWORD = "demo-password-2026"
+DEMO_USERS = ["admin", "officer1", "officer2", "reviewer1", "head1",
+              "publicity1", "supervisor1", "auditor1"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running zhifa serve process and helpers to talk to it."""
+
+    def __init__(self, data_dir, port, proc):
+        self.data_dir = data_dir
+        self.port = port
+        self.proc = proc
+        self.url = "http://127.0.0.1:%d" % port
+
+    def login(self, username, password=PASSWORD):
+        """Returns a requests.Session logged in as username, with the CSRF
+        header set for state-changing requests."""
+        s = requests.Session()
+        r = s.post(self.url + "/api/v1/auth/login",
+                   json={"username": username, "password": password}, timeout=10)
+        assert r.status_code == 200, r.text
+        s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        s.user = r.json()["user"]
+        return s
+
+    def db(self):
+        """A read connection to the server's SQLite file."""
+        return sqlite3.connect(os.path.join(self.data_dir, "zhifa.db"))
+
+    def snapshot(self, tables=None):
+        """Row counts and a content digest per table, to prove that a rejected
+        request changed nothing."""
+        con = self.db()
+        try:
+            names = tables or [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            out = {}
+            for n in names:
+                rows = con.execute('SELECT * FROM "%s" ORDER BY 1' % n).fetchall()
+                out[n] = hash(tuple(rows))
+            return out
+        finally:
+            con.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(extra_env=None):
+    data_dir = tempfile.mkdtemp(prefix="zhifa-api-")
+    data = os.path.join(data_dir, "data")
+    subprocess.run([BIN, "init", data, "--demo"], check=True, capture_output=True)
+    port = free_port()
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    log = open(os.path.join(data_dir, "server.log"), "wb")
+    proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    srv = Server(data, port, proc)
+    srv.root = data_dir
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            if requests.get(srv.url + "/healthz", timeout=1).status_code == 200:
+                return srv
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    srv.stop()
+    raise RuntimeError("zhifa did not start; see " + os.path.join(data_dir, "server.log"))
+
+
+def stop_server(srv):
+    srv.stop()
+    shutil.rmtree(srv.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = start_server()
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture
+def fresh_server():
+    srv = start_server()
+    yield srv
+    stop_server(srv)

@@ -1,0 +1,409 @@
+"""The authorization matrix: every API route x every role (the eight demo
+logins and an anonymous client) x an object of the own or of another
+department -> allowed or denied.
+
+The route list comes from GET /api/v1/meta/routes, so a route added by a
+later issue is exercised automatically with the roles it declares. For the
+foundation routes the declarations are also compared with EXPECTED below,
+written by hand from issue 2, so a wrong declaration fails here instead of
+being mirrored.
+
+"Allowed" means the request got past authorization: any status but 401/403
+(and never 5xx). "Denied" means 403 forbidden for a logged-in user, 401
+unauthenticated for an anonymous one, each with the standard error object.
+
+Write requests carry a probe body that decodes but then fails validation
+(an unknown field, or for the creates whose department comes from the body a
+body with an impossible date range or power type), so an allowed write is
+answered 400 and nothing is changed. The few writes that take no body
+(unlock, reset-totp, TOTP setup) target throwaway accounts created for this
+module; logout runs last.
+"""
+import re
+
+import pytest
+import requests
+
+from conftest import DEMO_USERS
+
+API = "/api/v1"
+ALL = {"officer", "reviewer", "head", "publicity", "supervisor", "auditor", "admin"}
+LIB_READ = ALL - {"auditor"}
+PUBLIC = "public"
+
+# (method, pattern) -> PUBLIC, or (roles allowed, roles limited to their own
+# department). Written from issue 2 and the API contract, not from the code.
+EXPECTED = {
+    ("POST", API + "/auth/login"): PUBLIC,
+    ("POST", API + "/auth/logout"): (ALL, set()),
+    ("GET", API + "/auth/me"): (ALL, set()),
+    ("POST", API + "/auth/password"): (ALL, set()),
+    ("POST", API + "/auth/totp/setup"): (ALL, set()),
+    ("POST", API + "/auth/totp/enable"): (ALL, set()),
+    ("GET", API + "/auth/tokens"): (ALL, set()),
+    ("POST", API + "/auth/tokens"): (ALL, set()),
+    ("DELETE", API + "/auth/tokens/{id}"): (ALL, set()),
+    # accounts: administrators only
+    ("GET", API + "/users"): ({"admin"}, set()),
+    ("POST", API + "/users"): ({"admin"}, set()),
+    ("GET", API + "/users/{id}"): ({"admin"}, set()),
+    ("PUT", API + "/users/{id}"): ({"admin"}, set()),
+    ("POST", API + "/users/{id}/password"): ({"admin"}, set()),
+    ("POST", API + "/users/{id}/reset-totp"): ({"admin"}, set()),
+    ("POST", API + "/users/{id}/unlock"): ({"admin"}, set()),
+    # the three libraries: read by all staff but the auditor; written by the
+    # administrator anywhere and by a department head in their own department
+    ("GET", API + "/departments"): (LIB_READ, set()),
+    ("GET", API + "/departments/{id}"): (LIB_READ, set()),
+    ("POST", API + "/departments"): ({"admin"}, set()),
+    ("PUT", API + "/departments/{id}"): ({"admin"}, set()),
+    ("POST", API + "/departments/{id}/units"): ({"admin", "head"}, {"head"}),
+    ("PUT", API + "/units/{id}"): ({"admin", "head"}, {"head"}),
+    ("GET", API + "/officers"): (LIB_READ, set()),
+    ("GET", API + "/officers/{id}"): (LIB_READ, set()),
+    ("POST", API + "/officers"): ({"admin", "head"}, {"head"}),
+    ("PUT", API + "/officers/{id}"): ({"admin", "head"}, {"head"}),
+    ("GET", API + "/matters"): (LIB_READ, set()),
+    ("GET", API + "/matters/{id}"): (LIB_READ, set()),
+    ("POST", API + "/matters"): ({"admin", "head"}, {"head"}),
+    ("PUT", API + "/matters/{id}"): ({"admin", "head"}, {"head"}),
+    ("GET", API + "/laws"): (LIB_READ, set()),
+    ("GET", API + "/laws/{id}"): (LIB_READ, set()),
+    ("POST", API + "/laws"): ({"admin"}, set()),
+    # reference data and the audit trail
+    ("GET", API + "/meta"): PUBLIC,
+    ("GET", API + "/meta/routes"): PUBLIC,
+    ("GET", API + "/audit"): ({"auditor", "supervisor"}, set()),
+}
+
+# Creates whose department is named in the body: the body must decode for
+# the department check to run, so these probes are complete bodies that the
+# handler then refuses (certificate ends before it starts; unknown power type).
+BODY_DEPT_PROBES = {
+    ("POST", API + "/officers"): lambda dept: {
+        "department_id": dept, "name": "矩阵探针", "certificate_no": "MATRIX-PROBE-1",
+        "certificate_valid_from": "2025-06-01", "certificate_valid_to": "2024-06-01"},
+    ("POST", API + "/matters"): lambda dept: {
+        "department_id": dept, "code": "MATRIX-PROBE", "name": "矩阵探针",
+        "power_type": "no_such_power_type"},
+}
+UNKNOWN_FIELD_PROBE = {"zz_matrix_probe": 1}
+# Allowed rows of the foundation whose answer is known exactly.
+EXPECTED_ALLOWED_STATUS = {
+    ("POST", API + "/auth/login"): {400},
+    ("POST", API + "/auth/logout"): {200},
+    ("DELETE", API + "/auth/tokens/{id}"): {404},
+    ("POST", API + "/users/{id}/reset-totp"): {200},
+    ("POST", API + "/users/{id}/unlock"): {200},
+    ("POST", API + "/auth/totp/setup"): {200},
+}
+
+OWN_DEPT_NAME = "市场监督管理局"   # officer1, head1 ... (市市场监督管理局)
+OTHER_DEPT_NAME = "生态环境局"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NO_SUCH_ID = 987654
+
+
+def is_write(method):
+    return method not in ("GET", "HEAD", "OPTIONS")
+
+
+def expectation_of(route):
+    """(public, roles, own_dept_roles) from EXPECTED when the route is a
+    foundation route, else from its declaration."""
+    key = (route["method"], route["pattern"])
+    exp = EXPECTED.get(key)
+    if exp is None:
+        if route["public"]:
+            return True, set(), set()
+        return False, set(route["roles"]), set(route["own_department_roles"])
+    if exp == PUBLIC:
+        return True, set(), set()
+    return False, set(exp[0]), set(exp[1])
+
+
+def is_error_object(r):
+    try:
+        body = r.json()
+    except ValueError:
+        return False
+    e = body.get("error") if isinstance(body, dict) else None
+    return (isinstance(e, dict) and isinstance(e.get("code"), str) and e["code"]
+            and isinstance(e.get("message"), str) and CJK.search(e["message"]) is not None
+            and isinstance(e.get("field"), str))
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    """Logins, department ids and target objects for the matrix."""
+    con = server.db()
+    try:
+        def one(sql, *args):
+            row = con.execute(sql, args).fetchone()
+            assert row is not None, "demo data lacks: %s %r" % (sql, args)
+            return row[0]
+        own = one("SELECT id FROM departments WHERE name LIKE ? ORDER BY id LIMIT 1",
+                  "%" + OWN_DEPT_NAME)
+        other = one("SELECT id FROM departments WHERE name LIKE ? ORDER BY id LIMIT 1",
+                    "%" + OTHER_DEPT_NAME)
+        table_names = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        con.close()
+
+    admin = server.login("admin")
+    # throwaway accounts, one per department, for the account routes
+    users = {}
+    for label, dept in (("own", own), ("other", other)):
+        r = admin.post(server.url + API + "/users", json={
+            "username": "matrix_%s" % label, "display_name": "矩阵测试%s" % label,
+            "role": "officer", "department_id": dept, "password": "Matrix-target-pass-2026"},
+            timeout=10)
+        assert r.status_code == 201, r.text
+        users[dept] = r.json().get("id") or r.json().get("user", {}).get("id")
+        assert users[dept], r.text
+
+    sessions = {u: server.login(u) for u in DEMO_USERS}
+    sessions[None] = requests.Session()  # anonymous
+    for u in DEMO_USERS:
+        assert sessions[u].user["username"] == u
+    head = sessions["head1"].user
+    assert head["department_id"] == own, \
+        "head1 should belong to %s (id %d), got %r" % (OWN_DEPT_NAME, own, head)
+    return {"own": own, "other": other, "tables": table_names, "users": users,
+            "sessions": sessions}
+
+
+def target_ids(server, world, resource, dept):
+    """An id of resource (the path segment before a {param}) owned by dept,
+    or None when the resource has no department."""
+    if resource == "departments":
+        return dept
+    if resource == "users":
+        return world["users"][dept]
+    if resource == "tokens":
+        return NO_SUCH_ID  # tokens are per user; a foreign id is simply not found
+    con = server.db()
+    try:
+        if resource not in world["tables"]:
+            return None
+        cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % resource)]
+        if "department_id" in cols:
+            row = con.execute('SELECT id FROM "%s" WHERE department_id = ? ORDER BY id LIMIT 1'
+                              % resource, (dept,)).fetchone()
+        else:
+            row = con.execute('SELECT id FROM "%s" ORDER BY id LIMIT 1' % resource).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def has_department(server, world, resource):
+    if resource in ("departments", "users"):
+        return True
+    if resource not in world["tables"]:
+        return False
+    con = server.db()
+    try:
+        return "department_id" in [r[1] for r in con.execute('PRAGMA table_info("%s")' % resource)]
+    finally:
+        con.close()
+
+
+def build_rows(server, world, routes):
+    """Every (route, user, target department) to try, with the expected
+    answer: True (allowed) or False (denied)."""
+    rows = []
+    for route in routes:
+        method, pattern = route["method"], route["pattern"]
+        public, roles, own_roles = expectation_of(route)
+        segs = pattern.split("/")
+        params = [(i, segs[i - 1]) for i, s in enumerate(segs) if s.startswith("{")]
+        key = (method, pattern)
+        dept_scoped = (key in BODY_DEPT_PROBES or
+                       any(has_department(server, world, res) for _, res in params))
+        depts = [world["own"], world["other"]] if dept_scoped else [None]
+        for dept in depts:
+            path_segs = list(segs)
+            unresolved = []
+            for i, res in params:
+                oid = target_ids(server, world, res, dept if dept else world["own"])
+                if oid is None:
+                    unresolved.append(res)
+                    oid = NO_SUCH_ID
+                path_segs[i] = str(oid)
+            path = "/".join(path_segs)
+            if key in BODY_DEPT_PROBES:
+                body = BODY_DEPT_PROBES[key](dept)
+            elif is_write(method):
+                body = UNKNOWN_FIELD_PROBE
+            else:
+                body = None
+            for user in [None] + DEMO_USERS:
+                s = world["sessions"][user]
+                role = s.user["role"] if user else None
+                if public:
+                    allow = True
+                elif user is None or role not in roles:
+                    allow = False
+                elif role in own_roles:
+                    if unresolved:
+                        pytest.fail("%s %s limits %s to their own department but the matrix cannot "
+                                    "find a %s object: teach target_ids() about it"
+                                    % (method, pattern, role, "/".join(unresolved)))
+                    allow = dept == s.user["department_id"]
+                else:
+                    allow = True
+                rows.append({"method": method, "pattern": pattern, "path": path, "body": body,
+                             "user": user, "role": role, "dept": dept, "allow": allow})
+    return rows
+
+
+def run_order(row):
+    """Reads first; then writes, refusals before acceptances so that no
+    accepted write can change what a later refusal sees; logout last."""
+    if row["pattern"] == API + "/auth/logout":
+        return (3, 0)
+    if not is_write(row["method"]):
+        return (0, 0)
+    return (1 if not row["allow"] else 2, 0)
+
+
+def check_row(server, world, row):
+    s = world["sessions"][row["user"]]
+    kw = {"timeout": 10}
+    if row["body"] is not None:
+        kw["json"] = row["body"]
+    r = s.request(row["method"], server.url + row["path"], **kw)
+    who = row["user"] or "anonymous"
+    what = "%s %s as %s (dept %s)" % (row["method"], row["path"], who, row["dept"])
+    if row["allow"]:
+        if r.status_code in (401, 403) or r.status_code >= 500:
+            return "%s: expected allowed, got %d %s" % (what, r.status_code, r.text[:200])
+        exact = EXPECTED_ALLOWED_STATUS.get((row["method"], row["pattern"]))
+        if exact is None and is_write(row["method"]) and (row["method"], row["pattern"]) in EXPECTED:
+            exact = {400}  # the probe must be refused by validation, i.e. nothing written
+        if exact and r.status_code not in exact:
+            return "%s: expected status %s after authorization, got %d %s" % (
+                what, sorted(exact), r.status_code, r.text[:200])
+        return None
+    want, code = (401, "unauthenticated") if row["user"] is None else (403, "forbidden")
+    if r.status_code != want:
+        return "%s: expected %d %s, got %d %s" % (what, want, code, r.status_code, r.text[:200])
+    if not is_error_object(r) or r.json()["error"]["code"] != code:
+        return "%s: expected the error object with code %s, got %s" % (what, code, r.text[:200])
+    return None
+
+
+def test_every_route_declares_roles(server):
+    routes = requests.get(server.url + API + "/meta/routes", timeout=10).json()["items"]
+    assert len(routes) >= len(EXPECTED)
+    seen = set()
+    for r in routes:
+        key = (r["method"], r["pattern"])
+        assert key not in seen, "route listed twice: %s %s" % key
+        seen.add(key)
+        assert r["pattern"].startswith(API + "/"), r
+        assert r["public"] or r["roles"], "%s %s declares no role (it would be dead)" % key
+        assert set(r["own_department_roles"]) <= set(r["roles"]), \
+            "%s %s: own-department roles must be a subset of the roles" % key
+        assert set(r["roles"]) <= ALL, "%s %s: unknown role in %r" % (key + (r["roles"],))
+
+
+def test_foundation_declarations_match_expectations(server):
+    routes = requests.get(server.url + API + "/meta/routes", timeout=10).json()["items"]
+    declared = {(r["method"], r["pattern"]): r for r in routes}
+    problems = []
+    for key, exp in sorted(EXPECTED.items()):
+        r = declared.get(key)
+        if r is None:
+            problems.append("%s %s is missing from /meta/routes" % key)
+            continue
+        if exp == PUBLIC:
+            if not r["public"]:
+                problems.append("%s %s should be public" % key)
+            continue
+        if r["public"]:
+            problems.append("%s %s should not be public" % key)
+        if set(r["roles"]) != exp[0]:
+            problems.append("%s %s declares roles %s, expected %s"
+                            % (key + (sorted(r["roles"]), sorted(exp[0]))))
+        if set(r["own_department_roles"]) != exp[1]:
+            problems.append("%s %s declares own-department roles %s, expected %s"
+                            % (key + (sorted(r["own_department_roles"]), sorted(exp[1]))))
+    assert not problems, "route declarations differ from issue 2:\n" + "\n".join(problems)
+
+
+def test_matrix(server, world):
+    routes = requests.get(server.url + API + "/meta/routes", timeout=10).json()["items"]
+    rows = build_rows(server, world, routes)
+    rows.sort(key=run_order)
+    # every role, both departments and anonymous are really exercised
+    assert {r["role"] for r in rows} == ALL | {None}
+    assert any(r["dept"] == world["own"] for r in rows)
+    assert any(r["dept"] == world["other"] for r in rows)
+    assert any(r["allow"] and r["role"] == "head" and r["dept"] == world["own"]
+               and r["method"] == "PUT" for r in rows)
+    assert any(not r["allow"] and r["role"] == "head" and r["dept"] == world["other"]
+               and r["method"] == "PUT" for r in rows)
+
+    failures = [f for f in (check_row(server, world, row) for row in rows) if f]
+    assert not failures, "%d of %d matrix rows are wrong:\n%s" % (
+        len(failures), len(rows), "\n".join(failures))
+
+    # every refusal of a logged-in user left an audit row naming the user,
+    # the route and the method
+    con = server.db()
+    try:
+        logged = {(a, o, d) for a, o, d in con.execute(
+            "SELECT actor_name, object_id, detail FROM audit_log WHERE action = 'forbidden'")}
+    finally:
+        con.close()
+    missing = sorted({"%s %s by %s" % (r["method"], r["pattern"], r["user"]) for r in rows
+                      if not r["allow"] and r["user"]
+                      and (r["user"], r["pattern"], r["method"]) not in logged})
+    assert not missing, "refused requests without a 'forbidden' audit row:\n" + "\n".join(missing)
+
+
+def test_refusal_writes_one_audit_row(fresh_server):
+    srv = fresh_server
+    s = srv.login("officer1")
+    con = srv.db()
+    before = con.execute("SELECT COUNT(*) FROM audit_log WHERE action='forbidden'").fetchone()[0]
+    con.close()
+    r = s.get(srv.url + API + "/users", timeout=10)
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["code"] == "forbidden"
+    con = srv.db()
+    try:
+        rows = con.execute("SELECT actor_name, object_type, object_id, ip, detail FROM audit_log "
+                           "WHERE action='forbidden' ORDER BY id").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == before + 1, rows
+    assert rows[-1] == ("officer1", "route", API + "/users", "127.0.0.1", "GET"), rows[-1]
+
+
+def test_anonymous_refusal_is_401_not_audited_as_user(server):
+    r = requests.get(server.url + API + "/users", timeout=10)
+    assert r.status_code == 401
+    assert is_error_object(r) and r.json()["error"]["code"] == "unauthenticated", r.text
+
+
+def test_head_cannot_move_officer_to_other_department(server, world):
+    """Own-department rules also hold for the target of a write: a head may
+    not move an officer of their department into another one."""
+    con = server.db()
+    try:
+        oid = con.execute("SELECT id FROM officers WHERE department_id = ? ORDER BY id LIMIT 1",
+                          (world["own"],)).fetchone()[0]
+    finally:
+        con.close()
+    before = server.snapshot(["officers"])
+    s = server.login("head1")  # the matrix's own sessions are logged out by its last rows
+    r = s.put(server.url + API + "/officers/%d" % oid,
+              json={"department_id": world["other"]}, timeout=10)
+    assert r.status_code == 403, "a head moved an officer out of their department: %d %s" % (
+        r.status_code, r.text)
+    assert is_error_object(r)
+    assert server.snapshot(["officers"]) == before
