@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 dur=${1:-10}
 bin=${ZHIFA_BIN:-build/zhifa}
 work=$(mktemp -d /tmp/zhifa-bench.XXXXXX)
+chmod 755 "$work" # nginx workers run as www-data
 zpid=""
 npid=""
 cleanup() {
@@ -32,13 +33,15 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$zport/healthz" >/dev/null &&
 cookie=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$zport/api/v1/auth/login" \
     -H 'Content-Type: application/json' -d '{"username":"officer1","password":"demo-password-2026"}' |
     tr -d '\r' | sed -n 's/^Set-Cookie: \(zf_session=[^;]*\).*/\1/p')
-url="http://127.0.0.1:$zport/api/v1/departments"
+# three departments make the ~2 KB response the issue names
+url="http://127.0.0.1:$zport/api/v1/departments?per_page=3"
 curl -sf -H "Cookie: $cookie" "$url" >"$work/departments.json"
 size=$(stat -c %s "$work/departments.json")
 
 # nginx serving a file of the same size
 mkdir -p "$work/nginx/html" "$work/nginx/logs"
-cp "$work/departments.json" "$work/nginx/html/departments.json"
+chmod 755 "$work/nginx" "$work/nginx/html"
+install -m 644 "$work/departments.json" "$work/nginx/html/departments.json"
 nport=$(free_port)
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes auto;

@@ -20,6 +20,8 @@ static const struct command {
     {"serve", zf_cmd_serve, "提供公示门户、管理控制台和 API"},
     {"user", zf_cmd_user, "管理账户：add、passwd、disable、enable、list、reset-totp、unlock"},
     {"import", zf_cmd_import, "导入数据：laws DIR（法律法规库）"},
+    {"calendar", zf_cmd_calendar, "工作日日历：import、days、add-workdays、years"},
+    {"deadlines", zf_cmd_deadlines, "列出未完成的法定期限（--dept、--state）"},
     {"version", cmd_version, "显示版本"},
     {"help", cmd_help, "显示帮助：zhifa help [COMMAND]"},
     {NULL, NULL, NULL},

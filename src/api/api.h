@@ -117,6 +117,7 @@ extern const zf_route zf_auth_routes[];    /* api/auth.c: login, sessions, token
 extern const zf_route zf_user_routes[];    /* api/users.c: account management */
 extern const zf_route zf_library_routes[]; /* api/library.c: the three libraries */
 extern const zf_route zf_misc_routes[];    /* api/misc.c: meta, audit */
+extern const zf_route zf_calendar_routes[]; /* api/calendar.c: working days, deadlines, rules */
 extern const zf_route zf_portal_routes[];  /* web/portal.c: the public portal */
 extern const zf_route *const zf_route_tables[];
 

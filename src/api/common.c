@@ -161,8 +161,6 @@ static int check_field(const zf_json_field *f, json_t *v, zf_err *err)
         if (utf8_code_points(json_string_value(v), json_string_length(v)) > max)
             return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name,
                               "%s过长（最多 %zu 个字符）", label, max);
-        if (memchr(json_string_value(v), '\0', json_string_length(v)))
-            return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name, "%s含有非法字符", label);
         if (f->type == ZF_JT_DATE && json_string_length(v) && !valid_date(json_string_value(v)))
             return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name,
                               "%s不是有效日期，应为 YYYY-MM-DD 格式", label);

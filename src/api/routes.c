@@ -6,6 +6,7 @@ const zf_route *const zf_route_tables[] = {
     zf_user_routes,
     zf_library_routes,
     zf_misc_routes,
+    zf_calendar_routes,
     zf_portal_routes,
     NULL,
 };

@@ -7,6 +7,7 @@
 
 #include "cmd/config.h"
 #include "http/server.h"
+#include "store/calendar_store.h"
 
 static const char USAGE[] =
     "用法：zhifa serve [--data DIR] [--listen HOST:PORT] [--threads N] [--quiet]\n"
@@ -86,6 +87,7 @@ int zf_cmd_serve(int argc, char **argv)
     /* opening the database applies pending migrations before serving */
     if ((rc = zf_cmd_open_db(&db, data_dir, &err)) < 0)
         return zf_cmd_fail(&err);
+    zf_calendar_store_startup(db, zf_cmd_now(), NULL); /* seeds deadline rules; warns of a missing year */
     zf_db_close(db);
     if ((rc = zf_config_load(&file, data_dir, &err)) < 0)
         return zf_cmd_fail(&err);

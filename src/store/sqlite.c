@@ -46,11 +46,25 @@ static int db_error(zf_db *db, zf_err *err, int sqlite_rc, const char *what)
                       sqlite3_errmsg(db->h));
 }
 
+/* Each connection is used by one thread at a time (the pool hands it out),
+ * so SQLite's own locking is not needed; its memory statistics take a
+ * global mutex on every allocation, which serialises all worker threads. */
+static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
+
+static void configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 int zf_db_open(zf_db **out, const char *path, zf_err *err)
 {
-    zf_db *db = zf_calloc(1, sizeof *db);
+    zf_db *db;
     int rc;
 
+    pthread_once(&configure_once, configure);
+    db = zf_calloc(1, sizeof *db);
     *out = NULL;
     rc = sqlite3_open_v2(path, &db->h,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -121,7 +121,7 @@ static int home(zf_ctx *c)
         " (SELECT COUNT(*) FROM officers o WHERE o.department_id = d.id AND o.status <> 'revoked'),"
         " (SELECT COUNT(*) FROM matters m WHERE m.department_id = d.id),"
         " (SELECT COUNT(*) FROM units u WHERE u.department_id = d.id)"
-        " FROM departments d ORDER BY d.code";
+        " FROM departments d ORDER BY d.id";
     json_t *ctx = json_object(), *depts = json_array(), *nav = json_object();
     zf_stmt *st = NULL;
     int rc;
@@ -181,6 +181,8 @@ static int load_department(json_t **out, zf_ctx *c, int64_t id)
     put_i(d, "id", zf_stmt_int64(st, 0));
     for (i = 1; i < sizeof cols / sizeof cols[0]; i++)
         put_s(d, cols[i], zf_stmt_text(st, (int)i));
+    json_object_set_new(d, "kind_supervision",
+                        json_boolean(strcmp(zf_stmt_text(st, 4), "supervision") == 0));
     *out = d;
     rc = 0;
 done:
@@ -207,6 +209,7 @@ static int load_units(json_t *dept, zf_ctx *c, int64_t id)
     }
 done:
     zf_stmt_free(st);
+    put_i(dept, "unit_count", (json_int_t)json_array_size(units));
     json_object_set_new(dept, "units", units);
     return rc < 0 ? rc : 0;
 }
@@ -418,6 +421,7 @@ static int load_matters(json_t *dept, zf_ctx *c, int64_t id)
         put_s(m, "legal_basis", zf_stmt_text(st, 4));
         basis = json_object_get(bases, key);
         json_object_set_new(m, "basis", basis ? json_incref(basis) : json_array());
+        json_object_set_new(m, "has_basis", json_boolean(basis != NULL));
         if (zf_stmt_is_null(st, 5) || zf_stmt_int64(st, 5) <= 0)
             put_s(m, "time_limit", "");
         else {

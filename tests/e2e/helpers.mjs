@@ -62,8 +62,17 @@ export async function fillLogin(page, username, password) {
 export async function login(page, username, password = DEMO_PASSWORD) {
   await openLogin(page)
   await fillLogin(page, username, password)
+  // Either the home appears or the login page says why not; report the
+  // server's sentence rather than a bare timeout.
   const title = page.locator('[data-test="home-title"]')
-  await title.waitFor()
+  const refusal = page.locator('[data-test="login-error"], #login-totp')
+  await title.or(refusal).first().waitFor()
+  if (!(await title.count())) {
+    const why = (await page.locator('[data-test="login-error"]').count())
+      ? await page.locator('[data-test="login-error"]').textContent()
+      : 'the server asked for 动态验证码'
+    assert.fail(`login as ${username} refused: ${why.trim()}`)
+  }
   return (await title.textContent()).trim()
 }
 

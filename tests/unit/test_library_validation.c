@@ -242,7 +242,8 @@ static void test_department_update_and_scope(void **state)
 static void test_department_list(void **state)
 {
     query q1 = {{"q", "%", NULL}}, q2 = {{"page", "9", "per_page", "1", NULL}},
-          q3 = {{"sort", "-code", NULL}}, q4 = {{"sort", "id; DROP TABLE x", NULL}};
+          q3 = {{"sort", "-code", NULL}}, q4 = {{"sort", "id; DROP TABLE x", NULL}},
+          q5 = {{"per_page", "2", NULL}}, q6 = {{"per_page", "2", "page", "2", NULL}};
     json_t *v, *items;
     int status;
 
@@ -260,6 +261,15 @@ static void test_department_list(void **state)
     assert_int_equal(json_integer_value(json_object_get(v, "total")), 3);
     assert_int_equal(json_integer_value(json_object_get(v, "page")), 9);
     assert_int_equal(json_integer_value(json_object_get(v, "per_page")), 1);
+    json_decref(v);
+    /* a full page needs the COUNT query, a short last page does not */
+    v = call_json(&status, &admin, "GET", "/api/v1/departments", NULL, NULL, &q5);
+    assert_int_equal(json_array_size(json_object_get(v, "items")), 2);
+    assert_int_equal(json_integer_value(json_object_get(v, "total")), 3);
+    json_decref(v);
+    v = call_json(&status, &admin, "GET", "/api/v1/departments", NULL, NULL, &q6);
+    assert_int_equal(json_array_size(json_object_get(v, "items")), 1);
+    assert_int_equal(json_integer_value(json_object_get(v, "total")), 3);
     json_decref(v);
     v = call_json(&status, &admin, "GET", "/api/v1/departments", NULL, NULL, &q3);
     items = json_object_get(v, "items");
