@@ -29,8 +29,12 @@ static const struct command {
 
 static int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (zf_cmd_wants_help(argc, argv)) {
+        printf("用法：zhifa version\n\n显示 zhifa 的版本号。\n");
+        return 0;
+    }
+    if (argc > 1)
+        return zf_cmd_usage_error("version", "多余的参数 %s", argv[1]);
     printf("zhifa %s\n", ZF_VERSION);
     return 0;
 }
@@ -78,7 +82,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0)
-        return cmd_version(0, NULL);
+        return cmd_version(1, argv + 1);
     for (c = COMMANDS; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)
             return c->run(argc - 1, argv + 1);

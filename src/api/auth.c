@@ -150,8 +150,11 @@ static int h_change_password(zf_ctx *c)
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "old_password", "原密码不正确");
         goto done;
     }
-    if ((rc = zf_password_check_policy(&policy, newpw, c->who->username, &c->err)) < 0 ||
-        (rc = zf_password_hash(hash, newpw, &c->err)) < 0 || (rc = zf_db_begin(c->db, &c->err)) < 0)
+    if ((rc = zf_password_check_policy(&policy, newpw, c->who->username, &c->err)) < 0) {
+        snprintf(c->err.field, sizeof c->err.field, "new_password");
+        goto done;
+    }
+    if ((rc = zf_password_hash(hash, newpw, &c->err)) < 0 || (rc = zf_db_begin(c->db, &c->err)) < 0)
         goto done;
     if ((rc = zf_db_prepare(&st, c->db,
                             "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1",

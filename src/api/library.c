@@ -38,9 +38,12 @@ typedef struct code_name {
 } code_name;
 
 static const code_name POWER_TYPES[] = {
-    {"licensing", "行政许可"},    {"penalty", "行政处罚"},
-    {"coercion", "行政强制"},     {"inspection", "行政检查"},
-    {"expropriation", "行政征收征用"}, {"other", "其他"},
+    {"licensing", "行政许可"},
+    {"penalty", "行政处罚"},
+    {"coercion", "行政强制"},
+    {"inspection", "行政检查"},
+    {"expropriation", "行政征收征用"},
+    {"other", "其他"},
     {NULL, NULL},
 };
 
@@ -77,11 +80,21 @@ static void put_str(zf_buf *b, const char *s)
         zf_buf_append(b, run, (size_t)(s - run));
         run = s + 1;
         switch (ch) {
-        case '"': zf_buf_puts(b, "\\\""); break;
-        case '\\': zf_buf_puts(b, "\\\\"); break;
-        case '\n': zf_buf_puts(b, "\\n"); break;
-        case '\r': zf_buf_puts(b, "\\r"); break;
-        case '\t': zf_buf_puts(b, "\\t"); break;
+        case '"':
+            zf_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            zf_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            zf_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            zf_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            zf_buf_puts(b, "\\t");
+            break;
         default:
             memcpy(esc, "\\u00", 4);
             esc[4] = hex[ch >> 4];
@@ -109,10 +122,25 @@ typedef struct col {
     const char *key;
     int kind;
     const code_name *names; /* C_NAME only */
+    const char *quoted;     /* "\"key\":", written in one append */
 } col;
 
 /* Writes '{' and one member per column; the caller closes the object (so
  * it can add nested arrays first). */
+/* Appends a decimal integer without going through printf. */
+static void put_int(zf_buf *b, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    zf_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void put_row_from(zf_buf *b, zf_stmt *st, const col *cols, int ncols, int base)
 {
     char num[64];
@@ -124,19 +152,16 @@ static void put_row_from(zf_buf *b, zf_stmt *st, const col *cols, int ncols, int
         i = base + j;
         if (j)
             zf_buf_putc(b, ',');
-        zf_buf_putc(b, '"');
-        zf_buf_puts(b, k->key);
-        zf_buf_puts(b, "\":");
+        zf_buf_puts(b, k->quoted);
         if ((k->kind == C_INT_NULL || k->kind == C_TEXT_NULL || k->kind == C_NUM_NULL) &&
             zf_stmt_is_null(st, i)) {
-            zf_buf_puts(b, "null");
+            zf_buf_append(b, "null", 4);
             continue;
         }
         switch (k->kind) {
         case C_INT:
         case C_INT_NULL:
-            snprintf(num, sizeof num, "%lld", (long long)zf_stmt_int64(st, i));
-            zf_buf_puts(b, num);
+            put_int(b, zf_stmt_int64(st, i));
             break;
         case C_TEXT:
         case C_TEXT_NULL:
@@ -360,8 +385,7 @@ static int check_required(json_t *m, const zf_json_field *spec, zf_err *err)
             return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name, "缺少必填字段：%s",
                               f->label);
         if (json_is_null(v) || (json_is_string(v) && is_blank(json_string_value(v))))
-            return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name, "%s不能为空",
-                              f->label);
+            return zf_err_set(err, ZF_EINVAL, "validation_failed", f->name, "%s不能为空", f->label);
     }
     return 0;
 }
@@ -501,9 +525,10 @@ static int invalid(zf_err *err, const char *field, const char *msg)
     return zf_err_set(err, ZF_EINVAL, "validation_failed", field, "%s", msg);
 }
 
-/* Asks whether one row exists; returns 1, 0 or a negative error. Text
- * parameters only, NULL binds NULL. */
-static int exists_id(zf_ctx *c, const char *sql, int64_t a, int64_t b)
+/* Runs sql with integer parameters $1 = a and, when the SQL has it, $2 = b.
+ * Returns 1 when a row comes back, 0 when none (so also for a DELETE), or a
+ * negative error. */
+static int run_ids(zf_ctx *c, const char *sql, int64_t a, int64_t b)
 {
     zf_stmt *st = NULL;
     int rc;
@@ -511,8 +536,7 @@ static int exists_id(zf_ctx *c, const char *sql, int64_t a, int64_t b)
     if ((rc = zf_db_prepare(&st, c->db, sql, &c->err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, a);
-    if (strstr(sql, "$2"))
-        zf_stmt_bind_int64(st, 2, b);
+    zf_stmt_bind_int64(st, 2, b); /* ZF_EINVAL, harmless, when there is no $2 */
     rc = zf_stmt_step(st, &c->err);
     zf_stmt_free(st);
     return rc;
@@ -640,7 +664,7 @@ typedef struct writer {
     const char *load_sql; /* editable columns by id, for PUT */
     const col *load_cols;
     int nload;
-    const char *what;     /* Chinese object name for 404 */
+    const char *what; /* Chinese object name for 404 */
     /* domain checks that need no database */
     int (*check)(zf_ctx *c, json_t *m, int creating);
     /* inside the transaction: references, uniqueness, the write, the audit;
@@ -686,37 +710,48 @@ done:
  * Departments (执法主体) and units (内设机构)
  * ===================================================================== */
 
-#define DEPT_COLS                                                                               \
-    "d.id, d.code, d.name, d.short_name, d.kind, d.address, d.postcode, d.phone, d.email, "     \
-    "d.website, d.duties, d.area, d.supervision_contact, "                                      \
-    "(SELECT COUNT(*) FROM units u WHERE u.department_id = d.id) AS unit_count, "               \
-    "(SELECT COUNT(*) FROM officers o WHERE o.department_id = d.id) AS officer_count, "         \
+#define DEPT_COLS                                                                           \
+    "d.id, d.code, d.name, d.short_name, d.kind, d.address, d.postcode, d.phone, d.email, " \
+    "d.website, d.duties, d.area, d.supervision_contact, "                                  \
+    "(SELECT COUNT(*) FROM units u WHERE u.department_id = d.id) AS unit_count, "           \
+    "(SELECT COUNT(*) FROM officers o WHERE o.department_id = d.id) AS officer_count, "     \
     "(SELECT COUNT(*) FROM matters m WHERE m.department_id = d.id) AS matter_count"
 
-#define DEPT_WHERE                                                                              \
-    " WHERE (CAST($3 AS TEXT) IS NULL OR d.name LIKE $3 ESCAPE '\\' "                           \
+#define DEPT_WHERE                                                    \
+    " WHERE (CAST($3 AS TEXT) IS NULL OR d.name LIKE $3 ESCAPE '\\' " \
     "OR d.short_name LIKE $3 ESCAPE '\\' OR d.code LIKE $3 ESCAPE '\\')"
 
 static const col DEPT_OUT[] = {
-    {"id", C_INT, NULL},          {"code", C_TEXT, NULL},          {"name", C_TEXT, NULL},
-    {"short_name", C_TEXT, NULL}, {"kind", C_TEXT, NULL},          {"address", C_TEXT, NULL},
-    {"postcode", C_TEXT, NULL},   {"phone", C_TEXT, NULL},         {"email", C_TEXT, NULL},
-    {"website", C_TEXT, NULL},    {"duties", C_TEXT, NULL},        {"area", C_TEXT, NULL},
-    {"supervision_contact", C_TEXT, NULL}, {"unit_count", C_INT, NULL},
-    {"officer_count", C_INT, NULL}, {"matter_count", C_INT, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"code", C_TEXT, NULL, "\"code\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"short_name", C_TEXT, NULL, "\"short_name\":"},
+    {"kind", C_TEXT, NULL, "\"kind\":"},
+    {"address", C_TEXT, NULL, "\"address\":"},
+    {"postcode", C_TEXT, NULL, "\"postcode\":"},
+    {"phone", C_TEXT, NULL, "\"phone\":"},
+    {"email", C_TEXT, NULL, "\"email\":"},
+    {"website", C_TEXT, NULL, "\"website\":"},
+    {"duties", C_TEXT, NULL, "\"duties\":"},
+    {"area", C_TEXT, NULL, "\"area\":"},
+    {"supervision_contact", C_TEXT, NULL, "\"supervision_contact\":"},
+    {"unit_count", C_INT, NULL, "\"unit_count\":"},
+    {"officer_count", C_INT, NULL, "\"officer_count\":"},
+    {"matter_count", C_INT, NULL, "\"matter_count\":"},
 };
 #define NDEPT_OUT ((int)(sizeof DEPT_OUT / sizeof DEPT_OUT[0]))
 
 static const col UNIT_OUT[] = {
-    {"id", C_INT, NULL},
-    {"name", C_TEXT, NULL},
-    {"duties", C_TEXT, NULL},
-    {"area", C_TEXT, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"duties", C_TEXT, NULL, "\"duties\":"},
+    {"area", C_TEXT, NULL, "\"area\":"},
 };
 
 static const col UNIT_FULL_OUT[] = {
-    {"id", C_INT, NULL},     {"department_id", C_INT, NULL}, {"name", C_TEXT, NULL},
-    {"duties", C_TEXT, NULL}, {"area", C_TEXT, NULL},
+    {"id", C_INT, NULL, "\"id\":"},      {"department_id", C_INT, NULL, "\"department_id\":"},
+    {"name", C_TEXT, NULL, "\"name\":"}, {"duties", C_TEXT, NULL, "\"duties\":"},
+    {"area", C_TEXT, NULL, "\"area\":"},
 };
 
 static int bind_q_only(zf_stmt *st, const void *f)
@@ -736,7 +771,8 @@ static int dept_list(zf_ctx *c)
         return rc;
     if (lp.q)
         like_pattern(like, lp.q);
-    snprintf(sql, sizeof sql, "SELECT " DEPT_COLS " FROM departments d" DEPT_WHERE
+    snprintf(sql, sizeof sql,
+             "SELECT " DEPT_COLS " FROM departments d" DEPT_WHERE
              " ORDER BY %s %s, d.id LIMIT $1 OFFSET $2",
              lp.sort_column, lp.sort_desc ? "DESC" : "ASC");
     return run_list(c, sql, "SELECT COUNT(*) FROM departments d" DEPT_WHERE, bind_q_only,
@@ -810,10 +846,18 @@ static const zf_json_field DEPT_SPEC[] = {
 /* Same order as DEPT_SPEC: the load for a merge and the binds for a write
  * walk the spec. */
 static const col DEPT_EDIT[] = {
-    {"code", C_TEXT, NULL},    {"name", C_TEXT, NULL},    {"short_name", C_TEXT, NULL},
-    {"kind", C_TEXT, NULL},    {"address", C_TEXT, NULL}, {"postcode", C_TEXT, NULL},
-    {"phone", C_TEXT, NULL},   {"email", C_TEXT, NULL},   {"website", C_TEXT, NULL},
-    {"duties", C_TEXT, NULL},  {"area", C_TEXT, NULL},    {"supervision_contact", C_TEXT, NULL},
+    {"code", C_TEXT, NULL, "\"code\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"short_name", C_TEXT, NULL, "\"short_name\":"},
+    {"kind", C_TEXT, NULL, "\"kind\":"},
+    {"address", C_TEXT, NULL, "\"address\":"},
+    {"postcode", C_TEXT, NULL, "\"postcode\":"},
+    {"phone", C_TEXT, NULL, "\"phone\":"},
+    {"email", C_TEXT, NULL, "\"email\":"},
+    {"website", C_TEXT, NULL, "\"website\":"},
+    {"duties", C_TEXT, NULL, "\"duties\":"},
+    {"area", C_TEXT, NULL, "\"area\":"},
+    {"supervision_contact", C_TEXT, NULL, "\"supervision_contact\":"},
 };
 
 static int dept_check(zf_ctx *c, json_t *m, int creating)
@@ -882,7 +926,12 @@ static const writer DEPT_WRITER = {
     DEPT_SPEC,
     "SELECT code, name, short_name, kind, address, postcode, phone, email, website, duties, "
     "area, supervision_contact FROM departments WHERE id = $1",
-    DEPT_EDIT, NDEPT_FIELDS, "执法主体", dept_check, dept_save, dept_render,
+    DEPT_EDIT,
+    NDEPT_FIELDS,
+    "执法主体",
+    dept_check,
+    dept_save,
+    dept_render,
 };
 
 static int dept_create(zf_ctx *c)
@@ -932,10 +981,10 @@ static const zf_json_field UNIT_SPEC[] = {
 };
 
 static const col UNIT_EDIT[] = {
-    {"name", C_TEXT, NULL},
-    {"duties", C_TEXT, NULL},
-    {"area", C_TEXT, NULL},
-    {"department_id", C_INT, NULL},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"duties", C_TEXT, NULL, "\"duties\":"},
+    {"area", C_TEXT, NULL, "\"area\":"},
+    {"department_id", C_INT, NULL, "\"department_id\":"},
 };
 
 static int unit_check(zf_ctx *c, json_t *m, int creating)
@@ -957,14 +1006,14 @@ static int unit_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
         /* POST /departments/{id}/units: the department is the path's */
         if ((rc = zf_ctx_param_id(c, 0, &dept)) < 0)
             return rc;
-        if ((rc = exists_id(c, "SELECT 1 FROM departments WHERE id = $1", dept, 0)) <= 0)
+        if ((rc = run_ids(c, "SELECT 1 FROM departments WHERE id = $1", dept, 0)) <= 0)
             return rc < 0 ? rc : not_found(c, "执法主体");
     } else {
         dept = jint(m, "department_id");
     }
-    if ((rc = zf_db_prepare(&st, c->db,
-                            "SELECT 1 FROM units WHERE department_id = $1 AND name = $2 AND id <> $3",
-                            &c->err)) < 0)
+    if ((rc = zf_db_prepare(
+             &st, c->db, "SELECT 1 FROM units WHERE department_id = $1 AND name = $2 AND id <> $3",
+             &c->err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, dept);
     zf_stmt_bind_text(st, 2, jstr(m, "name"), -1);
@@ -997,9 +1046,10 @@ static int unit_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
 }
 
 static const writer UNIT_WRITER = {
-    UNIT_SPEC,
-    "SELECT name, duties, area, department_id FROM units WHERE id = $1",
-    UNIT_EDIT, 4, "内设机构", unit_check, unit_save, unit_render,
+    UNIT_SPEC,  "SELECT name, duties, area, department_id FROM units WHERE id = $1",
+    UNIT_EDIT,  4,
+    "内设机构", unit_check,
+    unit_save,  unit_render,
 };
 
 static int unit_create(zf_ctx *c)
@@ -1026,37 +1076,37 @@ static int unit_update(zf_ctx *c)
  * Officers (执法人员)
  * ===================================================================== */
 
-#define OFFICER_COLS                                                                            \
-    "o.id, o.department_id, d.name, o.unit_id, u.name, o.name, o.gender, o.position, "          \
-    "o.certificate_no, o.certificate_valid_from, o.certificate_valid_to, o.categories, "        \
+#define OFFICER_COLS                                                                     \
+    "o.id, o.department_id, d.name, o.unit_id, u.name, o.name, o.gender, o.position, "   \
+    "o.certificate_no, o.certificate_valid_from, o.certificate_valid_to, o.categories, " \
     "o.status, o.status, o.legal_qualified"
-#define OFFICER_FROM                                                                            \
-    " FROM officers o JOIN departments d ON d.id = o.department_id "                            \
+#define OFFICER_FROM                                                 \
+    " FROM officers o JOIN departments d ON d.id = o.department_id " \
     "LEFT JOIN units u ON u.id = o.unit_id"
 
-#define OFFICER_WHERE                                                                           \
-    " WHERE (CAST($3 AS BIGINT) IS NULL OR o.department_id = $3)"                               \
-    " AND (CAST($4 AS BIGINT) IS NULL OR o.unit_id = $4)"                                       \
-    " AND (CAST($5 AS TEXT) IS NULL OR o.status = $5)"                                          \
-    " AND (CAST($6 AS TEXT) IS NULL OR o.name LIKE $6 ESCAPE '\\'"                              \
+#define OFFICER_WHERE                                              \
+    " WHERE (CAST($3 AS BIGINT) IS NULL OR o.department_id = $3)"  \
+    " AND (CAST($4 AS BIGINT) IS NULL OR o.unit_id = $4)"          \
+    " AND (CAST($5 AS TEXT) IS NULL OR o.status = $5)"             \
+    " AND (CAST($6 AS TEXT) IS NULL OR o.name LIKE $6 ESCAPE '\\'" \
     " OR o.certificate_no LIKE $6 ESCAPE '\\')"
 
 static const col OFFICER_OUT[] = {
-    {"id", C_INT, NULL},
-    {"department_id", C_INT, NULL},
-    {"department_name", C_TEXT, NULL},
-    {"unit_id", C_INT_NULL, NULL},
-    {"unit_name", C_TEXT_NULL, NULL},
-    {"name", C_TEXT, NULL},
-    {"gender", C_TEXT, NULL},
-    {"position", C_TEXT, NULL},
-    {"certificate_no", C_TEXT, NULL},
-    {"certificate_valid_from", C_TEXT, NULL},
-    {"certificate_valid_to", C_TEXT, NULL},
-    {"categories", C_JSON_ARRAY, NULL},
-    {"status", C_TEXT, NULL},
-    {"status_name", C_NAME, OFFICER_STATUS},
-    {"legal_qualified", C_BOOL, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"department_id", C_INT, NULL, "\"department_id\":"},
+    {"department_name", C_TEXT, NULL, "\"department_name\":"},
+    {"unit_id", C_INT_NULL, NULL, "\"unit_id\":"},
+    {"unit_name", C_TEXT_NULL, NULL, "\"unit_name\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"gender", C_TEXT, NULL, "\"gender\":"},
+    {"position", C_TEXT, NULL, "\"position\":"},
+    {"certificate_no", C_TEXT, NULL, "\"certificate_no\":"},
+    {"certificate_valid_from", C_TEXT, NULL, "\"certificate_valid_from\":"},
+    {"certificate_valid_to", C_TEXT, NULL, "\"certificate_valid_to\":"},
+    {"categories", C_JSON_ARRAY, NULL, "\"categories\":"},
+    {"status", C_TEXT, NULL, "\"status\":"},
+    {"status_name", C_NAME, OFFICER_STATUS, "\"status_name\":"},
+    {"legal_qualified", C_BOOL, NULL, "\"legal_qualified\":"},
 };
 #define NOFFICER_OUT ((int)(sizeof OFFICER_OUT / sizeof OFFICER_OUT[0]))
 
@@ -1156,17 +1206,17 @@ static const zf_json_field OFFICER_SPEC[] = {
 };
 
 static const col OFFICER_EDIT[] = {
-    {"department_id", C_INT, NULL},
-    {"unit_id", C_INT_NULL, NULL},
-    {"name", C_TEXT, NULL},
-    {"gender", C_TEXT, NULL},
-    {"position", C_TEXT, NULL},
-    {"certificate_no", C_TEXT, NULL},
-    {"certificate_valid_from", C_TEXT, NULL},
-    {"certificate_valid_to", C_TEXT, NULL},
-    {"categories", C_JSON_ARRAY, NULL},
-    {"status", C_TEXT, NULL},
-    {"legal_qualified", C_BOOL, NULL},
+    {"department_id", C_INT, NULL, "\"department_id\":"},
+    {"unit_id", C_INT_NULL, NULL, "\"unit_id\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"gender", C_TEXT, NULL, "\"gender\":"},
+    {"position", C_TEXT, NULL, "\"position\":"},
+    {"certificate_no", C_TEXT, NULL, "\"certificate_no\":"},
+    {"certificate_valid_from", C_TEXT, NULL, "\"certificate_valid_from\":"},
+    {"certificate_valid_to", C_TEXT, NULL, "\"certificate_valid_to\":"},
+    {"categories", C_JSON_ARRAY, NULL, "\"categories\":"},
+    {"status", C_TEXT, NULL, "\"status\":"},
+    {"legal_qualified", C_BOOL, NULL, "\"legal_qualified\":"},
 };
 
 /* Checks the categories array in place: strings, not blank, at most 50
@@ -1218,7 +1268,8 @@ static int officer_check(zf_ctx *c, json_t *m, int creating)
     if (jnull(m, "status"))
         json_object_set_new(m, "status", json_string("active"));
     if (!name_of(OFFICER_STATUS, jstr(m, "status")))
-        return invalid(&c->err, "status", "状态只能是 active（在岗）、suspended（暂停执法）或 revoked（已注销）");
+        return invalid(&c->err, "status",
+                       "状态只能是 active（在岗）、suspended（暂停执法）或 revoked（已注销）");
     if (jnull(m, "legal_qualified"))
         json_object_set_new(m, "legal_qualified", json_false());
     return own_dept_target(c, jint(m, "department_id"));
@@ -1230,7 +1281,7 @@ static int check_dept_unit(zf_ctx *c, int64_t dept, json_t *m)
     int64_t unit_dept;
     int rc;
 
-    if ((rc = exists_id(c, "SELECT 1 FROM departments WHERE id = $1", dept, 0)) <= 0)
+    if ((rc = run_ids(c, "SELECT 1 FROM departments WHERE id = $1", dept, 0)) <= 0)
         return rc < 0 ? rc : invalid(&c->err, "department_id", "所属部门不存在");
     if (!m || jnull(m, "unit_id"))
         return 0;
@@ -1302,7 +1353,12 @@ static const writer OFFICER_WRITER = {
     "SELECT department_id, unit_id, name, gender, position, certificate_no, "
     "certificate_valid_from, certificate_valid_to, categories, status, legal_qualified "
     "FROM officers WHERE id = $1",
-    OFFICER_EDIT, 11, "执法人员", officer_check, officer_save, officer_render,
+    OFFICER_EDIT,
+    11,
+    "执法人员",
+    officer_check,
+    officer_save,
+    officer_render,
 };
 
 static int officer_create(zf_ctx *c)
@@ -1324,42 +1380,46 @@ static int officer_update(zf_ctx *c)
  * Matters (执法事项)
  * ===================================================================== */
 
-#define MATTER_COLS                                                                             \
-    "m.id, m.department_id, d.name, m.code, m.name, m.power_type, m.power_type, "               \
+#define MATTER_COLS                                                               \
+    "m.id, m.department_id, d.name, m.code, m.name, m.power_type, m.power_type, " \
     "m.legal_basis, m.procedure, m.time_limit_days, m.accepting_body, m.approving_body, m.fee"
 #define MATTER_FROM " FROM matters m JOIN departments d ON d.id = m.department_id"
-#define MATTER_WHERE                                                                            \
-    " WHERE (CAST($3 AS BIGINT) IS NULL OR m.department_id = $3)"                               \
-    " AND (CAST($4 AS TEXT) IS NULL OR m.power_type = $4)"                                      \
+#define MATTER_WHERE                                              \
+    " WHERE (CAST($3 AS BIGINT) IS NULL OR m.department_id = $3)" \
+    " AND (CAST($4 AS TEXT) IS NULL OR m.power_type = $4)"        \
     " AND (CAST($5 AS TEXT) IS NULL OR m.name LIKE $5 ESCAPE '\\' OR m.code LIKE $5 ESCAPE '\\')"
 
 static const col MATTER_OUT[] = {
-    {"id", C_INT, NULL},
-    {"department_id", C_INT, NULL},
-    {"department_name", C_TEXT, NULL},
-    {"code", C_TEXT, NULL},
-    {"name", C_TEXT, NULL},
-    {"power_type", C_TEXT, NULL},
-    {"power_type_name", C_NAME, POWER_TYPES},
-    {"legal_basis", C_TEXT, NULL},
-    {"procedure", C_TEXT, NULL},
-    {"time_limit_days", C_INT_NULL, NULL},
-    {"accepting_body", C_TEXT, NULL},
-    {"approving_body", C_TEXT, NULL},
-    {"fee", C_TEXT, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"department_id", C_INT, NULL, "\"department_id\":"},
+    {"department_name", C_TEXT, NULL, "\"department_name\":"},
+    {"code", C_TEXT, NULL, "\"code\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"power_type", C_TEXT, NULL, "\"power_type\":"},
+    {"power_type_name", C_NAME, POWER_TYPES, "\"power_type_name\":"},
+    {"legal_basis", C_TEXT, NULL, "\"legal_basis\":"},
+    {"procedure", C_TEXT, NULL, "\"procedure\":"},
+    {"time_limit_days", C_INT_NULL, NULL, "\"time_limit_days\":"},
+    {"accepting_body", C_TEXT, NULL, "\"accepting_body\":"},
+    {"approving_body", C_TEXT, NULL, "\"approving_body\":"},
+    {"fee", C_TEXT, NULL, "\"fee\":"},
 };
 #define NMATTER_OUT ((int)(sizeof MATTER_OUT / sizeof MATTER_OUT[0]))
 
 static const col BASIS_OUT[] = {
-    {"law_id", C_INT, NULL},
-    {"law_title", C_TEXT, NULL},
-    {"article_no", C_INT, NULL},
-    {"article_label", C_TEXT_NULL, NULL},
+    {"law_id", C_INT, NULL, "\"law_id\":"},
+    {"law_title", C_TEXT, NULL, "\"law_title\":"},
+    {"article_no", C_INT, NULL, "\"article_no\":"},
+    {"article_label", C_TEXT_NULL, NULL, "\"article_label\":"},
 };
 
 static const col BENCH_OUT[] = {
-    {"id", C_INT, NULL},           {"violation", C_TEXT, NULL},  {"circumstance", C_TEXT, NULL},
-    {"penalty_range", C_TEXT, NULL}, {"min_fine", C_NUM_NULL, NULL}, {"max_fine", C_NUM_NULL, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"violation", C_TEXT, NULL, "\"violation\":"},
+    {"circumstance", C_TEXT, NULL, "\"circumstance\":"},
+    {"penalty_range", C_TEXT, NULL, "\"penalty_range\":"},
+    {"min_fine", C_NUM_NULL, NULL, "\"min_fine\":"},
+    {"max_fine", C_NUM_NULL, NULL, "\"max_fine\":"},
 };
 
 typedef struct matter_filter {
@@ -1402,8 +1462,9 @@ static int matter_list(zf_ctx *c)
     if (f.power_type && !*f.power_type)
         f.power_type = NULL;
     if (f.power_type && !name_of(POWER_TYPES, f.power_type))
-        return invalid(&c->err, "power_type",
-                       "职权类型只能是 licensing、penalty、coercion、inspection、expropriation 或 other");
+        return invalid(
+            &c->err, "power_type",
+            "职权类型只能是 licensing、penalty、coercion、inspection、expropriation 或 other");
     if (lp.q) {
         like_pattern(like, lp.q);
         f.like = like;
@@ -1576,11 +1637,16 @@ static const zf_json_field BENCH_SPEC[] = {
 };
 
 static const col MATTER_EDIT[] = {
-    {"department_id", C_INT, NULL},   {"code", C_TEXT, NULL},
-    {"name", C_TEXT, NULL},           {"power_type", C_TEXT, NULL},
-    {"legal_basis", C_TEXT, NULL},    {"procedure", C_TEXT, NULL},
-    {"time_limit_days", C_INT_NULL, NULL}, {"accepting_body", C_TEXT, NULL},
-    {"approving_body", C_TEXT, NULL}, {"fee", C_TEXT, NULL},
+    {"department_id", C_INT, NULL, "\"department_id\":"},
+    {"code", C_TEXT, NULL, "\"code\":"},
+    {"name", C_TEXT, NULL, "\"name\":"},
+    {"power_type", C_TEXT, NULL, "\"power_type\":"},
+    {"legal_basis", C_TEXT, NULL, "\"legal_basis\":"},
+    {"procedure", C_TEXT, NULL, "\"procedure\":"},
+    {"time_limit_days", C_INT_NULL, NULL, "\"time_limit_days\":"},
+    {"accepting_body", C_TEXT, NULL, "\"accepting_body\":"},
+    {"approving_body", C_TEXT, NULL, "\"approving_body\":"},
+    {"fee", C_TEXT, NULL, "\"fee\":"},
 };
 
 /* Replaces m[key] (an array of objects, or null) with its decoded items;
@@ -1608,8 +1674,7 @@ static int decode_items(zf_ctx *c, json_t *m, const char *key, const char *label
 
 static int fine_ok(json_t *v)
 {
-    return !v || json_is_null(v) ||
-           (json_number_value(v) >= 0 && json_number_value(v) <= 1e12);
+    return !v || json_is_null(v) || (json_number_value(v) >= 0 && json_number_value(v) <= 1e12);
 }
 
 static int matter_check(zf_ctx *c, json_t *m, int creating)
@@ -1624,9 +1689,10 @@ static int matter_check(zf_ctx *c, json_t *m, int creating)
     if (!only_chars(jstr(m, "code"), "-_."))
         return invalid(&c->err, "code", "事项编码只能包含英文字母、数字和“-”“_”“.”");
     if (!name_of(POWER_TYPES, jstr(m, "power_type")))
-        return invalid(&c->err, "power_type",
-                       "职权类型只能是 licensing（行政许可）、penalty（行政处罚）、coercion（行政强制）、"
-                       "inspection（行政检查）、expropriation（行政征收征用）或 other（其他）");
+        return invalid(
+            &c->err, "power_type",
+            "职权类型只能是 licensing（行政许可）、penalty（行政处罚）、coercion（行政强制）、"
+            "inspection（行政检查）、expropriation（行政征收征用）或 other（其他）");
     if (!jnull(m, "time_limit_days") &&
         (jint(m, "time_limit_days") < 0 || jint(m, "time_limit_days") > 3650))
         return invalid(&c->err, "time_limit_days", "办理时限应为 0 到 3650 之间的天数");
@@ -1669,9 +1735,9 @@ static int matter_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
     char detail[512];
     size_t i;
     int rc, creating = *id == 0;
-    static const char *const text_fields[] = {"code", "name", "power_type", "legal_basis",
-                                              "procedure", "accepting_body", "approving_body",
-                                              "fee"};
+    static const char *const text_fields[] = {"code",           "name",      "power_type",
+                                              "legal_basis",    "procedure", "accepting_body",
+                                              "approving_body", "fee"};
 
     (void)in;
     if ((rc = check_dept_unit(c, jint(m, "department_id"), NULL)) < 0)
@@ -1681,13 +1747,14 @@ static int matter_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
         return rc < 0 ? rc : duplicate(c, "code", "事项编码", jstr(m, "code"));
     for (i = 0; i < json_array_size(basis); i++) {
         json_t *b = json_array_get(basis, i);
-        if ((rc = exists_id(c, "SELECT 1 FROM law_articles WHERE law_id = $1 AND no = $2",
+        if ((rc = run_ids(c, "SELECT 1 FROM law_articles WHERE law_id = $1 AND no = $2",
                             jint(b, "law_id"), jint(b, "article_no"))) <= 0)
-            return rc < 0 ? rc
-                          : zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "basis",
-                                       "法律依据条款第 %zu 项引用的条文不存在（法规 %lld 第 %lld 条）",
-                                       i + 1, (long long)jint(b, "law_id"),
-                                       (long long)jint(b, "article_no"));
+            return rc < 0
+                       ? rc
+                       : zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "basis",
+                                    "法律依据条款第 %zu 项引用的条文不存在（法规 %lld 第 %lld 条）",
+                                    i + 1, (long long)jint(b, "law_id"),
+                                    (long long)jint(b, "article_no"));
     }
     if (creating)
         rc = zf_db_prepare(&st, c->db,
@@ -1721,8 +1788,8 @@ static int matter_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
     if (rc < 0)
         return rc;
     if (basis) {
-        if (!creating && (rc = exists_id(c, "DELETE FROM matter_basis WHERE matter_id = $1", *id,
-                                         0)) < 0)
+        if (!creating &&
+            (rc = run_ids(c, "DELETE FROM matter_basis WHERE matter_id = $1", *id, 0)) < 0)
             return rc;
         for (i = 0; i < json_array_size(basis); i++) {
             json_t *b = json_array_get(basis, i);
@@ -1743,7 +1810,7 @@ static int matter_save(zf_ctx *c, json_t *m, json_t *in, int64_t *id)
     }
     if (bench) {
         if (!creating &&
-            (rc = exists_id(c, "DELETE FROM benchmarks WHERE matter_id = $1", *id, 0)) < 0)
+            (rc = run_ids(c, "DELETE FROM benchmarks WHERE matter_id = $1", *id, 0)) < 0)
             return rc;
         for (i = 0; i < json_array_size(bench); i++) {
             json_t *b = json_array_get(bench, i), *lo = json_object_get(b, "min_fine"),
@@ -1781,7 +1848,12 @@ static const writer MATTER_WRITER = {
     MATTER_SPEC,
     "SELECT department_id, code, name, power_type, legal_basis, procedure, time_limit_days, "
     "accepting_body, approving_body, fee FROM matters WHERE id = $1",
-    MATTER_EDIT, 10, "执法事项", matter_check, matter_save, matter_render,
+    MATTER_EDIT,
+    10,
+    "执法事项",
+    matter_check,
+    matter_save,
+    matter_render,
 };
 
 static int matter_create(zf_ctx *c)
@@ -1803,24 +1875,28 @@ static int matter_update(zf_ctx *c)
  * Laws (法律法规)
  * ===================================================================== */
 
-#define LAW_COLS                                                                                \
-    "l.id, l.title, l.category, l.issuer, l.effective_date, "                                   \
+#define LAW_COLS                                              \
+    "l.id, l.title, l.category, l.issuer, l.effective_date, " \
     "(SELECT COUNT(*) FROM law_articles a WHERE a.law_id = l.id) AS article_count"
 
-#define LAW_WHERE                                                                               \
-    " WHERE (CAST($3 AS TEXT) IS NULL OR l.category = $3)"                                      \
+#define LAW_WHERE                                          \
+    " WHERE (CAST($3 AS TEXT) IS NULL OR l.category = $3)" \
     " AND (CAST($4 AS TEXT) IS NULL OR l.title LIKE $4 ESCAPE '\\')"
 
 static const col LAW_OUT[] = {
-    {"id", C_INT, NULL},     {"title", C_TEXT, NULL},          {"category", C_TEXT, NULL},
-    {"issuer", C_TEXT, NULL}, {"effective_date", C_TEXT, NULL}, {"article_count", C_INT, NULL},
+    {"id", C_INT, NULL, "\"id\":"},
+    {"title", C_TEXT, NULL, "\"title\":"},
+    {"category", C_TEXT, NULL, "\"category\":"},
+    {"issuer", C_TEXT, NULL, "\"issuer\":"},
+    {"effective_date", C_TEXT, NULL, "\"effective_date\":"},
+    {"article_count", C_INT, NULL, "\"article_count\":"},
 };
 #define NLAW_OUT ((int)(sizeof LAW_OUT / sizeof LAW_OUT[0]))
 
 static const col ARTICLE_OUT[] = {
-    {"no", C_INT, NULL},
-    {"label", C_TEXT, NULL},
-    {"text", C_TEXT, NULL},
+    {"no", C_INT, NULL, "\"no\":"},
+    {"label", C_TEXT, NULL, "\"label\":"},
+    {"text", C_TEXT, NULL, "\"text\":"},
 };
 
 typedef struct law_filter {
@@ -1922,12 +1998,9 @@ static int law_get(zf_ctx *c)
 }
 
 static const zf_json_field LAW_SPEC[] = {
-    {"title", ZF_JT_STRING, 1, 200, "法规名称"},
-    {"category", ZF_JT_STRING, 0, 50, "类别"},
-    {"issuer", ZF_JT_STRING, 0, 100, "制定机关"},
-    {"effective_date", ZF_JT_DATE, 0, 10, "施行日期"},
-    {"articles", ZF_JT_ARRAY, 0, 5000, "条文"},
-    {NULL, 0, 0, 0, NULL},
+    {"title", ZF_JT_STRING, 1, 200, "法规名称"},  {"category", ZF_JT_STRING, 0, 50, "类别"},
+    {"issuer", ZF_JT_STRING, 0, 100, "制定机关"}, {"effective_date", ZF_JT_DATE, 0, 10, "施行日期"},
+    {"articles", ZF_JT_ARRAY, 0, 5000, "条文"},   {NULL, 0, 0, 0, NULL},
 };
 
 static const zf_json_field ARTICLE_SPEC[] = {
@@ -2123,7 +2196,8 @@ const zf_route zf_library_routes[] = {
     {"POST", "/api/v1/departments", dept_create, ADMIN, 0, NULL, 0},
     {"GET", "/api/v1/departments/{id}", dept_get, READ, 0, NULL, 0},
     {"PUT", "/api/v1/departments/{id}", dept_update, ADMIN, 0, NULL, 0},
-    {"POST", "/api/v1/departments/{id}/units", unit_create, WRITERS, OWN_DEPT, resolve_dept_path, 0},
+    {"POST", "/api/v1/departments/{id}/units", unit_create, WRITERS, OWN_DEPT, resolve_dept_path,
+     0},
     {"PUT", "/api/v1/units/{id}", unit_update, WRITERS, OWN_DEPT, resolve_unit, 0},
 
     {"GET", "/api/v1/officers", officer_list, READ, 0, NULL, 0},

@@ -164,6 +164,15 @@ static int audit(zf_ctx *c, const char *action, int64_t id, const char *detail)
     return zf_audit_write(c->db, &ev, &c->err);
 }
 
+/* True when s has a character that is not ASCII white space. */
+static int has_text(const char *s)
+{
+    for (; *s; s++)
+        if (!strchr(" \t\r\n", *s))
+            return 1;
+    return 0;
+}
+
 static int valid_username(const char *s)
 {
     size_t n = strlen(s);
@@ -201,6 +210,10 @@ static int h_create(zf_ctx *c)
     }
     if (!zf_role_from_code(role)) {
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "role", "角色不存在：%s", role);
+        goto done;
+    }
+    if (!has_text(json_string_value(json_object_get(in, "display_name")))) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "display_name", "姓名不能为空");
         goto done;
     }
     if (!dept_exists(c, dept)) {
@@ -283,7 +296,7 @@ static int h_update(zf_ctx *c)
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "department_id", "所属部门不存在");
         goto done;
     }
-    if ((v = json_object_get(in, "display_name")) && json_is_string(v) && json_string_length(v) == 0) {
+    if ((v = json_object_get(in, "display_name")) && json_is_string(v) && !has_text(json_string_value(v))) {
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "display_name", "姓名不能为空");
         goto done;
     }

@@ -174,25 +174,30 @@ def world(server):
             "sessions": sessions}
 
 
-def target_ids(server, world, resource, dept):
-    """An id of resource (the path segment before a {param}) owned by dept,
-    or None when the resource has no department."""
+def target_ids(server, world, resource, dept, param="id"):
+    """A value for the path parameter {param} of resource (the path segment
+    before it): an object owned by dept when the resource has a department,
+    else any object; None when no such object or table is found."""
     if resource == "departments":
         return dept
     if resource == "users":
         return world["users"][dept]
     if resource == "tokens":
         return NO_SUCH_ID  # tokens are per user; a foreign id is simply not found
+    resource = resource.replace("-", "_")
     con = server.db()
     try:
         if resource not in world["tables"]:
             return None
         cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % resource)]
+        key = param if param in cols else "id" if "id" in cols else None
+        if key is None:
+            return None
         if "department_id" in cols:
-            row = con.execute('SELECT id FROM "%s" WHERE department_id = ? ORDER BY id LIMIT 1'
-                              % resource, (dept,)).fetchone()
+            row = con.execute('SELECT "%s" FROM "%s" WHERE department_id = ? ORDER BY 1 LIMIT 1'
+                              % (key, resource), (dept,)).fetchone()
         else:
-            row = con.execute('SELECT id FROM "%s" ORDER BY id LIMIT 1' % resource).fetchone()
+            row = con.execute('SELECT "%s" FROM "%s" ORDER BY 1 LIMIT 1' % (key, resource)).fetchone()
         return row[0] if row else None
     finally:
         con.close()
@@ -201,6 +206,7 @@ def target_ids(server, world, resource, dept):
 def has_department(server, world, resource):
     if resource in ("departments", "users"):
         return True
+    resource = resource.replace("-", "_")
     if resource not in world["tables"]:
         return False
     con = server.db()
@@ -218,16 +224,16 @@ def build_rows(server, world, routes):
         method, pattern = route["method"], route["pattern"]
         public, roles, own_roles = expectation_of(route)
         segs = pattern.split("/")
-        params = [(i, segs[i - 1]) for i, s in enumerate(segs) if s.startswith("{")]
+        params = [(i, segs[i - 1], s.strip("{}")) for i, s in enumerate(segs) if s.startswith("{")]
         key = (method, pattern)
         dept_scoped = (key in BODY_DEPT_PROBES or
-                       any(has_department(server, world, res) for _, res in params))
+                       any(has_department(server, world, res) for _, res, _ in params))
         depts = [world["own"], world["other"]] if dept_scoped else [None]
         for dept in depts:
             path_segs = list(segs)
             unresolved = []
-            for i, res in params:
-                oid = target_ids(server, world, res, dept if dept else world["own"])
+            for i, res, name in params:
+                oid = target_ids(server, world, res, dept if dept else world["own"], name)
                 if oid is None:
                     unresolved.append(res)
                     oid = NO_SUCH_ID

@@ -7,7 +7,6 @@ and the database is exactly as it was. Also: unknown paths and methods,
 Each write route has a valid body (checked at the end to be accepted, so the
 400s come from the one defect each case injects, not from something else).
 """
-import copy
 import json
 import re
 

@@ -172,11 +172,14 @@ static void test_department_validation(void **state)
         const char *body, *code, *field;
     } bad[] = {
         {"{\"code\":\"A B\",\"name\":\"甲\"}", "validation_failed", "code"},
-        {"{\"code\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"name\":\"甲\"}", "validation_failed", "code"},
+        {"{\"code\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"name\":\"甲\"}", "validation_failed",
+         "code"},
         {"{\"code\":\"A1\",\"name\":\"甲\",\"email\":\"not-mail\"}", "validation_failed", "email"},
-        {"{\"code\":\"A1\",\"name\":\"甲\",\"postcode\":\"31000\"}", "validation_failed", "postcode"},
+        {"{\"code\":\"A1\",\"name\":\"甲\",\"postcode\":\"31000\"}", "validation_failed",
+         "postcode"},
         {"{\"code\":\"A1\",\"name\":\"甲\",\"phone\":\"call me\"}", "validation_failed", "phone"},
-        {"{\"code\":\"A1\",\"name\":\"甲\",\"website\":\"javascript:x\"}", "validation_failed", "website"},
+        {"{\"code\":\"A1\",\"name\":\"甲\",\"website\":\"javascript:x\"}", "validation_failed",
+         "website"},
         {"{\"code\":\"A1\",\"name\":\"   \"}", "validation_failed", "name"},
         {"{\"code\":\"A1\"}", "validation_failed", "name"},
         {"{\"code\":\"A1\",\"name\":\"甲\",\"id\":5}", "unknown_field", "id"},
@@ -192,7 +195,8 @@ static void test_department_validation(void **state)
 
     (void)state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        json_t *v = call_json(&status, &admin, "POST", "/api/v1/departments", NULL, bad[i].body, NULL);
+        json_t *v =
+            call_json(&status, &admin, "POST", "/api/v1/departments", NULL, bad[i].body, NULL);
         assert_string_equal(err_code(v), bad[i].code);
         assert_string_equal(err_field(v), bad[i].field);
         assert_int_equal(status, strcmp(bad[i].code, "duplicate") == 0 ? 409 : 400);
@@ -211,7 +215,8 @@ static void test_department_update_and_scope(void **state)
     (void)state;
     snprintf(p, sizeof p, "%lld", (long long)dept2);
     /* partial update keeps the other fields */
-    v = call_json(&status, &admin, "PUT", "/api/v1/departments/{id}", p, "{\"short_name\":\"环保\"}", NULL);
+    v = call_json(&status, &admin, "PUT", "/api/v1/departments/{id}", p,
+                  "{\"short_name\":\"环保\"}", NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(v, "short_name")), "环保");
     assert_string_equal(json_string_value(json_object_get(v, "code")), "HBJ");
@@ -219,18 +224,21 @@ static void test_department_update_and_scope(void **state)
     json_decref(v);
     assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'department_update'"), 1);
     /* heads may not edit departments; auditors may not read libraries */
-    v = call_json(&status, &head, "PUT", "/api/v1/departments/{id}", p, "{\"short_name\":\"x\"}", NULL);
+    v = call_json(&status, &head, "PUT", "/api/v1/departments/{id}", p, "{\"short_name\":\"x\"}",
+                  NULL);
     assert_int_equal(status, 403);
     json_decref(v);
     v = call_json(&status, &auditor, "GET", "/api/v1/departments", NULL, NULL, NULL);
     assert_int_equal(status, 403);
     json_decref(v);
     /* a head adds units to their own department only */
-    v = call_json(&status, &head, "POST", "/api/v1/departments/{id}/units", p, "{\"name\":\"x\"}", NULL);
+    v = call_json(&status, &head, "POST", "/api/v1/departments/{id}/units", p, "{\"name\":\"x\"}",
+                  NULL);
     assert_int_equal(status, 403);
     json_decref(v);
     snprintf(p, sizeof p, "%lld", (long long)dept1);
-    v = call_json(&status, &head, "POST", "/api/v1/departments/{id}/units", p, "{\"name\":\"稽查支队\"}", NULL);
+    v = call_json(&status, &head, "POST", "/api/v1/departments/{id}/units", p,
+                  "{\"name\":\"稽查支队\"}", NULL);
     assert_int_equal(status, 409);
     assert_string_equal(err_code(v), "duplicate");
     json_decref(v);
@@ -274,7 +282,8 @@ static void test_department_list(void **state)
     v = call_json(&status, &admin, "GET", "/api/v1/departments", NULL, NULL, &q3);
     items = json_object_get(v, "items");
     assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "code")), "X1");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 2), "code")), "HBJ");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 2), "code")),
+                        "HBJ");
     json_decref(v);
     v = call_json(&status, &admin, "GET", "/api/v1/departments", NULL, NULL, &q4);
     assert_int_equal(status, 400);
@@ -298,7 +307,8 @@ static void test_officers(void **state)
     assert_int_equal(status, 201);
     assert_string_equal(json_string_value(json_object_get(v, "status_name")), "在岗");
     assert_string_equal(json_string_value(json_object_get(v, "unit_name")), "稽查支队");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(v, "categories"), 0)), "市场监管");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(v, "categories"), 0)),
+                        "市场监管");
     assert_true(json_is_false(json_object_get(v, "legal_qualified")));
     id = json_integer_value(json_object_get(v, "id"));
     json_decref(v);
@@ -330,7 +340,8 @@ static void test_officers(void **state)
                   "{\"certificate_valid_to\":\"2029-02-30\"}", NULL);
     assert_int_equal(status, 400);
     json_decref(v);
-    v = call_json(&status, &admin, "PUT", "/api/v1/officers/{id}", p, "{\"status\":\"fired\"}", NULL);
+    v = call_json(&status, &admin, "PUT", "/api/v1/officers/{id}", p, "{\"status\":\"fired\"}",
+                  NULL);
     assert_int_equal(status, 400);
     assert_string_equal(err_field(v), "status");
     json_decref(v);
@@ -354,12 +365,14 @@ static void test_officers(void **state)
      * server audits the resolver's refusals) */
     assert_int_equal(count("SELECT COUNT(*) FROM audit_log"), before + 1);
     assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'forbidden' "
-                           "AND actor_name = 'head1'"), 1);
+                           "AND actor_name = 'head1'"),
+                     1);
     assert_int_equal(count("SELECT COUNT(*) FROM officers"), 1);
     assert_int_equal(count("SELECT department_id FROM officers"), dept1);
 
     /* the admin may move them; the audit row is written */
-    snprintf(body, sizeof body, "{\"department_id\":%lld,\"unit_id\":null,\"status\":\"suspended\"}",
+    snprintf(body, sizeof body,
+             "{\"department_id\":%lld,\"unit_id\":null,\"status\":\"suspended\"}",
              (long long)dept2);
     v = call_json(&status, &admin, "PUT", "/api/v1/officers/{id}", p, body, NULL);
     assert_int_equal(status, 200);
@@ -409,7 +422,8 @@ static void test_matters_and_laws(void **state)
     v = call_json(&status, &admin, "GET", "/api/v1/laws/{id}", p, NULL, &one);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(v, "articles")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "articles"), 0), "label")),
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(v, "articles"), 0), "label")),
                         "第十一条");
     assert_int_equal(json_integer_value(json_object_get(v, "article_count")), 3);
     json_decref(v);
@@ -456,9 +470,10 @@ static void test_matters_and_laws(void **state)
     assert_string_equal(json_string_value(json_object_get(v, "power_type_name")), "行政处罚");
     basis = json_array_get(json_object_get(v, "basis"), 0);
     assert_string_equal(json_string_value(json_object_get(basis, "article_label")), "第十一条");
-    assert_string_equal(json_string_value(json_object_get(basis, "law_title")), "中华人民共和国行政处罚法");
-    assert_true(json_number_value(json_object_get(json_array_get(json_object_get(v, "benchmarks"), 0),
-                                                  "max_fine")) == 5000.5);
+    assert_string_equal(json_string_value(json_object_get(basis, "law_title")),
+                        "中华人民共和国行政处罚法");
+    assert_true(json_number_value(json_object_get(
+                    json_array_get(json_object_get(v, "benchmarks"), 0), "max_fine")) == 5000.5);
     json_decref(v);
     v = call_json(&status, &admin, "GET", "/api/v1/matters", NULL, NULL, &pt);
     assert_int_equal(status, 200);
@@ -470,9 +485,10 @@ static void test_matters_and_laws(void **state)
                   "{\"title\":\"中华人民共和国行政处罚法\"}", NULL);
     assert_int_equal(status, 409);
     json_decref(v);
-    v = call_json(&status, &admin, "POST", "/api/v1/laws", NULL,
-                  "{\"title\":\"某条例\",\"articles\":[{\"no\":1,\"text\":\"a\"},{\"no\":1,\"text\":\"b\"}]}",
-                  NULL);
+    v = call_json(
+        &status, &admin, "POST", "/api/v1/laws", NULL,
+        "{\"title\":\"某条例\",\"articles\":[{\"no\":1,\"text\":\"a\"},{\"no\":1,\"text\":\"b\"}]}",
+        NULL);
     assert_int_equal(status, 400);
     json_decref(v);
     assert_int_equal(count("SELECT COUNT(*) FROM laws"), 1);
