@@ -81,6 +81,8 @@ int zf_cmd_deadlines(int argc, char **argv)
                                       state);
         filter.state = (int)s;
     }
+    if (!zf_cmd_data_dir(data_flag))
+        return zf_cmd_usage_error("deadlines", "未指定数据目录：请使用 --data DIR 或设置 ZHIFA_DATA");
     if ((rc = zf_cmd_open_db(&db, zf_cmd_data_dir(data_flag), &err)) < 0)
         return zf_cmd_fail(&err);
     if (dept) {

@@ -29,6 +29,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "store/audit.h"
+#include "store/calendar_store.h"
 #include "util/log.h"
 #include "web/portal.h"
 #include "util/mem.h"
@@ -149,15 +150,27 @@ static int serve_console(zf_ctx *c, const zf_server_state *s)
     return 0;
 }
 
+/* /healthz: the database answers, and whether next year's working-day
+ * schedule is missing (a warning, not a failure: deadlines still count). */
 static int handle_healthz(zf_ctx *c)
 {
     int64_t one = 0;
     zf_err err = ZF_ERR_INIT;
+    const zf_calendar *cal = NULL;
+    char message[256] = "";
+    int missing = 0;
     int ok = zf_db_query_int64(c->db, &one, "SELECT 1", &err, 0, NULL) == 1 && one == 1;
     json_t *v = json_pack("{s:s,s:s}", "status", ok ? "ok" : "error", "database",
                           ok ? "ok" : err.message);
+
     if (!ok)
         zf_metrics_db_error();
+    if (ok && zf_calendar_cache_acquire(&cal, c->db, NULL) == 0) {
+        missing = zf_calendar_store_missing_year(cal, zf_calendar_store_today(c->now), message, sizeof message);
+        zf_calendar_cache_release(cal);
+        json_object_set_new(v, "calendar", missing > 0 ? json_pack("{s:i,s:s}", "missing_year", missing, "warning", message)
+                                                       : json_pack("{s:n}", "missing_year"));
+    }
     return zf_ctx_json(c, ok ? 200 : 503, v);
 }
 
@@ -197,13 +210,14 @@ static void log_forbidden(zf_ctx *c, const zf_route *route)
     zf_audit_write(c->db, &ev, NULL);
 }
 
+/* who is the caller's storage for the authenticated user: c->who points at
+ * it, and the access log reads it after dispatch returns. */
 static void dispatch(zf_ctx *c, struct MHD_Connection *conn, zf_server_state *s,
-                     const char **route_key)
+                     zf_principal *who, const char **route_key)
 {
     const zf_route *route = NULL;
     char *work = zf_malloc(strlen(c->path) + 1);
     const char *cookie = NULL;
-    zf_principal who;
     int m, rc;
 
     *route_key = "not_found";
@@ -242,13 +256,13 @@ static void dispatch(zf_ctx *c, struct MHD_Connection *conn, zf_server_state *s,
     *route_key = route->pattern;
     /* public routes never look at who is asking, so they skip the session
      * lookup; login needs none either */
-    if (!(route->roles & ZF_PUBLIC) && (rc = authenticate(c, conn, &who, &cookie)) < 0) {
+    if (!(route->roles & ZF_PUBLIC) && (rc = authenticate(c, conn, who, &cookie)) < 0) {
         zf_ctx_error(c, &c->err);
         goto done;
     }
     if (cookie && is_write(c->method) && !(route->flags & ZF_ROUTE_NO_CSRF)) {
         const char *sent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
-        if (!sent || !zf_token_equal(sent, who.csrf_token)) {
+        if (!sent || !zf_token_equal(sent, who->csrf_token)) {
             zf_err_set(&c->err, ZF_EPERM, "csrf_failed", NULL, "页面已过期或请求来源不可信，请刷新页面后重试");
             log_forbidden(c, route);
             zf_ctx_error(c, &c->err);
@@ -362,6 +376,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     zf_server_state *s = cls;
     request_state *rs = *con_cls;
     zf_ctx c;
+    zf_principal who;
     char ip[64], rid[40];
     const char *route_key = "not_found";
     size_t bytes = 0;
@@ -412,7 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         zf_ctx_error(&c, &c.err);
     } else {
         c.db = zf_db_pool_acquire(s->pool);
-        dispatch(&c, conn, s, &route_key);
+        dispatch(&c, conn, s, &who, &route_key);
         zf_db_pool_release(s->pool, c.db);
         c.db = NULL;
     }
@@ -479,21 +494,14 @@ static void default_console_dir(char *out, size_t n)
         snprintf(out, n, "console/dist");
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 int zf_server_run(const zf_server_config *cfg, zf_err *err)
 {
     zf_server_state s;
     struct MHD_Daemon *d = NULL;
     struct sockaddr_in addr;
     char dbpath[PATH_MAX];
-    struct sigaction sa;
+    sigset_t stop_signals;
+    int sig = 0;
     int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     int rc, i;
 
@@ -520,13 +528,16 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
         goto done;
     }
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    /* SIGTERM and SIGINT are blocked in every thread (the workers inherit
+     * the mask) and taken synchronously by this one with sigwait, so the
+     * shutdown below always runs here, whichever thread the kernel picks */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)cfg->port,
+    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)cfg->port,
                          NULL, NULL, on_request, &s,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -541,9 +552,8 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
         goto done;
     }
     zf_log_event("info", "serving", "listen", cfg->host, "port", cfg->port, "threads", threads);
-    while (!stop_requested)
-        pause();
-    zf_log_event("info", "shutting down", NULL, NULL, NULL, 0, NULL, 0);
+    sigwait(&stop_signals, &sig);
+    zf_log_event("info", "shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL, 0, NULL, 0);
     /* stop accepting, let in-flight requests finish, then close */
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
