@@ -83,6 +83,8 @@ demo: deps all
 	@test -d var/demo || $(BUILD)/zhifa init var/demo --demo
 
 run: demo
+	@echo "zhifa: 公示门户 http://127.0.0.1:8080/  管理控制台 http://127.0.0.1:8080/console/"
+	@echo "zhifa: 演示账户（密码均为 demo-password-2026）：admin officer1 officer2 reviewer1 head1 publicity1 supervisor1 auditor1"
 	$(BUILD)/zhifa serve --data var/demo --listen 127.0.0.1:8080
 
 unit-test: $(BUILD)/zhifa $(TEST_BIN) $(FUZZ_REPLAY)

@@ -88,7 +88,7 @@ typedef struct zf_ctx {
     zf_err err;
     /* set by login/logout for the audit/access log */
     const char *audit_user;
-    struct zf_server_state *server; /* server-wide state (settings, config); opaque here */
+    const struct zf_settings *settings; /* the locality's settings (store/settings.h) */
 } zf_ctx;
 
 typedef int (*zf_handler)(zf_ctx *c);

@@ -9,17 +9,21 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "auth/totp.h"
-#include "http/server.h"
+#include "store/settings.h"
 #include "store/audit.h"
 #include "util/mem.h"
 
 /* Builds the USER object of the API contract. */
-static int user_json(json_t **out, zf_db *db, int64_t user_id, int demo_mode, zf_err *err)
+static int user_json(json_t **out, zf_db *db, int64_t user_id, const zf_settings *settings, int64_t now,
+                     zf_err *err)
 {
     zf_stmt *st = NULL;
     int rc;
     unsigned role;
-    zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
+    zf_password_policy policy;
+    int demo_mode = zf_settings_demo_mode(settings);
+
+    zf_settings_password_policy(settings, &policy);
 
     *out = NULL;
     if ((rc = zf_db_prepare(&st, db,
@@ -37,20 +41,20 @@ static int user_json(json_t **out, zf_db *db, int64_t user_id, int demo_mode, zf
                          zf_role_name(role) ? zf_role_name(role) : "", "department_id",
                          (json_int_t)zf_stmt_int64(st, 4), "department_name", zf_stmt_text(st, 5),
                          "totp_enabled", (int)zf_stmt_int64(st, 6), "totp_required",
-                         (role & ZF_ROLES_TOTP_REQUIRED) && !demo_mode, "password_expired", 0,
+                         (role & ZF_ROLES_TOTP_REQUIRED) && !demo_mode, "password_expired",
+                         zf_password_expired(&policy, zf_stmt_int64(st, 7), now),
                          "officer_id", zf_json_int_or_null(st, 10));
         rc = *out ? 0 : zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "生成响应失败");
     } else if (rc == 0) {
         rc = zf_err_set(err, ZF_ENOTFOUND, "not_found", NULL, "用户不存在");
     }
-    (void)policy;
     zf_stmt_free(st);
     return rc;
 }
 
 static int demo_mode(zf_ctx *c)
 {
-    return strcmp(zf_server_setting(c->server, "demo_mode", "0"), "1") == 0;
+    return zf_settings_demo_mode(c->settings);
 }
 
 static void set_session_cookie(zf_ctx *c, const char *token, int max_age)
@@ -67,7 +71,7 @@ static int me_response(zf_ctx *c, int64_t user_id, const char *csrf)
     json_t *user;
     int rc;
 
-    if ((rc = user_json(&user, c->db, user_id, demo_mode(c), &c->err)) < 0)
+    if ((rc = user_json(&user, c->db, user_id, c->settings, c->now, &c->err)) < 0)
         return rc;
     return zf_ctx_json(c, 200, json_pack("{s:o,s:s}", "user", user, "csrf_token", csrf ? csrf : ""));
 }
@@ -128,7 +132,7 @@ static int h_change_password(zf_ctx *c)
         {"new_password", ZF_JT_STRING, 1, 256, "新密码"},
         {NULL},
     };
-    zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
+    zf_password_policy policy;
     char hash[ZF_PASSWORD_HASH_BYTES], old_hash[ZF_PASSWORD_HASH_BYTES] = "";
     json_t *in = NULL;
     zf_stmt *st = NULL;
@@ -137,6 +141,7 @@ static int h_change_password(zf_ctx *c)
 
     if ((rc = zf_json_decode(&in, c->body, c->body_len, spec, &c->err)) < 0)
         return rc;
+    zf_settings_password_policy(c->settings, &policy);
     oldpw = json_string_value(json_object_get(in, "old_password"));
     newpw = json_string_value(json_object_get(in, "new_password"));
     if ((rc = zf_db_prepare(&st, c->db, "SELECT password_hash FROM users WHERE id = $1", &c->err)) < 0)
@@ -184,6 +189,12 @@ done:
     zf_stmt_free(st);
     json_decref(in);
     return rc;
+}
+
+/* "read" or "read,write" as stored → ["read"] or ["read","write"]. */
+static json_t *scopes_json(const char *stored)
+{
+    return strstr(stored, "write") ? json_pack("[s,s]", "read", "write") : json_pack("[s]", "read");
 }
 
 /* TOTP enrolment: setup stores a pending secret (not yet enabled); enable
@@ -278,8 +289,8 @@ static int h_tokens_list(zf_ctx *c)
         goto done;
     zf_stmt_bind_int64(st, 1, c->who->user_id);
     while ((rc = zf_stmt_step(st, &c->err)) == 1)
-        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)zf_stmt_int64(st, 0),
-                                               "name", zf_stmt_text(st, 1), "scopes", zf_stmt_text(st, 2),
+        json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:I,s:o}", "id", (json_int_t)zf_stmt_int64(st, 0),
+                                               "name", zf_stmt_text(st, 1), "scopes", scopes_json(zf_stmt_text(st, 2)),
                                                "created_at", (json_int_t)zf_stmt_int64(st, 3),
                                                "last_used_at", zf_json_int_or_null(st, 4)));
     if (rc == 0) {
@@ -343,8 +354,8 @@ static int h_tokens_create(zf_ctx *c)
         snprintf(oid, sizeof oid, "%lld", (long long)id);
         zf_audit_write(c->db, &ev, NULL);
     }
-    rc = zf_ctx_json(c, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "token", token, "scopes",
-                                       write ? "read,write" : "read"));
+    rc = zf_ctx_json(c, 201, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "token", token, "scopes",
+                                       scopes_json(write ? "read,write" : "read")));
 done:
     zf_stmt_free(st);
     json_decref(in);

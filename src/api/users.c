@@ -9,6 +9,7 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "store/audit.h"
+#include "store/settings.h"
 #include "util/mem.h"
 
 static const zf_sort_key SORT_KEYS[] = {
@@ -190,7 +191,7 @@ static int h_create(zf_ctx *c)
         {"officer_id", ZF_JT_INT, 0, 0, "关联执法人员"},
         {NULL},
     };
-    zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
+    zf_password_policy policy;
     char hash[ZF_PASSWORD_HASH_BYTES];
     json_t *in = NULL, *out = NULL;
     zf_stmt *st = NULL;
@@ -203,6 +204,7 @@ static int h_create(zf_ctx *c)
     username = json_string_value(json_object_get(in, "username"));
     role = json_string_value(json_object_get(in, "role"));
     dept = json_integer_value(json_object_get(in, "department_id"));
+    zf_settings_password_policy(c->settings, &policy);
     if (!valid_username(username)) {
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "username",
                         "用户名应为 2 到 32 位字母、数字、下划线、点或连字符");
@@ -389,12 +391,13 @@ fail:
 static int h_password(zf_ctx *c)
 {
     static const zf_json_field spec[] = {{"password", ZF_JT_STRING, 1, 256, "新密码"}, {NULL}};
-    zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
+    zf_password_policy policy;
     char hash[ZF_PASSWORD_HASH_BYTES];
     json_t *in = NULL, *u = NULL;
     int64_t id;
     int rc;
 
+    zf_settings_password_policy(c->settings, &policy);
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = load_one(c, id, &u)) < 0 ||
         (rc = zf_json_decode(&in, c->body, c->body_len, spec, &c->err)) < 0)
         goto done;

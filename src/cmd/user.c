@@ -13,6 +13,7 @@
 #include "auth/session.h"
 #include "auth/totp.h"
 #include "store/audit.h"
+#include "store/settings.h"
 
 static const char USAGE[] =
     "用法：zhifa user 子命令 [选项] [--data DIR]\n"
@@ -66,7 +67,8 @@ static int cmd_add(zf_db *db, int argc, char **argv, zf_err *err)
 {
     const char *username = NULL, *role = NULL, *dept = NULL, *name = NULL;
     char pw[512], hash[ZF_PASSWORD_HASH_BYTES];
-    zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
+    zf_password_policy policy;
+    zf_settings *settings = NULL;
     zf_stmt *st = NULL;
     int i, rc;
 
@@ -88,6 +90,10 @@ static int cmd_add(zf_db *db, int argc, char **argv, zf_err *err)
         return zf_cmd_usage_error("user add", "角色 %s 不存在", role);
     if (read_password(pw, sizeof pw) < 0)
         return zf_cmd_usage_error("user add", "请从标准输入提供密码");
+    if (zf_settings_load(&settings, db, err) < 0)
+        return zf_cmd_fail(err);
+    zf_settings_password_policy(settings, &policy);
+    zf_settings_free(settings);
     if ((rc = zf_password_check_policy(&policy, pw, username, err)) < 0 ||
         (rc = zf_password_hash(hash, pw, err)) < 0)
         return zf_cmd_fail(err);
@@ -181,9 +187,15 @@ int zf_cmd_user(int argc, char **argv)
     } else if (strcmp(sub, "list") == 0) {
         rc = cmd_list(db, &err);
     } else if (strcmp(sub, "passwd") == 0) {
-        char pw[512], hash[ZF_PASSWORD_HASH_BYTES], now[32];
-        zf_password_policy policy = ZF_PASSWORD_POLICY_INIT;
-        snprintf(now, sizeof now, "%lld", zf_cmd_now());
+        char pw[512], hash[ZF_PASSWORD_HASH_BYTES];
+        zf_password_policy policy;
+        zf_settings *settings = NULL;
+        if (zf_settings_load(&settings, db, &err) < 0) {
+            zf_db_close(db);
+            return zf_cmd_fail(&err);
+        }
+        zf_settings_password_policy(settings, &policy);
+        zf_settings_free(settings);
         if (read_password(pw, sizeof pw) < 0) {
             rc = zf_cmd_usage_error("user passwd", "请从标准输入提供新密码");
         } else if (zf_password_check_policy(&policy, pw, username, &err) < 0 ||

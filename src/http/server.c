@@ -30,21 +30,17 @@
 #include "http/router.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
+#include "store/settings.h"
 #include "util/log.h"
 #include "web/portal.h"
 #include "util/mem.h"
 
-#define MAX_SETTINGS 32
-
-struct zf_server_state {
+typedef struct zf_server_state {
     const zf_server_config *cfg;
     zf_db_pool *pool;
     char console_dir[PATH_MAX - 64];
-    int demo_mode;
-    char *setting_keys[MAX_SETTINGS];
-    char *setting_values[MAX_SETTINGS];
-    int nsettings;
-};
+    zf_settings *settings;
+} zf_server_state;
 
 typedef struct request_state {
     zf_buf body;
@@ -53,16 +49,6 @@ typedef struct request_state {
 } request_state;
 
 static atomic_ullong request_counter;
-
-const char *zf_server_setting(const zf_server_state *s, const char *key, const char *def)
-{
-    int i;
-
-    for (i = 0; s && i < s->nsettings; i++)
-        if (strcmp(s->setting_keys[i], key) == 0)
-            return s->setting_values[i];
-    return def;
-}
 
 static double elapsed(const struct timespec *since)
 {
@@ -346,13 +332,13 @@ static enum MHD_Result send_ctx(struct MHD_Connection *conn, zf_ctx *c, size_t *
     return ret;
 }
 
-static void access_log(const zf_ctx *c, const char *route_key, size_t bytes, double secs)
+static void access_log(const zf_ctx *c, int quiet, const char *route_key, size_t bytes, double secs)
 {
     char line[1024];
     json_t *o;
     char *s;
 
-    if (((zf_server_state *)c->server)->cfg->quiet)
+    if (quiet)
         return;
     o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s}", "rid", c->request_id, "ip", c->ip,
                   "method", c->method, "path", c->path, "route", route_key, "status", c->status,
@@ -413,7 +399,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     c.body_len = rs->body.len;
     c.query_fn = query_lookup;
     c.query_h = conn;
-    c.server = s;
+    c.settings = s->settings;
     c.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
     c.secure = s->cfg->trust_proxy &&
                (url = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto")) &&
@@ -437,7 +423,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     {
         double secs = elapsed(&rs->started);
         zf_metrics_request(method, route_key, c.status, secs);
-        access_log(&c, route_key, bytes, secs);
+        access_log(&c, s->cfg->quiet, route_key, bytes, secs);
     }
     zf_ctx_release(&c);
     return ret;
@@ -461,20 +447,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static int load_settings(zf_server_state *s, zf_err *err)
 {
     zf_db *db = zf_db_pool_acquire(s->pool);
-    zf_stmt *st = NULL;
-    int rc;
+    int rc = zf_settings_load(&s->settings, db, err);
 
-    if ((rc = zf_db_prepare(&st, db, "SELECT key, value FROM settings ORDER BY key", err)) < 0)
-        goto done;
-    while ((rc = zf_stmt_step(st, err)) == 1 && s->nsettings < MAX_SETTINGS) {
-        s->setting_keys[s->nsettings] = zf_strdup(zf_stmt_text(st, 0));
-        s->setting_values[s->nsettings] = zf_strdup(zf_stmt_text(st, 1));
-        s->nsettings++;
-    }
-done:
-    zf_stmt_free(st);
     zf_db_pool_release(s->pool, db);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 static void default_console_dir(char *out, size_t n)
@@ -503,7 +479,7 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
     sigset_t stop_signals;
     int sig = 0;
     int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    int rc, i;
+    int rc;
 
     memset(&s, 0, sizeof s);
     s.cfg = cfg;
@@ -518,7 +494,6 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
         return rc;
     if ((rc = load_settings(&s, err)) < 0 || (rc = zf_portal_init(err)) < 0)
         goto done;
-    s.demo_mode = strcmp(zf_server_setting(&s, "demo_mode", "0"), "1") == 0;
 
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -564,9 +539,6 @@ done:
         MHD_stop_daemon(d);
     zf_db_pool_close(s.pool);
     zf_portal_shutdown();
-    for (i = 0; i < s.nsettings; i++) {
-        free(s.setting_keys[i]);
-        free(s.setting_values[i]);
-    }
+    zf_settings_free(s.settings);
     return rc;
 }

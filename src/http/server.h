@@ -27,10 +27,4 @@ typedef struct zf_server_config {
  * closes the database. Returns 0 after a clean shutdown. */
 int zf_server_run(const zf_server_config *cfg, zf_err *err);
 
-/* Shared with handlers through zf_ctx.server. */
-typedef struct zf_server_state zf_server_state;
-/* A setting from the settings table, cached at start ("demo_mode" ...).
- * Returns def when absent. Borrowed. */
-const char *zf_server_setting(const zf_server_state *s, const char *key, const char *def);
-
 #endif

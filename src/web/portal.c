@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "core/lawdoc.h"
-#include "http/server.h"
+#include "store/settings.h"
 #include "util/embed.h"
 #include "util/mem.h"
 #include "web/template.h"
@@ -51,7 +51,7 @@ static void put_i(json_t *o, const char *k, json_int_t v)
 
 static const char *site_name(const zf_ctx *c)
 {
-    return zf_server_setting(c->server, "portal_title", SITE_NAME_DEFAULT);
+    return zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT);
 }
 
 /* Today in China (UTC+8, no daylight saving) as YYYY-MM-DD. */

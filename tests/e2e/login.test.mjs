@@ -2,7 +2,7 @@
 // the server's message; logging out returns to 登录.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, openLogin, fillLogin, CONSOLE } from './helpers.mjs'
+import { launch, newPage, login, openLogin, fillLogin, CONSOLE, BASE } from './helpers.mjs'
 
 const HOMES = {
   admin: '系统管理员工作台',
@@ -95,6 +95,25 @@ test('退出登录 ends the session', async () => {
     assert.equal(r.status(), 401)
     await page.goto(CONSOLE + '#/')
     await page.locator('#login-username').waitFor()
+  } finally {
+    await context.close()
+  }
+})
+
+test('the missing-calendar banner shows exactly when the server reports a missing year', async () => {
+  const status = await (await fetch(BASE + '/api/v1/calendar/status')).json()
+  const { context, page } = await newPage(browser)
+  try {
+    await login(page, 'officer1')
+    const banner = page.locator('#calendar-warning')
+    if (status.missing_year) {
+      await banner.waitFor()
+      assert.match(await banner.textContent(), new RegExp(String(status.missing_year)))
+    } else {
+      // give the status request time to come back before asserting absence
+      await page.waitForLoadState('networkidle')
+      assert.equal(await banner.count(), 0)
+    }
   } finally {
     await context.close()
   }

@@ -1,0 +1,762 @@
+/* fs.c — the evidence store on a local POSIX file system (see blob.h).
+ *
+ * Durability follows the usual recipe (as SQLite's journal and git's object
+ * store): write a temp file, fsync it, rename it into place, fsync the
+ * directory that received it. The shard directories' own entries are fsynced
+ * on every commit, not only when created, so that a crash between a mkdir
+ * and its parent's fsync cannot leave a later commit's directory unsynced.
+ *
+ * Commits hold the store's mutex from the existence check to the last
+ * directory fsync. That makes "already stored" exact within the process, and
+ * it makes undoing a failed commit safe: the final name we unlink after a
+ * failed directory fsync cannot belong to a concurrent committer. */
+#include "blob/blob.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "util/mem.h"
+
+#define WBUF_SIZE (256 * 1024) /* write buffer: few syscalls for small callbacks */
+#define RBUF_SIZE (1024 * 1024)
+/* the root path is limited so that every path built from it fits PATH_MAX */
+#define ROOT_MAX (PATH_MAX - 256)
+
+/* ---- the seam ---------------------------------------------------------- */
+
+static int posix_open(const char *path, int flags, mode_t mode) { return open(path, flags, mode); }
+static ssize_t posix_write(int fd, const void *buf, size_t len) { return write(fd, buf, len); }
+static int posix_fsync(int fd) { return fsync(fd); }
+static int posix_rename(const char *from, const char *to) { return rename(from, to); }
+static int posix_mkdir(const char *path, mode_t mode) { return mkdir(path, mode); }
+static int posix_unlink(const char *path) { return unlink(path); }
+
+const zf_blob_ops zf_blob_posix_ops = {posix_open,   posix_write, posix_fsync,
+                                       posix_rename, posix_mkdir, posix_unlink};
+
+/* ---- types -------------------------------------------------------------- */
+
+struct zf_blob_store {
+    char root[ROOT_MAX];
+    zf_blob_ops ops;
+    EVP_MD *sha256;
+    EVP_MD *sm3; /* NULL when this OpenSSL has no SM3 */
+    pthread_mutex_t lock;
+};
+
+enum wstate { W_OPEN, W_DEAD, W_DONE };
+
+struct zf_blob_writer {
+    zf_blob_store *s;
+    enum wstate state;
+    int fd;             /* -1 when closed */
+    bool tmp_exists;    /* the temp file is ours to remove */
+    char tmp[PATH_MAX];
+    EVP_MD_CTX *sha256;
+    EVP_MD_CTX *sm3;    /* NULL unless asked */
+    uint64_t size, max;
+    unsigned char *buf; /* WBUF_SIZE */
+    size_t blen;
+};
+
+struct zf_blob_reader {
+    int fd;
+    uint64_t size;
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int io_error(zf_err *err, const char *code, const char *what, const char *path, int e)
+{
+    return zf_err_set(err, ZF_EIO, code, NULL, "证据文件存储%s失败：%s（%s）", what, strerror(e),
+                      path);
+}
+
+static bool valid_hex(const char *h)
+{
+    size_t i;
+
+    if (!h)
+        return false;
+    for (i = 0; i < ZF_BLOB_HEX_LEN; i++)
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+            return false;
+    return h[ZF_BLOB_HEX_LEN] == '\0';
+}
+
+static int bad_hex(zf_err *err)
+{
+    return zf_err_set(err, ZF_EINVAL, "invalid_hash", "sha256", "文件哈希须为 64 位小写十六进制");
+}
+
+static void to_hex(char *out, const unsigned char *d, size_t n)
+{
+    static const char x[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = x[d[i] >> 4];
+        out[2 * i + 1] = x[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* root/tmp or root/trash; always fits (ROOT_MAX). */
+static void sub_dir(char out[PATH_MAX], const zf_blob_store *s, const char *name)
+{
+    snprintf(out, PATH_MAX, "%s/%s", s->root, name);
+}
+
+/* root/ab, root/ab/cd and root/ab/cd/HEX for a hash. */
+static void final_paths(char d1[PATH_MAX], char d2[PATH_MAX], char file[PATH_MAX],
+                        const zf_blob_store *s, const char *hex)
+{
+    snprintf(d1, PATH_MAX, "%s/%.2s", s->root, hex);
+    snprintf(d2, PATH_MAX, "%s/%.2s/%.2s", s->root, hex, hex + 2);
+    snprintf(file, PATH_MAX, "%s/%.2s/%.2s/%s", s->root, hex, hex + 2, hex);
+}
+
+static void trash_path(char out[PATH_MAX], const zf_blob_store *s, const char *hex)
+{
+    snprintf(out, PATH_MAX, "%s/trash/%s", s->root, hex);
+}
+
+/* Makes a directory's entries durable. Returns 0 or -1 with errno. */
+static int sync_dir(const zf_blob_store *s, const char *path)
+{
+    int fd = s->ops.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    int rc, e;
+
+    if (fd < 0)
+        return -1;
+    rc = s->ops.fsync(fd);
+    e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* mkdir that accepts an existing directory. */
+static int ensure_dir(const zf_blob_store *s, const char *path)
+{
+    if (s->ops.mkdir(path, 0750) == 0 || errno == EEXIST)
+        return 0;
+    return -1;
+}
+
+static int write_all(const zf_blob_store *s, int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = s->ops.write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* ---- store -------------------------------------------------------------- */
+
+int zf_blob_store_open(zf_blob_store **out, const char *dir, const zf_blob_ops *ops, zf_err *err)
+{
+    zf_blob_store *s = NULL;
+    char p[PATH_MAX];
+    int rc = 0;
+
+    *out = NULL;
+    s = zf_calloc(1, sizeof *s);
+    s->ops = ops ? *ops : zf_blob_posix_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    if (!dir || strlen(dir) >= sizeof s->root) {
+        rc = zf_err_set(err, ZF_EINVAL, "blob_store_unavailable", NULL, "证据存储目录路径过长");
+        goto done;
+    }
+    memcpy(s->root, dir, strlen(dir) + 1);
+    s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    s->sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+    if (!s->sha256) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "OpenSSL 不支持 SHA-256");
+        goto done;
+    }
+    if (ensure_dir(s, s->root) < 0) {
+        rc = io_error(err, "blob_store_unavailable", "创建目录", s->root, errno);
+        goto done;
+    }
+    sub_dir(p, s, "tmp");
+    if (ensure_dir(s, p) < 0) {
+        rc = io_error(err, "blob_store_unavailable", "创建目录", p, errno);
+        goto done;
+    }
+    sub_dir(p, s, "trash");
+    if (ensure_dir(s, p) < 0) {
+        rc = io_error(err, "blob_store_unavailable", "创建目录", p, errno);
+        goto done;
+    }
+    if (sync_dir(s, s->root) < 0) {
+        rc = io_error(err, "blob_store_unavailable", "同步目录", s->root, errno);
+        goto done;
+    }
+    *out = s;
+    s = NULL;
+done:
+    zf_blob_store_free(s);
+    return rc;
+}
+
+void zf_blob_store_free(zf_blob_store *s)
+{
+    if (!s)
+        return;
+    EVP_MD_free(s->sha256);
+    EVP_MD_free(s->sm3);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+const char *zf_blob_store_root(const zf_blob_store *s) { return s->root; }
+
+/* ---- writer ------------------------------------------------------------- */
+
+int zf_blob_writer_new(zf_blob_writer **out, zf_blob_store *s, unsigned digests,
+                       uint64_t max_size, zf_err *err)
+{
+    zf_blob_writer *w;
+    int rc = 0, tries;
+
+    *out = NULL;
+    if ((digests & ZF_BLOB_SM3) && !s->sm3)
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "OpenSSL 不支持 SM3");
+    w = zf_calloc(1, sizeof *w);
+    w->s = s;
+    w->fd = -1;
+    w->max = max_size;
+    w->state = W_DEAD;
+    w->sha256 = EVP_MD_CTX_new();
+    if (!w->sha256 || !EVP_DigestInit_ex(w->sha256, s->sha256, NULL)) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法初始化 SHA-256");
+        goto done;
+    }
+    if (digests & ZF_BLOB_SM3) {
+        w->sm3 = EVP_MD_CTX_new();
+        if (!w->sm3 || !EVP_DigestInit_ex(w->sm3, s->sm3, NULL)) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法初始化 SM3");
+            goto done;
+        }
+    }
+    for (tries = 0; tries < 8; tries++) {
+        unsigned char rnd[12];
+        char hex[2 * sizeof rnd + 1];
+
+        if (RAND_bytes(rnd, sizeof rnd) != 1) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "随机数生成失败");
+            goto done;
+        }
+        to_hex(hex, rnd, sizeof rnd);
+        snprintf(w->tmp, sizeof w->tmp, "%s/tmp/%s.part", s->root, hex);
+        /* read-only mode: the descriptor may write, nobody may reopen it to */
+        w->fd = s->ops.open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0440);
+        if (w->fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (w->fd < 0) {
+        rc = io_error(err, "blob_write_failed", "创建临时文件", w->tmp, errno);
+        goto done;
+    }
+    w->tmp_exists = true;
+    w->buf = zf_malloc(WBUF_SIZE);
+    w->state = W_OPEN;
+    *out = w;
+    w = NULL;
+done:
+    zf_blob_writer_free(w);
+    return rc;
+}
+
+/* Writes the buffered bytes out. On failure the writer is dead. */
+static int flush(zf_blob_writer *w, zf_err *err)
+{
+    if (w->blen == 0)
+        return 0;
+    if (write_all(w->s, w->fd, w->buf, w->blen) < 0) {
+        w->state = W_DEAD;
+        return io_error(err, "blob_write_failed", "写入", w->tmp, errno);
+    }
+    w->blen = 0;
+    return 0;
+}
+
+static int dead(zf_err *err)
+{
+    return zf_err_set(err, ZF_ECONFLICT, "blob_writer_closed", NULL, "文件写入已结束或已出错");
+}
+
+int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err *err)
+{
+    const unsigned char *p = data;
+    int rc;
+
+    if (w->state != W_OPEN)
+        return dead(err);
+    if (len == 0)
+        return 0;
+    if (w->max && (len > w->max || w->size > w->max - len)) {
+        w->state = W_DEAD;
+        return zf_err_set(err, ZF_ETOOBIG, "file_too_large", "file",
+                          "文件超过允许的最大大小（%llu 字节）", (unsigned long long)w->max);
+    }
+    if (!EVP_DigestUpdate(w->sha256, p, len) || (w->sm3 && !EVP_DigestUpdate(w->sm3, p, len))) {
+        w->state = W_DEAD;
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "哈希计算失败");
+    }
+    w->size += len;
+    while (len > 0) {
+        size_t n;
+        if (w->blen == 0 && len >= WBUF_SIZE) {
+            /* big writes skip the copy */
+            n = len - len % WBUF_SIZE;
+            if (write_all(w->s, w->fd, p, n) < 0) {
+                w->state = W_DEAD;
+                return io_error(err, "blob_write_failed", "写入", w->tmp, errno);
+            }
+        } else {
+            n = WBUF_SIZE - w->blen;
+            if (n > len)
+                n = len;
+            memcpy(w->buf + w->blen, p, n);
+            w->blen += n;
+            if (w->blen == WBUF_SIZE && (rc = flush(w, err)) < 0)
+                return rc;
+        }
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+uint64_t zf_blob_writer_size(const zf_blob_writer *w) { return w->size; }
+
+static void close_fd(zf_blob_writer *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+}
+
+void zf_blob_writer_abort(zf_blob_writer *w)
+{
+    if (!w || w->state == W_DONE)
+        return;
+    close_fd(w);
+    /* if this unlink fails, the startup sweep removes the file */
+    if (w->tmp_exists)
+        w->s->ops.unlink(w->tmp);
+    w->tmp_exists = false;
+    w->state = W_DEAD;
+}
+
+void zf_blob_writer_free(zf_blob_writer *w)
+{
+    if (!w)
+        return;
+    zf_blob_writer_abort(w);
+    EVP_MD_CTX_free(w->sha256);
+    EVP_MD_CTX_free(w->sm3);
+    free(w->buf);
+    free(w);
+}
+
+static int finish_digest(char out[ZF_BLOB_HEX_LEN + 1], EVP_MD_CTX *ctx)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    if (!EVP_DigestFinal_ex(ctx, md, &n) || n != ZF_BLOB_HEX_LEN / 2)
+        return -1;
+    to_hex(out, md, n);
+    return 0;
+}
+
+int zf_blob_writer_commit(zf_blob_info *out, zf_blob_writer *w, zf_err *err)
+{
+    zf_blob_store *s = w->s;
+    zf_blob_info info;
+    char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tmpdir[PATH_MAX];
+    struct stat st;
+    bool locked = false, renamed = false;
+    int rc = 0;
+
+    memset(&info, 0, sizeof info);
+    if (w->state != W_OPEN)
+        return dead(err);
+    if ((rc = flush(w, err)) < 0)
+        goto done;
+    if (s->ops.fsync(w->fd) < 0) {
+        rc = io_error(err, "blob_write_failed", "同步文件", w->tmp, errno);
+        goto done;
+    }
+    close_fd(w);
+    if (finish_digest(info.sha256, w->sha256) < 0 || (w->sm3 && finish_digest(info.sm3, w->sm3) < 0)) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "哈希计算失败");
+        goto done;
+    }
+    info.size = w->size;
+    final_paths(d1, d2, fin, s, info.sha256);
+    sub_dir(tmpdir, s, "tmp");
+
+    pthread_mutex_lock(&s->lock);
+    locked = true;
+    if (stat(fin, &st) == 0) {
+        if ((uint64_t)st.st_size != info.size) {
+            rc = zf_err_set(err, ZF_EIO, "blob_damaged", NULL,
+                            "已存储的同哈希文件大小不符（已损坏）：%s", info.sha256);
+            goto done;
+        }
+        info.already_stored = true;
+        goto done; /* the temp file goes in the cleanup below */
+    }
+    if (ensure_dir(s, d1) < 0 || ensure_dir(s, d2) < 0) {
+        rc = io_error(err, "blob_write_failed", "创建目录", d2, errno);
+        goto done;
+    }
+    if (sync_dir(s, s->root) < 0 || sync_dir(s, d1) < 0) {
+        rc = io_error(err, "blob_write_failed", "同步目录", d1, errno);
+        goto done;
+    }
+    if (s->ops.rename(w->tmp, fin) < 0) {
+        rc = io_error(err, "blob_write_failed", "重命名", fin, errno);
+        goto done;
+    }
+    renamed = true;
+    w->tmp_exists = false;
+    if (sync_dir(s, d2) < 0 || sync_dir(s, tmpdir) < 0) {
+        rc = io_error(err, "blob_write_failed", "同步目录", d2, errno);
+        goto done;
+    }
+done:
+    if (rc < 0 && renamed) {
+        /* not acknowledged, so not visible: the name was free and we hold
+         * the lock, so this file is ours */
+        s->ops.unlink(fin);
+    }
+    if (locked)
+        pthread_mutex_unlock(&s->lock);
+    if (rc < 0) {
+        zf_blob_writer_abort(w);
+        return rc;
+    }
+    if (w->tmp_exists) {
+        /* already stored: drop our copy; a failed unlink is left to the sweep */
+        s->ops.unlink(w->tmp);
+        w->tmp_exists = false;
+    }
+    w->state = W_DONE;
+    if (out)
+        *out = info;
+    return 0;
+}
+
+/* ---- reader ------------------------------------------------------------- */
+
+static int open_final(int *out_fd, zf_blob_store *s, const char *hex, zf_err *err)
+{
+    char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX];
+    int fd;
+
+    *out_fd = -1;
+    if (!valid_hex(hex))
+        return bad_hex(err);
+    final_paths(d1, d2, fin, s, hex);
+    fd = open(fin, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return zf_err_set(err, ZF_ENOTFOUND, "blob_not_found", NULL, "证据文件不存在：%s", hex);
+        return io_error(err, "blob_read_failed", "打开文件", fin, errno);
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+int zf_blob_reader_open(zf_blob_reader **out, zf_blob_store *s, const char *sha256_hex,
+                        zf_err *err)
+{
+    struct stat st;
+    int fd, rc;
+
+    *out = NULL;
+    if ((rc = open_final(&fd, s, sha256_hex, err)) < 0)
+        return rc;
+    if (fstat(fd, &st) < 0) {
+        rc = io_error(err, "blob_read_failed", "读取文件信息", sha256_hex, errno);
+        close(fd);
+        return rc;
+    }
+    *out = zf_calloc(1, sizeof **out);
+    (*out)->fd = fd;
+    (*out)->size = (uint64_t)st.st_size;
+    return 0;
+}
+
+uint64_t zf_blob_reader_size(const zf_blob_reader *r) { return r->size; }
+
+int zf_blob_reader_fd(const zf_blob_reader *r) { return r->fd; }
+
+int zf_blob_reader_read(size_t *out_len, zf_blob_reader *r, void *buf, size_t cap,
+                        uint64_t offset, zf_err *err)
+{
+    ssize_t n;
+
+    *out_len = 0;
+    if (offset >= r->size || cap == 0)
+        return 0;
+    if (cap > r->size - offset)
+        cap = (size_t)(r->size - offset);
+    do
+        n = pread(r->fd, buf, cap, (off_t)offset);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return io_error(err, "blob_read_failed", "读取", "", errno);
+    *out_len = (size_t)n;
+    return 0;
+}
+
+void zf_blob_reader_free(zf_blob_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r);
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+int zf_blob_verify(zf_blob_check *out, zf_blob_store *s, const char *sha256_hex,
+                   const char *sm3_hex, zf_err *err)
+{
+    EVP_MD_CTX *sha = NULL, *sm3 = NULL;
+    unsigned char *buf = NULL;
+    char got[ZF_BLOB_HEX_LEN + 1];
+    int fd = -1, rc;
+    ssize_t n;
+
+    *out = ZF_BLOB_CORRUPT;
+    if (sm3_hex && !valid_hex(sm3_hex))
+        return bad_hex(err);
+    rc = open_final(&fd, s, sha256_hex, err);
+    if (rc == ZF_ENOTFOUND) {
+        *out = ZF_BLOB_MISSING;
+        zf_err_clear(err);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    sha = EVP_MD_CTX_new();
+    if (!sha || !EVP_DigestInit_ex(sha, s->sha256, NULL)) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法初始化 SHA-256");
+        goto done;
+    }
+    if (sm3_hex) {
+        sm3 = EVP_MD_CTX_new();
+        if (!s->sm3 || !sm3 || !EVP_DigestInit_ex(sm3, s->sm3, NULL)) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "OpenSSL 不支持 SM3");
+            goto done;
+        }
+    }
+    buf = zf_malloc(RBUF_SIZE);
+    for (;;) {
+        n = read(fd, buf, RBUF_SIZE);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = io_error(err, "blob_read_failed", "读取", sha256_hex, errno);
+            goto done;
+        }
+        if (n == 0)
+            break;
+        if (!EVP_DigestUpdate(sha, buf, (size_t)n) || (sm3 && !EVP_DigestUpdate(sm3, buf, (size_t)n))) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "哈希计算失败");
+            goto done;
+        }
+    }
+    if (finish_digest(got, sha) < 0) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "哈希计算失败");
+        goto done;
+    }
+    if (strcmp(got, sha256_hex) != 0)
+        goto done; /* CORRUPT */
+    if (sm3) {
+        if (finish_digest(got, sm3) < 0) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "哈希计算失败");
+            goto done;
+        }
+        if (strcmp(got, sm3_hex) != 0)
+            goto done;
+    }
+    *out = ZF_BLOB_INTACT;
+done:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    EVP_MD_CTX_free(sha);
+    EVP_MD_CTX_free(sm3);
+    return rc;
+}
+
+/* ---- deletion ----------------------------------------------------------- */
+
+int zf_blob_state_of(zf_blob_state *out, zf_blob_store *s, const char *sha256_hex, zf_err *err)
+{
+    char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX];
+    struct stat st;
+
+    *out = ZF_BLOB_ABSENT;
+    if (!valid_hex(sha256_hex))
+        return bad_hex(err);
+    final_paths(d1, d2, fin, s, sha256_hex);
+    trash_path(tr, s, sha256_hex);
+    if (stat(fin, &st) == 0)
+        *out = ZF_BLOB_STORED;
+    else if (stat(tr, &st) == 0)
+        *out = ZF_BLOB_TRASHED;
+    return 0;
+}
+
+int zf_blob_trash(zf_blob_store *s, const char *sha256_hex, zf_err *err)
+{
+    char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX], trdir[PATH_MAX];
+    int rc = 0;
+
+    if (!valid_hex(sha256_hex))
+        return bad_hex(err);
+    final_paths(d1, d2, fin, s, sha256_hex);
+    trash_path(tr, s, sha256_hex);
+    sub_dir(trdir, s, "trash");
+    pthread_mutex_lock(&s->lock);
+    if (s->ops.rename(fin, tr) < 0) {
+        rc = errno == ENOENT
+                 ? zf_err_set(err, ZF_ENOTFOUND, "blob_not_found", NULL, "证据文件不存在：%s", sha256_hex)
+                 : io_error(err, "blob_delete_failed", "移入回收区", fin, errno);
+        goto done;
+    }
+    if (sync_dir(s, d2) < 0 || sync_dir(s, trdir) < 0)
+        rc = io_error(err, "blob_delete_failed", "同步目录", trdir, errno);
+done:
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int zf_blob_restore(zf_blob_store *s, const char *sha256_hex, zf_err *err)
+{
+    char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX], trdir[PATH_MAX];
+    struct stat st;
+    int rc = 0;
+
+    if (!valid_hex(sha256_hex))
+        return bad_hex(err);
+    final_paths(d1, d2, fin, s, sha256_hex);
+    trash_path(tr, s, sha256_hex);
+    sub_dir(trdir, s, "trash");
+    pthread_mutex_lock(&s->lock);
+    if (stat(tr, &st) < 0) {
+        rc = zf_err_set(err, ZF_ENOTFOUND, "blob_not_found", NULL, "回收区中没有该文件：%s", sha256_hex);
+        goto done;
+    }
+    if (stat(fin, &st) == 0) {
+        /* stored again meanwhile: the trashed copy is redundant */
+        if (s->ops.unlink(tr) < 0 || sync_dir(s, trdir) < 0)
+            rc = io_error(err, "blob_delete_failed", "删除回收区文件", tr, errno);
+        goto done;
+    }
+    if (ensure_dir(s, d1) < 0 || ensure_dir(s, d2) < 0 || sync_dir(s, s->root) < 0 ||
+        sync_dir(s, d1) < 0) {
+        rc = io_error(err, "blob_write_failed", "创建目录", d2, errno);
+        goto done;
+    }
+    if (s->ops.rename(tr, fin) < 0 || sync_dir(s, d2) < 0 || sync_dir(s, trdir) < 0)
+        rc = io_error(err, "blob_write_failed", "恢复文件", fin, errno);
+done:
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int zf_blob_purge(zf_blob_store *s, const char *sha256_hex, zf_err *err)
+{
+    char tr[PATH_MAX], trdir[PATH_MAX];
+    int rc = 0;
+
+    if (!valid_hex(sha256_hex))
+        return bad_hex(err);
+    trash_path(tr, s, sha256_hex);
+    sub_dir(trdir, s, "trash");
+    pthread_mutex_lock(&s->lock);
+    if (s->ops.unlink(tr) < 0) {
+        rc = errno == ENOENT
+                 ? zf_err_set(err, ZF_ENOTFOUND, "blob_not_found", NULL, "回收区中没有该文件：%s", sha256_hex)
+                 : io_error(err, "blob_delete_failed", "删除", tr, errno);
+        goto done;
+    }
+    if (sync_dir(s, trdir) < 0)
+        rc = io_error(err, "blob_delete_failed", "同步目录", trdir, errno);
+done:
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* ---- sweep -------------------------------------------------------------- */
+
+int zf_blob_sweep(size_t *out_removed, zf_blob_store *s, time_t older_than, zf_err *err)
+{
+    char dir[PATH_MAX], p[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    struct stat st;
+    size_t removed = 0;
+    int rc = 0;
+
+    if (out_removed)
+        *out_removed = 0;
+    sub_dir(dir, s, "tmp");
+    d = opendir(dir);
+    if (!d)
+        return io_error(err, "blob_store_unavailable", "打开目录", dir, errno);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p || lstat(p, &st) < 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        if (st.st_mtime >= older_than)
+            continue;
+        if (s->ops.unlink(p) < 0) {
+            if (errno != ENOENT && rc == 0)
+                rc = io_error(err, "blob_store_unavailable", "清理临时文件", p, errno);
+            continue;
+        }
+        removed++;
+    }
+    closedir(d);
+    if (removed && sync_dir(s, dir) < 0 && rc == 0)
+        rc = io_error(err, "blob_store_unavailable", "同步目录", dir, errno);
+    if (out_removed)
+        *out_removed = removed;
+    return rc;
+}

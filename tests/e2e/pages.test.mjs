@@ -1,0 +1,53 @@
+// Every role can open every page its side menu offers: the page's heading
+// appears, no API call the page makes is refused or rejected (a 4xx here
+// means the console asks for something the server does not allow or
+// understand), and the page runs without script errors. Roles without the
+// libraries (the auditor) must not be offered them.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, newPage, login, tableSettled } from './helpers.mjs'
+
+const MENUS = {
+  admin: ['工作台', '账户管理', '执法主体', '执法人员', '执法事项', '法律法规', '个人设置'],
+  officer1: ['工作台', '执法主体', '执法人员', '执法事项', '法律法规', '个人设置'],
+  reviewer1: ['工作台', '执法主体', '执法人员', '执法事项', '法律法规', '个人设置'],
+  head1: ['工作台', '执法主体', '执法人员', '执法事项', '法律法规', '个人设置'],
+  publicity1: ['工作台', '执法主体', '执法人员', '执法事项', '法律法规', '个人设置'],
+  supervisor1: ['工作台', '执法主体', '执法人员', '执法事项', '法律法规', '审计日志', '个人设置'],
+  auditor1: ['工作台', '审计日志', '个人设置']
+}
+
+let browser
+before(async () => {
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+})
+
+for (const [username, entries] of Object.entries(MENUS)) {
+  test(`${username}: every menu page opens cleanly`, async () => {
+    const { context, page } = await newPage(browser)
+    const refused = []
+    try {
+      await login(page, username)
+      // Recorded from here on: before login, /auth/me rightly answers 401.
+      page.on('response', (r) => {
+        const u = new URL(r.url())
+        if (u.pathname.startsWith('/api/') && r.status() >= 400) refused.push(`${r.status()} ${r.request().method()} ${u.pathname}${u.search}`)
+      })
+      const offered = (await page.locator('.el-aside .el-menu-item').allTextContents()).map((t) => t.trim())
+      assert.deepEqual(offered, entries, 'side menu for ' + username)
+      for (const label of entries) {
+        await page.locator('.el-aside .el-menu-item', { hasText: label }).click()
+        await page.locator('h1.page-title', { hasText: label }).waitFor()
+        await tableSettled(page)
+        await page.waitForTimeout(300) // let late requests (cards, pickers) answer
+      }
+      assert.deepEqual(refused, [], 'no API request refused')
+      assert.deepEqual(page.errors, [], 'no script errors')
+    } finally {
+      await context.close()
+    }
+  })
+}
