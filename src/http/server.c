@@ -136,6 +136,11 @@ static int serve_console(zf_ctx *c, const zf_server_state *s)
     return 0;
 }
 
+static pthread_mutex_t health_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t health_checked_at;
+static int health_missing;
+static char health_message[256];
+
 /* /healthz: the database answers, and whether next year's working-day
  * schedule is missing (a warning, not a failure: deadlines still count). */
 static int handle_healthz(zf_ctx *c)
@@ -151,12 +156,19 @@ static int handle_healthz(zf_ctx *c)
 
     if (!ok)
         zf_metrics_db_error();
-    if (ok && zf_calendar_cache_acquire(&cal, c->db, NULL) == 0) {
-        missing = zf_calendar_store_missing_year(cal, zf_calendar_store_today(c->now), message, sizeof message);
+    /* the calendar answer changes at most daily; monitors poll often */
+    pthread_mutex_lock(&health_mu);
+    if (ok && c->now - health_checked_at >= 60 && zf_calendar_cache_acquire(&cal, c->db, NULL) == 0) {
+        health_missing = zf_calendar_store_missing_year(cal, zf_calendar_store_today(c->now), health_message,
+                                                        sizeof health_message);
         zf_calendar_cache_release(cal);
-        json_object_set_new(v, "calendar", missing > 0 ? json_pack("{s:i,s:s}", "missing_year", missing, "warning", message)
-                                                       : json_pack("{s:n}", "missing_year"));
+        health_checked_at = c->now;
     }
+    missing = health_missing;
+    snprintf(message, sizeof message, "%s", health_message);
+    pthread_mutex_unlock(&health_mu);
+    json_object_set_new(v, "calendar", missing > 0 ? json_pack("{s:i,s:s}", "missing_year", missing, "warning", message)
+                                                   : json_pack("{s:n}", "missing_year"));
     return zf_ctx_json(c, ok ? 200 : 503, v);
 }
 
@@ -191,6 +203,7 @@ static int is_write(const char *method)
 
 static void log_forbidden(zf_ctx *c, const zf_route *route)
 {
+    zf_db_read_end(c->db); /* the audit row commits on its own, whatever follows */
     zf_audit_event ev = {c->now, c->who ? c->who->user_id : 0, c->who ? c->who->username : "",
                          "forbidden", "route", route->pattern, c->ip, c->request_id, c->method};
     zf_audit_write(c->db, &ev, NULL);
@@ -413,7 +426,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         zf_ctx_error(&c, &c.err);
     } else {
         c.db = zf_db_pool_acquire(s->pool);
+        if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+            zf_db_read_begin(c.db);
         dispatch(&c, conn, s, &who, &route_key);
+        zf_db_read_end(c.db);
         zf_db_pool_release(s->pool, c.db);
         c.db = NULL;
     }

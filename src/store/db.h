@@ -67,6 +67,14 @@ int zf_db_begin(zf_db *db, zf_err *err);
 int zf_db_commit(zf_db *db, zf_err *err);
 void zf_db_rollback(zf_db *db);
 
+/* A read transaction spanning several statements: one snapshot, and one
+ * round of file locking instead of one per statement. The server opens one
+ * around every GET. zf_db_begin ends it first (a handler that writes gets a
+ * write transaction of its own); zf_db_read_end commits whatever autocommit
+ * writes happened inside it. Both are no-ops when not applicable. */
+int zf_db_read_begin(zf_db *db);
+void zf_db_read_end(zf_db *db);
+
 /* Convenience: runs sql with text parameters (NULL entries bind NULL) and
  * stores the first column of the first row as int64 in *out (if out is not
  * NULL). Returns 1 if a row came back, 0 if none, negative on error. */

@@ -31,6 +31,7 @@ struct zf_db {
     zf_stmt *cache[CACHE_SIZE];
     int ncache;
     int in_tx;
+    int in_read;
 };
 
 static int db_error(zf_db *db, zf_err *err, int sqlite_rc, const char *what)
@@ -286,9 +287,31 @@ int64_t zf_db_changes(zf_db *db)
     return sqlite3_changes64(db->h);
 }
 
+int zf_db_read_begin(zf_db *db)
+{
+    if (db->in_tx || db->in_read || !sqlite3_get_autocommit(db->h))
+        return 0;
+    if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return ZF_EDB;
+    db->in_read = 1;
+    return 0;
+}
+
+void zf_db_read_end(zf_db *db)
+{
+    if (!db->in_read)
+        return;
+    db->in_read = 0;
+    if (!sqlite3_get_autocommit(db->h) && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int zf_db_begin(zf_db *db, zf_err *err)
 {
-    int rc = zf_db_exec(db, "BEGIN IMMEDIATE", err);
+    int rc;
+
+    zf_db_read_end(db);
+    rc = zf_db_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == 0)
         db->in_tx = 1;
     return rc;
@@ -307,6 +330,10 @@ int zf_db_commit(zf_db *db, zf_err *err)
 
 void zf_db_rollback(zf_db *db)
 {
+    if (db->in_read) {
+        zf_db_read_end(db); /* a read snapshot has nothing to undo */
+        return;
+    }
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     db->in_tx = 0;
@@ -383,6 +410,7 @@ void zf_db_pool_release(zf_db_pool *p, zf_db *db)
 {
     if (!db)
         return;
+    zf_db_read_end(db);
     zf_db_rollback(db); /* a handler that forgot to finish leaves nothing open */
     pthread_mutex_lock(&p->mu);
     p->free_list[p->nfree++] = db;
