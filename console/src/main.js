@@ -6,7 +6,7 @@ import zhCn from 'element-plus/es/locale/lang/zh-cn'
 import 'dayjs/locale/zh-cn'
 import 'element-plus/dist/index.css'
 import {
-  HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand
+  HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand, AlarmClock
 } from '@element-plus/icons-vue'
 import App from './App.vue'
 import { router } from './router.js'
@@ -16,7 +16,7 @@ const app = createApp(App)
 app.use(ElementPlus, { locale: zhCn })
 // Icons used by name in templates (menu entries, header); the rest are
 // imported where used so the bundle holds only what is drawn.
-for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand })) {
+for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand, AlarmClock })) {
   app.component(name, c)
 }
 app.use(router)

@@ -18,6 +18,10 @@ export function homeTitle(role) {
 
 const LIBRARY_ROLES = ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'admin']
 
+// GET /api/v1/deadlines: department staff see their own department, the
+// Justice Bureau's supervisors every department (src/api/calendar.c).
+export const DEADLINE_ROLES = ['officer', 'reviewer', 'head', 'publicity', 'supervisor']
+
 // Route name → roles allowed to open it. Routes not listed are open to
 // every logged-in user.
 export const PAGE_ROLES = {
@@ -29,7 +33,11 @@ export const PAGE_ROLES = {
   matter: LIBRARY_ROLES,
   laws: LIBRARY_ROLES,
   law: LIBRARY_ROLES,
-  audit: ['auditor', 'supervisor']
+  audit: ['auditor', 'supervisor'],
+  deadlines: DEADLINE_ROLES,
+  // The administrator keeps the rules but sees no department's clocks.
+  'deadline-rules': ['admin']
+  // calendar: every role
 }
 
 export function canOpen(routeName, role) {
@@ -41,6 +49,15 @@ export function canOpen(routeName, role) {
 export const MENU = [
   { route: 'home', label: '工作台', icon: 'HomeFilled' },
   { route: 'users', label: '账户管理', icon: 'User' },
+  {
+    group: '期限管理',
+    icon: 'AlarmClock',
+    items: [
+      { route: 'deadlines', label: '期限预警' },
+      { route: 'deadline-rules', label: '期限规则' },
+      { route: 'calendar', label: '工作日历' }
+    ]
+  },
   {
     group: '三库',
     icon: 'Collection',
@@ -74,6 +91,12 @@ export function canEditInDept(user, departmentId) {
   if (!user) return false
   if (user.role === 'admin') return true
   return user.role === 'head' && departmentId != null && String(user.department_id) === String(departmentId)
+}
+
+// May import a year's holiday schedule and edit the deadline rules (the
+// server allows POST /calendar/import and PUT /deadline-rules to admin only).
+export function canManageCalendar(user) {
+  return !!user && user.role === 'admin'
 }
 
 export const OFFICER_STATUS = [

@@ -74,17 +74,23 @@ typedef struct zf_ctx {
     int nparams;
     const char *body;          /* raw body, NUL-terminated */
     size_t body_len;
-    /* query string access, provided by the http module */
+    /* query string and request header access, provided by the http module */
     const char *(*query_fn)(void *h, const char *key);
     void *query_h;
+    const char *(*header_fn)(void *h, const char *name);
+    void *header_h;
     /* output */
     int status;                /* default 200 */
     const char *content_type;  /* default application/json; charset=utf-8 */
     zf_buf out;
     zf_header headers[ZF_MAX_RESP_HEADERS];
     int nheaders;
-    /* a file to stream instead of out (static assets); NULL if none */
+    /* a file to stream instead of out; NULL if none. file_length 0 means
+     * to the end; a handler answering a Range sets status 206 and the
+     * Content-Range header itself */
     char *file_path;
+    uint64_t file_offset;
+    uint64_t file_length;
     zf_err err;
     /* set by login/logout for the audit/access log */
     const char *audit_user;
@@ -92,6 +98,19 @@ typedef struct zf_ctx {
 } zf_ctx;
 
 typedef int (*zf_handler)(zf_ctx *c);
+
+/* A route that takes its body as a stream (evidence uploads of any size)
+ * instead of a buffered c->body. begin runs after authorization and before
+ * any body byte, with c->db; data runs for each chunk without a database
+ * connection (c->db is NULL); end runs once the body is complete, with
+ * c->db, and fills the response. After a successful begin exactly one of
+ * end or abort is called, and each owns and frees state. */
+typedef struct zf_upload_ops {
+    int (*begin)(zf_ctx *c, void **state);
+    int (*data)(zf_ctx *c, void *state, const char *p, size_t n);
+    int (*end)(zf_ctx *c, void *state);
+    void (*abort)(void *state);
+} zf_upload_ops;
 /* Returns the department that owns the object a request touches (from a path
  * parameter or the body), 0 if none, or a negative ZF_E* code. */
 typedef int64_t (*zf_dept_resolver)(zf_ctx *c);
@@ -109,6 +128,7 @@ typedef struct zf_route {
     unsigned own_dept_roles;   /* of those, roles limited to their own department */
     zf_dept_resolver dept;     /* required when own_dept_roles != 0 */
     unsigned flags;
+    const zf_upload_ops *upload; /* streaming body instead of handler; NULL for most routes */
 } zf_route;
 
 /* Each module keeps its own route table, terminated by a NULL method;
@@ -129,6 +149,8 @@ int zf_authz_check(const zf_route *route, zf_ctx *c);
 /* ---- request helpers ---- */
 
 const char *zf_ctx_query(zf_ctx *c, const char *key);
+/* A request header, or NULL. */
+const char *zf_ctx_request_header(zf_ctx *c, const char *name);
 /* Path parameter n as a positive id; sets c->err and returns ZF_ENOTFOUND if
  * it is not one. */
 int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out);

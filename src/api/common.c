@@ -58,6 +58,11 @@ const char *zf_ctx_query(zf_ctx *c, const char *key)
     return c->query_fn ? c->query_fn(c->query_h, key) : NULL;
 }
 
+const char *zf_ctx_request_header(zf_ctx *c, const char *name)
+{
+    return c->header_fn ? c->header_fn(c->header_h, name) : NULL;
+}
+
 int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out)
 {
     const char *s = n < c->nparams ? c->params[n] : NULL;

@@ -9,7 +9,15 @@
  * Commits hold the store's mutex from the existence check to the last
  * directory fsync. That makes "already stored" exact within the process, and
  * it makes undoing a failed commit safe: the final name we unlink after a
- * failed directory fsync cannot belong to a concurrent committer. */
+ * failed directory fsync cannot belong to a concurrent committer.
+ *
+ * Speed: hashing (about 1.7 GB/s with SHA-NI here) and writing to the page
+ * cache cost about the same, so once a file passes a few MiB the writer moves
+ * the write(2) calls to a thread of its own and the caller only hashes and
+ * copies into a ring of three 1 MiB buffers; the thread also starts
+ * writeback early (sync_file_range) so that the final fsync has little left
+ * to do. Small files (photos, scans) never start a thread. */
+#define _GNU_SOURCE /* sync_file_range */
 #include "blob/blob.h"
 
 #include <dirent.h>
@@ -28,7 +36,9 @@
 
 #include "util/mem.h"
 
-#define WBUF_SIZE (256 * 1024) /* write buffer: few syscalls for small callbacks */
+#define WBUF_SIZE (1024 * 1024)      /* one buffer of the ring */
+#define NBUF 3                       /* one being filled, up to two being written */
+#define ASYNC_AFTER (4 * WBUF_SIZE)  /* bytes written before the writer thread starts */
 #define RBUF_SIZE (1024 * 1024)
 /* the root path is limited so that every path built from it fits PATH_MAX */
 #define ROOT_MAX (PATH_MAX - 256)
@@ -66,8 +76,20 @@ struct zf_blob_writer {
     EVP_MD_CTX *sha256;
     EVP_MD_CTX *sm3;    /* NULL unless asked */
     uint64_t size, max;
-    unsigned char *buf; /* WBUF_SIZE */
-    size_t blen;
+    uint64_t handed;              /* bytes passed on for writing */
+    unsigned char *ring[NBUF];    /* WBUF_SIZE each; only ring[0] until async */
+    size_t rlen[NBUF];
+    unsigned fill;                /* the buffer the caller fills */
+    size_t blen;                  /* bytes in ring[fill] */
+    /* the writer thread, once started (async); mu guards the fields below */
+    bool async;
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned cons, queued;        /* buffers [cons, cons + queued) wait or are being written */
+    bool stop, cancel;
+    int werrno;                   /* the thread's first write error */
+    uint64_t thr_off;             /* file offset when the thread started */
 };
 
 struct zf_blob_reader {
@@ -282,7 +304,7 @@ int zf_blob_writer_new(zf_blob_writer **out, zf_blob_store *s, unsigned digests,
         goto done;
     }
     w->tmp_exists = true;
-    w->buf = zf_malloc(WBUF_SIZE);
+    w->ring[0] = zf_malloc(WBUF_SIZE);
     w->state = W_OPEN;
     *out = w;
     w = NULL;
@@ -291,22 +313,132 @@ done:
     return rc;
 }
 
-/* Writes the buffered bytes out. On failure the writer is dead. */
-static int flush(zf_blob_writer *w, zf_err *err)
-{
-    if (w->blen == 0)
-        return 0;
-    if (write_all(w->s, w->fd, w->buf, w->blen) < 0) {
-        w->state = W_DEAD;
-        return io_error(err, "blob_write_failed", "写入", w->tmp, errno);
-    }
-    w->blen = 0;
-    return 0;
-}
-
 static int dead(zf_err *err)
 {
     return zf_err_set(err, ZF_ECONFLICT, "blob_writer_closed", NULL, "文件写入已结束或已出错");
+}
+
+static void *writer_thread(void *arg)
+{
+    zf_blob_writer *w = arg;
+    uint64_t off = w->thr_off; /* what was written before the thread started */
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        unsigned i;
+        size_t n;
+        bool skip;
+        int e = 0;
+
+        while (w->queued == 0 && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->queued == 0)
+            break;
+        i = w->cons;
+        n = w->rlen[i];
+        skip = w->cancel || w->werrno;
+        pthread_mutex_unlock(&w->mu);
+        if (!skip) {
+            if (write_all(w->s, w->fd, w->ring[i], n) < 0) {
+                e = errno ? errno : EIO;
+            } else {
+#ifdef SYNC_FILE_RANGE_WRITE
+                /* start writeback now; durability still comes from fsync */
+                sync_file_range(w->fd, (off_t)off, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#endif
+                off += n;
+            }
+        }
+        pthread_mutex_lock(&w->mu);
+        if (e && !w->werrno)
+            w->werrno = e;
+        w->cons = (w->cons + 1) % NBUF;
+        w->queued--;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Starts the writer thread; on failure the writer simply stays synchronous. */
+static void start_async(zf_blob_writer *w)
+{
+    unsigned i;
+
+    for (i = 1; i < NBUF; i++)
+        if (!w->ring[i])
+            w->ring[i] = zf_malloc(WBUF_SIZE);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->cons = w->fill;
+    w->queued = 0;
+    w->stop = w->cancel = false;
+    w->thr_off = w->handed;
+    if (pthread_create(&w->thr, NULL, writer_thread, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        return;
+    }
+    w->async = true;
+}
+
+/* Waits for the thread to write (or, when cancel, to drop) what is queued,
+ * and ends it. Afterwards w->werrno holds its first error. */
+static void stop_async(zf_blob_writer *w, bool cancel)
+{
+    if (!w->async)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    if (cancel)
+        w->cancel = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thr, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    w->async = false;
+}
+
+static int write_failed(zf_blob_writer *w, int e, zf_err *err)
+{
+    w->state = W_DEAD;
+    return io_error(err, "blob_write_failed", "写入", w->tmp, e);
+}
+
+/* Passes ring[fill] (blen bytes) on: written here, or queued for the thread.
+ * On failure the writer is dead. */
+static int hand_over(zf_blob_writer *w, zf_err *err)
+{
+    int e;
+
+    if (w->blen == 0)
+        return 0;
+    if (!w->async) {
+        if (write_all(w->s, w->fd, w->ring[w->fill], w->blen) < 0)
+            return write_failed(w, errno, err);
+        w->handed += w->blen;
+        w->blen = 0;
+        if (w->handed >= ASYNC_AFTER)
+            start_async(w);
+        return 0;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->queued == NBUF - 1 && !w->werrno)
+        pthread_cond_wait(&w->cv, &w->mu);
+    e = w->werrno;
+    if (!e) {
+        w->rlen[w->fill] = w->blen;
+        w->queued++;
+        w->fill = (w->fill + 1) % NBUF;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (e)
+        return write_failed(w, e, err);
+    w->handed += w->blen;
+    w->blen = 0;
+    return 0;
 }
 
 int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err *err)
@@ -329,25 +461,15 @@ int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err
     }
     w->size += len;
     while (len > 0) {
-        size_t n;
-        if (w->blen == 0 && len >= WBUF_SIZE) {
-            /* big writes skip the copy */
-            n = len - len % WBUF_SIZE;
-            if (write_all(w->s, w->fd, p, n) < 0) {
-                w->state = W_DEAD;
-                return io_error(err, "blob_write_failed", "写入", w->tmp, errno);
-            }
-        } else {
-            n = WBUF_SIZE - w->blen;
-            if (n > len)
-                n = len;
-            memcpy(w->buf + w->blen, p, n);
-            w->blen += n;
-            if (w->blen == WBUF_SIZE && (rc = flush(w, err)) < 0)
-                return rc;
-        }
+        size_t n = WBUF_SIZE - w->blen;
+        if (n > len)
+            n = len;
+        memcpy(w->ring[w->fill] + w->blen, p, n);
+        w->blen += n;
         p += n;
         len -= n;
+        if (w->blen == WBUF_SIZE && (rc = hand_over(w, err)) < 0)
+            return rc;
     }
     return 0;
 }
@@ -365,6 +487,7 @@ void zf_blob_writer_abort(zf_blob_writer *w)
 {
     if (!w || w->state == W_DONE)
         return;
+    stop_async(w, true);
     close_fd(w);
     /* if this unlink fails, the startup sweep removes the file */
     if (w->tmp_exists)
@@ -380,7 +503,8 @@ void zf_blob_writer_free(zf_blob_writer *w)
     zf_blob_writer_abort(w);
     EVP_MD_CTX_free(w->sha256);
     EVP_MD_CTX_free(w->sm3);
-    free(w->buf);
+    for (unsigned i = 0; i < NBUF; i++)
+        free(w->ring[i]);
     free(w);
 }
 
@@ -407,8 +531,13 @@ int zf_blob_writer_commit(zf_blob_info *out, zf_blob_writer *w, zf_err *err)
     memset(&info, 0, sizeof info);
     if (w->state != W_OPEN)
         return dead(err);
-    if ((rc = flush(w, err)) < 0)
+    if ((rc = hand_over(w, err)) < 0)
         goto done;
+    stop_async(w, false);
+    if (w->werrno) {
+        rc = write_failed(w, w->werrno, err);
+        goto done;
+    }
     if (s->ops.fsync(w->fd) < 0) {
         rc = io_error(err, "blob_write_failed", "同步文件", w->tmp, errno);
         goto done;

@@ -42,10 +42,24 @@ typedef struct zf_server_state {
     zf_settings *settings;
 } zf_server_state;
 
+/* Everything one request needs across libmicrohttpd's calls: the first call
+ * (headers only), zero or more calls with body bytes, and the final call. */
 typedef struct request_state {
-    zf_buf body;
-    int too_big;
     struct timespec started;
+    zf_ctx c;
+    zf_principal who;
+    char ip[64];
+    char rid[40];
+    char *work;                /* the path's copy that c.params point into */
+    const zf_route *route;     /* NULL when no route matched */
+    int match;                 /* ZF_ROUTE_* */
+    const char *route_key;     /* for metrics and the access log; static */
+    zf_buf body;               /* buffered routes */
+    int too_big;
+    void *upload_state;        /* streaming routes */
+    int upload_begun;          /* begin succeeded: end or abort is still owed */
+    int upload_failed;         /* c.err says why; the rest of the body is discarded */
+    int quiet;
 } request_state;
 
 static atomic_ullong request_counter;
@@ -209,85 +223,108 @@ static void log_forbidden(zf_ctx *c, const zf_route *route)
     zf_audit_write(c->db, &ev, NULL);
 }
 
-/* who is the caller's storage for the authenticated user: c->who points at
- * it, and the access log reads it after dispatch returns. */
-static void dispatch(zf_ctx *c, struct MHD_Connection *conn, zf_server_state *s,
-                     zf_principal *who, const char **route_key)
+/* Answers requests that need no route: /healthz, /metrics, the console's
+ * files, 404 and 405. Returns 1 if it answered. */
+static int answer_unrouted(request_state *rs, zf_server_state *s)
 {
-    const zf_route *route = NULL;
-    char *work = zf_malloc(strlen(c->path) + 1);
-    const char *cookie = NULL;
-    int m, rc;
+    zf_ctx *c = &rs->c;
 
-    *route_key = "not_found";
-    if (strcmp(c->path, "/healthz") == 0 || strcmp(c->path, "/metrics") == 0) {
-        *route_key = c->path[1] == 'h' ? "/healthz" : "/metrics";
-        if (c->path[1] == 'h') {
-            handle_healthz(c);
-        } else {
-            zf_metrics_render(&c->out);
-            c->content_type = "text/plain; version=0.0.4";
-        }
-        goto done;
+    if (strcmp(c->path, "/healthz") == 0) {
+        rs->route_key = "/healthz";
+        handle_healthz(c);
+        return 1;
     }
-    m = zf_router_match(&route, c->params, &c->nparams, work, zf_route_tables, c->method, c->path);
-    if (m == ZF_ROUTE_BAD_METHOD) {
-        *route_key = "method_not_allowed";
+    if (strcmp(c->path, "/metrics") == 0) {
+        rs->route_key = "/metrics";
+        zf_metrics_render(&c->out);
+        c->content_type = "text/plain; version=0.0.4";
+        return 1;
+    }
+    if (rs->match == ZF_ROUTE_BAD_METHOD) {
+        rs->route_key = "method_not_allowed";
         zf_err_set(&c->err, ZF_EINVAL, "method_not_allowed", NULL, "不支持该请求方法");
         zf_ctx_error(c, &c->err);
         c->status = 405;
-        goto done;
+        return 1;
     }
-    if (m == ZF_ROUTE_NONE) {
+    if (rs->match == ZF_ROUTE_NONE) {
         if (strncmp(c->path, "/console", 8) == 0 && (c->path[8] == '\0' || c->path[8] == '/')) {
-            *route_key = "/console/*";
+            rs->route_key = "/console/*";
             if (serve_console(c, s) < 0)
                 zf_ctx_error(c, &c->err);
-            goto done;
+            return 1;
         }
         zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "请求的地址不存在");
         if (strncmp(c->path, "/api/", 5) == 0)
             zf_ctx_error(c, &c->err);
         else
             zf_portal_error_page(c, &c->err);
-        goto done;
+        return 1;
     }
-    *route_key = route->pattern;
+    return 0;
+}
+
+/* Authentication, CSRF and the route's authorization. Returns 0 when the
+ * request may proceed; otherwise the error response is already in c. */
+static int check_access(request_state *rs, struct MHD_Connection *conn)
+{
+    zf_ctx *c = &rs->c;
+    const zf_route *route = rs->route;
+    const char *cookie = NULL;
+    int rc;
+
     /* public routes never look at who is asking, so they skip the session
      * lookup; login needs none either */
-    if (!(route->roles & ZF_PUBLIC) && (rc = authenticate(c, conn, who, &cookie)) < 0) {
+    if (!(route->roles & ZF_PUBLIC) && (rc = authenticate(c, conn, &rs->who, &cookie)) < 0) {
         zf_ctx_error(c, &c->err);
-        goto done;
+        return rc;
     }
     if (cookie && is_write(c->method) && !(route->flags & ZF_ROUTE_NO_CSRF)) {
         const char *sent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
-        if (!sent || !zf_token_equal(sent, who->csrf_token)) {
+        if (!sent || !zf_token_equal(sent, rs->who.csrf_token)) {
             zf_err_set(&c->err, ZF_EPERM, "csrf_failed", NULL, "页面已过期或请求来源不可信，请刷新页面后重试");
             log_forbidden(c, route);
             zf_ctx_error(c, &c->err);
-            goto done;
+            return ZF_EPERM;
         }
     }
     if ((rc = zf_authz_check(route, c)) < 0) {
         if (rc == ZF_EPERM)
             log_forbidden(c, route);
         zf_ctx_error(c, &c->err);
-        goto done;
+        return rc;
     }
-    c->status = 200;
-    if ((rc = route->handler(c)) < 0) {
-        if (c->err.rc == ZF_EDB || rc == ZF_EDB)
-            zf_metrics_db_error();
-        if (!c->err.rc)
-            zf_err_set(&c->err, rc, NULL, NULL, "请求处理失败");
+    return 0;
+}
+
+/* Turns a handler's failure into the error response. */
+static void handler_failed(request_state *rs, int rc)
+{
+    zf_ctx *c = &rs->c;
+
+    if (c->err.rc == ZF_EDB || rc == ZF_EDB)
+        zf_metrics_db_error();
+    if (!c->err.rc)
+        zf_err_set(&c->err, rc, NULL, NULL, "请求处理失败");
+    if (c->db)
         zf_db_rollback(c->db);
-        if (route->flags & ZF_ROUTE_HTML)
-            zf_portal_error_page(c, &c->err);
-        else
-            zf_ctx_error(c, &c->err);
-    }
-done:
-    free(work);
+    if (rs->route->flags & ZF_ROUTE_HTML)
+        zf_portal_error_page(c, &c->err);
+    else
+        zf_ctx_error(c, &c->err);
+}
+
+/* A buffered request, at its final call. */
+static void dispatch(request_state *rs, struct MHD_Connection *conn, zf_server_state *s)
+{
+    zf_ctx *c = &rs->c;
+    int rc;
+
+    if (answer_unrouted(rs, s) || check_access(rs, conn) < 0)
+        return;
+    c->status = 200;
+    if ((rc = rs->route->handler(c)) < 0)
+        handler_failed(rs, rc);
 }
 
 static void add_common_headers(struct MHD_Response *resp, const zf_ctx *c)
@@ -318,9 +355,14 @@ static enum MHD_Result send_ctx(struct MHD_Connection *conn, zf_ctx *c, size_t *
     if (c->file_path) {
         int fd = open(c->file_path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
-        if (fd >= 0 && fstat(fd, &sb) == 0) {
-            resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-            *out_bytes = (size_t)sb.st_size;
+        if (fd >= 0 && fstat(fd, &sb) == 0 && c->file_offset <= (uint64_t)sb.st_size) {
+            uint64_t len = c->file_length ? c->file_length : (uint64_t)sb.st_size - c->file_offset;
+            if (c->file_offset + len <= (uint64_t)sb.st_size)
+                resp = MHD_create_response_from_fd_at_offset64(len, fd, c->file_offset);
+            if (resp)
+                *out_bytes = (size_t)len;
+            else
+                close(fd);
         } else if (fd >= 0) {
             close(fd);
         }
@@ -368,28 +410,127 @@ static void access_log(const zf_ctx *c, int quiet, const char *route_key, size_t
     }
 }
 
+static const char *header_lookup(void *h, const char *key)
+{
+    return MHD_lookup_connection_value(h, MHD_HEADER_KIND, key);
+}
+
+/* The first call: fills the context and matches the route. */
+static request_state *request_new(struct MHD_Connection *conn, zf_server_state *s, const char *url,
+                                  const char *method)
+{
+    request_state *rs = zf_calloc(1, sizeof *rs);
+    zf_ctx *c = &rs->c;
+    const char *proto;
+
+    clock_gettime(CLOCK_MONOTONIC, &rs->started);
+    zf_buf_init(&rs->body, s->cfg->body_limit);
+    client_ip(rs->ip, sizeof rs->ip, conn, s->cfg->trust_proxy);
+    snprintf(rs->rid, sizeof rs->rid, "%08x%08llx", (unsigned)getpid(),
+             (unsigned long long)atomic_fetch_add(&request_counter, 1));
+    c->method = method;
+    c->path = url;
+    c->ip = rs->ip;
+    c->request_id = rs->rid;
+    c->now = (int64_t)time(NULL);
+    c->query_fn = query_lookup;
+    c->query_h = conn;
+    c->header_fn = header_lookup;
+    c->header_h = conn;
+    c->settings = s->settings;
+    c->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
+    proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    c->secure = s->cfg->trust_proxy && proto && strcmp(proto, "https") == 0;
+    c->status = 0;
+    zf_buf_init(&c->out, 0);
+    rs->route_key = "not_found";
+    rs->work = zf_malloc(strlen(url) + 1);
+    rs->match = zf_router_match(&rs->route, c->params, &c->nparams, rs->work, zf_route_tables, method, url);
+    if (rs->route)
+        rs->route_key = rs->route->pattern;
+    return rs;
+}
+
+static enum MHD_Result finish(struct MHD_Connection *conn, request_state *rs)
+{
+    size_t bytes = 0;
+    enum MHD_Result ret;
+    double secs;
+
+    if (!rs->c.status)
+        rs->c.status = 200;
+    ret = send_ctx(conn, &rs->c, &bytes);
+    secs = elapsed(&rs->started);
+    zf_metrics_request(rs->c.method, rs->route_key, rs->c.status, secs);
+    access_log(&rs->c, rs->quiet, rs->route_key, bytes, secs);
+    return ret;
+}
+
+/* Streaming uploads: access is checked and begin called at the first call,
+ * before any body byte is read, so a refused upload of gigabytes is refused
+ * at once; data goes straight to the route's sink without a database
+ * connection; end runs at the final call with one. */
+static enum MHD_Result on_upload(struct MHD_Connection *conn, zf_server_state *s, request_state *rs,
+                                 int first, const char *data, size_t *size)
+{
+    const zf_upload_ops *ops = rs->route->upload;
+    zf_ctx *c = &rs->c;
+    int rc;
+
+    if (first) {
+        c->db = zf_db_pool_acquire(s->pool);
+        rc = check_access(rs, conn);
+        if (rc == 0 && (rc = ops->begin(c, &rs->upload_state)) < 0)
+            handler_failed(rs, rc);
+        zf_db_pool_release(s->pool, c->db);
+        c->db = NULL;
+        if (rc < 0)
+            return finish(conn, rs); /* refuse before reading the body */
+        rs->upload_begun = 1;
+        return MHD_YES;
+    }
+    if (*size) {
+        if (!rs->upload_failed && (rc = ops->data(c, rs->upload_state, data, *size)) < 0)
+            rs->upload_failed = rc;
+        *size = 0;
+        return MHD_YES;
+    }
+    rs->upload_begun = 0;
+    if (rs->upload_failed) {
+        ops->abort(rs->upload_state);
+        handler_failed(rs, rs->upload_failed);
+        return finish(conn, rs);
+    }
+    c->db = zf_db_pool_acquire(s->pool);
+    c->status = 200;
+    if ((rc = ops->end(c, rs->upload_state)) < 0)
+        handler_failed(rs, rc);
+    zf_db_pool_release(s->pool, c->db);
+    c->db = NULL;
+    return finish(conn, rs);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     zf_server_state *s = cls;
     request_state *rs = *con_cls;
-    zf_ctx c;
-    zf_principal who;
-    char ip[64], rid[40];
-    const char *route_key = "not_found";
-    size_t bytes = 0;
-    enum MHD_Result ret;
+    int first = 0;
 
     (void)version;
     if (!rs) {
+        rs = request_new(conn, s, url, method);
+        rs->quiet = s->cfg->quiet;
+        *con_cls = rs;
+        first = 1;
+    }
+    if (rs->route && rs->route->upload)
+        return on_upload(conn, s, rs, first, upload_data, upload_data_size);
+    if (first) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        rs = zf_calloc(1, sizeof *rs);
-        zf_buf_init(&rs->body, s->cfg->body_limit);
-        clock_gettime(CLOCK_MONOTONIC, &rs->started);
         if (cl && strtoull(cl, NULL, 10) > s->cfg->body_limit)
             rs->too_big = 1;
-        *con_cls = rs;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -398,51 +539,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-
-    memset(&c, 0, sizeof c);
-    client_ip(ip, sizeof ip, conn, s->cfg->trust_proxy);
-    snprintf(rid, sizeof rid, "%08x%08llx", (unsigned)getpid(),
-             (unsigned long long)atomic_fetch_add(&request_counter, 1));
-    c.method = method;
-    c.path = url;
-    c.ip = ip;
-    c.request_id = rid;
-    c.now = (int64_t)time(NULL);
-    c.body = zf_buf_str(&rs->body);
-    c.body_len = rs->body.len;
-    c.query_fn = query_lookup;
-    c.query_h = conn;
-    c.settings = s->settings;
-    c.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
-    c.secure = s->cfg->trust_proxy &&
-               (url = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto")) &&
-               strcmp(url, "https") == 0;
-    zf_buf_init(&c.out, 0);
-
+    rs->c.body = zf_buf_str(&rs->body);
+    rs->c.body_len = rs->body.len;
     if (rs->too_big) {
-        route_key = "too_big";
-        zf_err_set(&c.err, ZF_ETOOBIG, "payload_too_large", NULL, "请求内容过大（上限 %zu 字节）",
+        rs->route_key = "too_big";
+        zf_err_set(&rs->c.err, ZF_ETOOBIG, "payload_too_large", NULL, "请求内容过大（上限 %zu 字节）",
                    s->cfg->body_limit);
-        zf_ctx_error(&c, &c.err);
+        zf_ctx_error(&rs->c, &rs->c.err);
     } else {
-        c.db = zf_db_pool_acquire(s->pool);
+        rs->c.db = zf_db_pool_acquire(s->pool);
         if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-            zf_db_read_begin(c.db);
-        dispatch(&c, conn, s, &who, &route_key);
-        zf_db_read_end(c.db);
-        zf_db_pool_release(s->pool, c.db);
-        c.db = NULL;
+            zf_db_read_begin(rs->c.db);
+        dispatch(rs, conn, s);
+        zf_db_read_end(rs->c.db);
+        zf_db_pool_release(s->pool, rs->c.db);
+        rs->c.db = NULL;
     }
-    if (!c.status)
-        c.status = 200;
-    ret = send_ctx(conn, &c, &bytes);
-    {
-        double secs = elapsed(&rs->started);
-        zf_metrics_request(method, route_key, c.status, secs);
-        access_log(&c, s->cfg->quiet, route_key, bytes, secs);
-    }
-    zf_ctx_release(&c);
-    return ret;
+    return finish(conn, rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -455,7 +568,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (!rs)
         return;
+    if (rs->upload_begun)
+        rs->route->upload->abort(rs->upload_state); /* the client went away mid-upload */
+    zf_ctx_release(&rs->c);
     zf_buf_free(&rs->body);
+    free(rs->work);
     free(rs);
     *con_cls = NULL;
 }
