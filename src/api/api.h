@@ -95,6 +95,7 @@ typedef struct zf_ctx {
     /* set by login/logout for the audit/access log */
     const char *audit_user;
     const struct zf_settings *settings; /* the locality's settings (store/settings.h) */
+    const char *data_dir;      /* the data directory (evidence files, signing key) */
 } zf_ctx;
 
 typedef int (*zf_handler)(zf_ctx *c);
@@ -140,6 +141,14 @@ extern const zf_route zf_misc_routes[];    /* api/misc.c: meta, audit */
 extern const zf_route zf_calendar_routes[]; /* api/calendar.c: working days, deadlines, rules */
 extern const zf_route zf_portal_routes[];  /* web/portal.c: the public portal */
 extern const zf_route *const zf_route_tables[];
+
+/* Periodic work (issuing checkpoints, retention, publication clocks): the
+ * server calls every function of zf_ticks (src/api/ticks.c, NULL-terminated)
+ * about once a second from one background thread, with a connection of its
+ * own. A tick must be quick and must log, not return, its failures. */
+typedef void (*zf_tick_fn)(zf_db *db, int64_t now, const struct zf_settings *settings,
+                           const char *data_dir);
+extern const zf_tick_fn zf_ticks[];
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

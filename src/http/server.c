@@ -40,7 +40,37 @@ typedef struct zf_server_state {
     zf_db_pool *pool;
     char console_dir[PATH_MAX - 64];
     zf_settings *settings;
+    pthread_t ticker;
+    pthread_mutex_t tick_mu;
+    pthread_cond_t tick_cv;
+    int stopping;
 } zf_server_state;
+
+/* The background thread: runs zf_ticks about once a second until stop. */
+static void *ticker_main(void *arg)
+{
+    zf_server_state *s = arg;
+    struct timespec until;
+    const zf_tick_fn *t;
+
+    pthread_mutex_lock(&s->tick_mu);
+    while (!s->stopping) {
+        pthread_mutex_unlock(&s->tick_mu);
+        if (zf_ticks[0]) {
+            zf_db *db = zf_db_pool_acquire(s->pool);
+            for (t = zf_ticks; *t; t++)
+                (*t)(db, (int64_t)time(NULL), s->settings, s->cfg->data_dir);
+            zf_db_pool_release(s->pool, db);
+        }
+        pthread_mutex_lock(&s->tick_mu);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (!s->stopping)
+            pthread_cond_timedwait(&s->tick_cv, &s->tick_mu, &until);
+    }
+    pthread_mutex_unlock(&s->tick_mu);
+    return NULL;
+}
 
 /* Everything one request needs across libmicrohttpd's calls: the first call
  * (headers only), zero or more calls with body bytes, and the final call. */
@@ -438,6 +468,7 @@ static request_state *request_new(struct MHD_Connection *conn, zf_server_state *
     c->header_fn = header_lookup;
     c->header_h = conn;
     c->settings = s->settings;
+    c->data_dir = s->cfg->data_dir;
     c->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
     proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
     c->secure = s->cfg->trust_proxy && proto && strcmp(proto, "https") == 0;
@@ -623,6 +654,7 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
     else
         default_console_dir(s.console_dir, sizeof s.console_dir);
     snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", cfg->data_dir);
+    /* a connection per worker, one for the background thread, one spare */
     if ((rc = zf_db_pool_open(&s.pool, dbpath, threads + 2, err)) < 0)
         return rc;
     if ((rc = load_settings(&s, err)) < 0 || (rc = zf_portal_init(err)) < 0)
@@ -659,8 +691,19 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
                         cfg->host, cfg->port);
         goto done;
     }
+    pthread_mutex_init(&s.tick_mu, NULL);
+    pthread_cond_init(&s.tick_cv, NULL);
+    if (pthread_create(&s.ticker, NULL, ticker_main, &s) != 0) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法启动后台任务线程");
+        goto done;
+    }
     zf_log_event("info", "serving", "listen", cfg->host, "port", cfg->port, "threads", threads);
     sigwait(&stop_signals, &sig);
+    pthread_mutex_lock(&s.tick_mu);
+    s.stopping = 1;
+    pthread_cond_signal(&s.tick_cv);
+    pthread_mutex_unlock(&s.tick_mu);
+    pthread_join(s.ticker, NULL);
     zf_log_event("info", "shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL, 0, NULL, 0);
     /* stop accepting, let in-flight requests finish, then close */
     MHD_quiesce_daemon(d);

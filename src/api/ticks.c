@@ -1,0 +1,7 @@
+/* ticks.c — the periodic tasks the server runs about once a second (see
+ * zf_tick_fn in api.h), in order. */
+#include "api/api.h"
+
+const zf_tick_fn zf_ticks[] = {
+    NULL,
+};
