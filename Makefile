@@ -33,6 +33,11 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 PYTHON := /usr/bin/python3
+# Tests compare against public reference data beside the repository when it
+# is there (../shared/reference), and skip those checks otherwise.
+ifneq ($(wildcard $(CURDIR)/../shared/reference),)
+export ZF_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference)
+endif
 
 .PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench
 

@@ -75,10 +75,13 @@ const char *zf_blob_store_root(const zf_blob_store *s);
 int zf_blob_writer_new(zf_blob_writer **out, zf_blob_store *s, unsigned digests,
                        uint64_t max_size, zf_err *err);
 
-/* Appends len bytes (buffered; hashed as they come). Returns 0, ZF_ETOOBIG
- * "file_too_large" past max_size, ZF_EIO "blob_write_failed" (disk full, I/O
- * error). After an error the writer is dead: every call fails, commit
- * included; abort or free it. */
+/* Appends len bytes (copied, hashed as they come; data may be freed on
+ * return). Returns 0, ZF_ETOOBIG "file_too_large" past max_size, ZF_EIO
+ * "blob_write_failed" (disk full, I/O error). Past 4 MiB the writes go to
+ * disk from a thread of the writer's own, so a disk error may surface on a
+ * later call or at commit, never later. After an error the writer is dead:
+ * every call fails, commit included; abort or free it. Memory: 1 MiB, or
+ * 8 MiB once past 4 MiB, whatever the file size. */
 int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err *err);
 
 /* Bytes accepted so far. */

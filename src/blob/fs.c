@@ -14,9 +14,11 @@
  * Speed: hashing (about 1.7 GB/s with SHA-NI here) and writing to the page
  * cache cost about the same, so once a file passes a few MiB the writer moves
  * the write(2) calls to a thread of its own and the caller only hashes and
- * copies into a ring of three 1 MiB buffers; the thread also starts
- * writeback early (sync_file_range) so that the final fsync has little left
- * to do. Small files (photos, scans) never start a thread. */
+ * copies into a ring of eight 1 MiB buffers (so a stall of the disk does not
+ * stall the caller); the thread also starts writeback early
+ * (sync_file_range) so that the final fsync has little left to do. Small
+ * files (photos, scans) never start a thread. Memory per writer is fixed:
+ * 1 MiB, or 8 MiB once past 4 MiB. */
 #define _GNU_SOURCE /* sync_file_range */
 #include "blob/blob.h"
 
@@ -37,7 +39,7 @@
 #include "util/mem.h"
 
 #define WBUF_SIZE (1024 * 1024)      /* one buffer of the ring */
-#define NBUF 3                       /* one being filled, up to two being written */
+#define NBUF 8                       /* one being filled, the rest queued or being written */
 #define ASYNC_AFTER (4 * WBUF_SIZE)  /* bytes written before the writer thread starts */
 #define RBUF_SIZE (1024 * 1024)
 /* the root path is limited so that every path built from it fits PATH_MAX */

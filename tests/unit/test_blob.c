@@ -436,12 +436,15 @@ static int f_unlink(const char *p) { return should_fail() ? -1 : zf_blob_posix_o
 
 static const zf_blob_ops failing_ops = {f_open, f_write, f_fsync, f_rename, f_mkdir, f_unlink};
 
-#define SEAM_LEN (700 * 1024) /* several buffered writes plus a direct one */
+/* 700 KiB stays in the caller's thread; 7 MiB passes the point where the
+ * writer moves its writes to a thread of its own (after 4 MiB). */
+static size_t seam_len;
 
 /* One upload under the failing seam; returns the commit's rc (or the first
  * failing step's). */
 static int seam_upload(zf_blob_store *s, const unsigned char *data, zf_blob_info *info)
 {
+    const size_t SEAM_LEN = seam_len;
     zf_blob_writer *w = NULL;
     zf_err err = ZF_ERR_INIT;
     int rc;
@@ -457,7 +460,7 @@ static int seam_upload(zf_blob_store *s, const unsigned char *data, zf_blob_info
     return rc;
 }
 
-static void test_fail_each_call(void **state)
+static void fail_each_call(size_t SEAM_LEN)
 {
     unsigned char *data = malloc(SEAM_LEN);
     char want[65], sub[32];
@@ -467,8 +470,8 @@ static void test_fail_each_call(void **state)
     int total, k, e, failures = 0;
     static const int errnos[] = {EIO, ENOSPC};
 
-    (void)state;
-    for (k = 0; k < SEAM_LEN; k++)
+    seam_len = SEAM_LEN;
+    for (k = 0; k < (int)SEAM_LEN; k++)
         data[k] = (unsigned char)(k * 31 + 7);
     sha256_hex(want, data, SEAM_LEN);
 
@@ -483,6 +486,8 @@ static void test_fail_each_call(void **state)
         zf_blob_store_free(s);
     }
     assert_true(total >= 10); /* open, writes, fsync, mkdirs, dir opens and fsyncs, rename */
+    if (SEAM_LEN > 4 * 1024 * 1024)
+        assert_true(total >= 17); /* one write per MiB */
 
     for (e = 0; e < 2; e++) {
         for (k = 1; k <= total + 2; k++) {
@@ -523,6 +528,18 @@ static void test_fail_each_call(void **state)
     }
     assert_int_equal(failures, 2 * total);
     free(data);
+}
+
+static void test_fail_each_call(void **state)
+{
+    (void)state;
+    fail_each_call(700 * 1024);
+}
+
+static void test_fail_each_call_threaded(void **state)
+{
+    (void)state;
+    fail_each_call(7 * 1024 * 1024 + 12345);
 }
 
 /* A failure during either deletion step never loses the file: it is stored
@@ -599,7 +616,7 @@ static void test_large_file_constant_memory(void **state)
     unsigned char md[32];
     unsigned int mdlen;
     char want[65];
-    long before, after;
+    long before, mid = 0, after;
     size_t n;
     int i, j;
 
@@ -615,12 +632,16 @@ static void test_large_file_constant_memory(void **state)
             chunk[j] = (unsigned char)(i + j); /* every chunk differs */
         assert_int_equal(EVP_DigestUpdate(ref, chunk, CHUNK), 1);
         assert_int_equal(zf_blob_writer_write(w, chunk, CHUNK, &err), 0);
+        if (i == CHUNKS / 4)
+            mid = rss_kib(); /* 16 MiB in: the writer's buffers and thread exist */
     }
+    after = rss_kib();
     assert_int_equal(zf_blob_writer_commit(&info, w, &err), 0);
     zf_blob_writer_free(w);
-    after = rss_kib();
-    /* the file is 64 MiB; the store may hold a couple of buffers */
-    if (after - before > 4096)
+    /* the last 48 MiB cost nothing; the fixed cost is the 8 MiB ring */
+    if (after - mid > 1024)
+        fail_msg("RSS grew by %ld KiB over the last 48 MiB", after - mid);
+    if (after - before > 12 * 1024)
         fail_msg("RSS grew by %ld KiB while storing 64 MiB", after - before);
 
     assert_int_equal(EVP_DigestFinal_ex(ref, md, &mdlen), 1);
@@ -652,6 +673,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trash_restore_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fail_each_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fail_each_call_threaded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fail_each_call_in_deletion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_file_constant_memory, setup, teardown),
     };
