@@ -2,7 +2,9 @@
 import { createApp } from 'vue'
 import ElementPlus from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
-// Date pickers take month and weekday names from dayjs's own locale.
+// Date pickers take month and weekday names from dayjs's own locale; the
+// global locale also makes weeks start on Monday (工作日历's month grid).
+import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
 import 'element-plus/dist/index.css'
 import {
@@ -11,6 +13,8 @@ import {
 import App from './App.vue'
 import { router } from './router.js'
 import './style.css'
+
+dayjs.locale('zh-cn')
 
 const app = createApp(App)
 app.use(ElementPlus, { locale: zhCn })

@@ -3,5 +3,6 @@
 #include "api/api.h"
 
 const zf_tick_fn zf_ticks[] = {
+    zf_ledger_tick,
     NULL,
 };

@@ -1,12 +1,12 @@
-/* init.c — `zhifa init DIR [--demo]`: creates a data directory with its
- * database (migrated), evidence folder, config file and the server's signing
- * key (Ed25519, PEM, mode 0600); with --demo, fills in the demo city. */
+/* init.c — `zhifa init DIR [--demo] [--sign sm2|ed25519]`: creates a data
+ * directory with its database (migrated), evidence folder, config file and
+ * the ledger's signing key (SM2 by default, or Ed25519: signing.key, PKCS#8
+ * PEM, mode 0600, and signing.pub); with --demo, fills in the demo city.
+ * The rows it creates get "baseline" ledger events, so that zhifa verify can
+ * tell any row added later without an event. */
 #include "cmd/cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,43 +14,20 @@
 
 #include "cmd/config.h"
 #include "cmd/demo.h"
+#include "ledger/sign.h"
+#include "store/ledger_store.h"
 
 static const char USAGE[] =
-    "用法：zhifa init DIR [--demo]\n"
+    "用法：zhifa init DIR [--demo] [--sign sm2|ed25519]\n"
     "\n"
-    "创建数据目录 DIR：数据库 zhifa.db、证据文件夹 evidence/、配置文件 zhifa.conf\n"
-    "和服务器签名密钥 signing.key（仅所有者可读）。\n"
+    "创建数据目录 DIR：数据库 zhifa.db、证据文件夹 evidence/、配置文件 zhifa.conf、\n"
+    "台账签名私钥 signing.key（仅所有者可读）和公钥 signing.pub。\n"
     "\n"
     "选项：\n"
     "  --demo     同时创建演示城市（部门、执法人员、执法事项和演示账户）；\n"
     "             不加 --demo 时只创建市司法局（代码 SFJ），用于添加第一个管理员\n"
+    "  --sign ALG 台账检查点的签名算法：sm2（默认，国密 SM2/SM3）或 ed25519\n"
     "  -h, --help 显示本帮助\n";
-
-static int write_signing_key(const char *dir, zf_err *err)
-{
-    char path[4096];
-    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    FILE *f = NULL;
-    int fd, rc = 0;
-
-    if (!key)
-        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法生成签名密钥");
-    snprintf(path, sizeof path, "%s/signing.key", dir);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || !(f = fdopen(fd, "w"))) {
-        if (fd >= 0)
-            close(fd);
-        rc = zf_err_set(err, ZF_EIO, "key_unwritable", NULL, "无法写入签名密钥 %s：%s", path, strerror(errno));
-        goto done;
-    }
-    if (!PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = zf_err_set(err, ZF_EIO, "key_unwritable", NULL, "无法写入签名密钥 %s", path);
-done:
-    if (f)
-        fclose(f);
-    EVP_PKEY_free(key);
-    return rc;
-}
 
 /* Every deployment has a supervising Justice Bureau, and every account
  * belongs to a department: creating it here lets the first administrator be
@@ -76,6 +53,7 @@ int zf_cmd_init(int argc, char **argv)
     const char *dir = NULL;
     char path[4096];
     int demo = 0, i, rc;
+    zf_sign_alg alg = ZF_SIGN_SM2;
     zf_err err = ZF_ERR_INIT;
     zf_db *db = NULL;
     struct stat sb;
@@ -87,6 +65,11 @@ int zf_cmd_init(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--demo") == 0)
             demo = 1;
+        else if (strcmp(argv[i], "--sign") == 0 || strncmp(argv[i], "--sign=", 7) == 0) {
+            const char *v = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || zf_sign_alg_parse(&alg, v, NULL) < 0)
+                return zf_cmd_usage_error("init", "--sign 只能是 sm2 或 ed25519");
+        }
         else if (argv[i][0] == '-')
             return zf_cmd_usage_error("init", "未知选项 %s", argv[i]);
         else if (!dir)
@@ -111,14 +94,14 @@ int zf_cmd_init(int argc, char **argv)
         return 1;
     }
     snprintf(path, sizeof path, "%s/zhifa.db", dir);
-    if ((rc = zf_config_write_default(dir, &err)) < 0 || (rc = write_signing_key(dir, &err)) < 0 ||
+    if ((rc = zf_config_write_default(dir, &err)) < 0 || (rc = zf_ledger_key_create(dir, alg, &err)) < 0 ||
         (rc = zf_db_open(&db, path, &err)) < 0 || (rc = zf_db_migrate(db, &err)) < 0)
         goto fail;
     if (demo)
         rc = zf_demo_create(db, zf_cmd_now(), &err);
     else
         rc = create_justice_bureau(db, &err);
-    if (rc < 0)
+    if (rc < 0 || (rc = zf_ledger_baseline(db, zf_cmd_now(), &err)) < 0)
         goto fail;
     zf_db_close(db);
     printf("已创建数据目录 %s%s\n", dir, demo ? "（含演示城市）" : "");

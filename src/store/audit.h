@@ -1,6 +1,10 @@
 /* audit.h — the audit trail: logins, failures, lockouts, logouts, refused
- * permissions and administrative changes. One row per event, written in the
- * caller's transaction when there is one. */
+ * permissions, administrative changes, and every change or view of a record.
+ *
+ * Each audit row is also one event of the ledger (store/ledger_store.h),
+ * written in the same transaction: the caller's when there is one, else a
+ * transaction of its own around the two. If the event cannot be written the
+ * audit write fails, and so must the change it records (fail closed). */
 #ifndef ZF_AUDIT_H
 #define ZF_AUDIT_H
 
@@ -18,8 +22,22 @@ typedef struct zf_audit_event {
     const char *ip;          /* may be NULL */
     const char *request_id;  /* may be NULL */
     const char *detail;      /* short English or Chinese note, no secrets; may be NULL */
+    /* SHA-256 (64 lowercase hex) of the object's content after the change,
+     * e.g. an evidence file's hash; may be NULL. When NULL the ledger event
+     * carries the hash of the record row (for the record tables of
+     * ledger_store.h) or else of the detail. */
+    const char *content_sha256;
 } zf_audit_event;
 
+/* Writes the audit row and its ledger event. Returns 0 or a negative code
+ * with err set; on failure nothing of either is left (the caller's
+ * transaction must then be rolled back, which the callers do). */
 int zf_audit_write(zf_db *db, const zf_audit_event *ev, zf_err *err);
+
+/* The content hash the ledger event of an audit row carries when the writer
+ * gave none: the record row's hash if (object_type, object_id) names an
+ * existing row of a record table, else SHA-256 of the detail. */
+int zf_audit_content_hash(char out[65], zf_db *db, const char *object_type, const char *object_id,
+                          const char *detail, zf_err *err);
 
 #endif

@@ -66,6 +66,9 @@ int64_t zf_db_changes(zf_db *db);
 int zf_db_begin(zf_db *db, zf_err *err);
 int zf_db_commit(zf_db *db, zf_err *err);
 void zf_db_rollback(zf_db *db);
+/* True (1) inside a write transaction opened by zf_db_begin, else 0 (a read
+ * transaction of zf_db_read_begin does not count). */
+int zf_db_in_transaction(const zf_db *db);
 
 /* A read transaction spanning several statements: one snapshot, and one
  * round of file locking instead of one per statement. The server opens one

@@ -328,6 +328,11 @@ int zf_db_commit(zf_db *db, zf_err *err)
     return 0;
 }
 
+int zf_db_in_transaction(const zf_db *db)
+{
+    return db->in_tx;
+}
+
 void zf_db_rollback(zf_db *db)
 {
     if (db->in_read) {

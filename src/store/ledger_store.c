@@ -1,0 +1,652 @@
+/* ledger_store.c — see ledger_store.h.
+ *
+ * The append path reads the tree size and rebuilds the frontier from the
+ * stored nodes (popcount(size) indexed reads) on every call instead of
+ * caching it in the process: another process (a zhifa command) may append
+ * between two calls, and a cached frontier could also outlive a rolled-back
+ * transaction. Both are cheap next to the transaction's fsync. */
+#include "store/ledger_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/jcs.h"
+#include "ledger/sm3.h"
+#include "store/audit.h"
+#include "util/mem.h"
+
+const zf_ledger_record_table zf_ledger_record_tables[] = {
+    {"department", "departments",
+     "id, code, name, short_name, kind, address, postcode, phone, email, website, duties, area, "
+     "supervision_contact"},
+    {"unit", "units", "id, department_id, name, duties, area"},
+    {"officer", "officers",
+     "id, department_id, unit_id, name, gender, position, certificate_no, certificate_valid_from, "
+     "certificate_valid_to, categories, status, legal_qualified"},
+    {"matter", "matters",
+     "id, department_id, code, name, power_type, legal_basis, procedure, time_limit_days, "
+     "accepting_body, approving_body, fee"},
+    /* not last_login_at, totp_* or password_changed_at: they change on a
+     * login without an event of their own */
+    {"user", "users", "id, username, display_name, role, department_id, officer_id, password_hash, disabled"},
+    {NULL, NULL, NULL},
+};
+
+/* ---- events ---- */
+
+void zf_ledger_rfc3339(char out[21], int64_t unix_seconds)
+{
+    time_t t = (time_t)unix_seconds;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+void zf_ledger_object_id(zf_buf *out, const char *object_type, const char *object_id)
+{
+    uint8_t d[ZF_DIGEST_LEN];
+    char hex[2 * ZF_DIGEST_LEN + 1];
+
+    object_type = object_type ? object_type : "";
+    object_id = object_id ? object_id : "";
+    if (strcmp(object_type, "user") == 0 && *object_id && !all_digits(object_id)) {
+        zf_sha256(d, object_id, strlen(object_id));
+        zf_hex_encode(hex, d, sizeof d);
+        zf_buf_puts(out, "sha256:");
+        zf_buf_puts(out, hex);
+        return;
+    }
+    zf_buf_puts(out, object_id);
+}
+
+/* Text that is not valid UTF-8 (never expected: input is validated at the
+ * edge) becomes U+FFFD rather than vanishing from the event. */
+static json_t *str_or_empty(const char *s)
+{
+    json_t *v = json_string(s ? s : "");
+    return v ? v : json_string("\xef\xbf\xbd");
+}
+
+int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err)
+{
+    char when[21];
+    json_t *o, *obj;
+    int rc;
+
+    if (!ev->action || !*ev->action || !ev->content_sha256 || strlen(ev->content_sha256) != ZF_HASH_HEXLEN)
+        return zf_err_set(err, ZF_EINVAL, "ledger_bad_event", NULL, "台账事件缺少动作或内容摘要");
+    zf_ledger_rfc3339(when, ev->at);
+    obj = json_object();
+    json_object_set_new(obj, "id", str_or_empty(ev->object_id));
+    json_object_set_new(obj, "type", str_or_empty(ev->object_type));
+    o = json_object();
+    json_object_set_new(o, "action", str_or_empty(ev->action));
+    json_object_set_new(o, "actor", json_integer(ev->actor_id));
+    json_object_set_new(o, "content_sha256", str_or_empty(ev->content_sha256));
+    json_object_set_new(o, "object", obj);
+    json_object_set_new(o, "request_id", str_or_empty(ev->request_id));
+    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    json_object_set_new(o, "time", json_string(when));
+    rc = zf_jcs_encode(out, o, err);
+    json_decref(o);
+    return rc;
+}
+
+/* ---- the node source ---- */
+
+static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_err *err)
+{
+    zf_db *db = ctx;
+    zf_stmt *st = NULL;
+    const char *hex;
+    int rc;
+
+    if (level == 0)
+        rc = zf_db_prepare(&st, db, "SELECT leaf_hash FROM ledger_events WHERE idx = $1", err);
+    else
+        rc = zf_db_prepare(&st, db, "SELECT hash FROM ledger_nodes WHERE idx = $1 AND level = $2", err);
+    if (rc < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)index);
+    if (level)
+        zf_stmt_bind_int64(st, 2, (int64_t)level);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        hex = zf_stmt_text(st, 0);
+        rc = zf_hash_from_hex(out, hex, strlen(hex)) == 0 ? 0 : ZF_EINTERNAL;
+        if (rc < 0)
+            zf_err_set(err, rc, "ledger_node_corrupt", NULL, "台账节点 (%u, %llu) 的哈希值已损坏", level,
+                       (unsigned long long)index);
+    } else if (rc == 0) {
+        rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账节点 (%u, %llu) 缺失", level,
+                        (unsigned long long)index);
+    }
+    zf_stmt_free(st);
+    return rc;
+}
+
+zf_merkle_source zf_ledger_source(zf_db *db)
+{
+    zf_merkle_source s = {get_node, db};
+    return s;
+}
+
+int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err)
+{
+    int64_t n = 0;
+    int rc = zf_db_query_int64(db, &n, "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_events", err, 0, NULL);
+
+    *out = rc < 0 ? 0 : (uint64_t)n;
+    return rc < 0 ? rc : 0;
+}
+
+int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
+{
+    zf_merkle_source src = zf_ledger_source(db);
+    zf_merkle_frontier f;
+    zf_merkle_node nodes[ZF_MERKLE_MAX_NEW_NODES];
+    size_t n_nodes = 0, i;
+    zf_buf canon = ZF_BUF_INIT;
+    zf_stmt *st = NULL;
+    zf_hash leaf;
+    char hex[ZF_HASH_HEXLEN + 1], when[21];
+    uint64_t size;
+    int rc;
+
+    if (!zf_db_in_transaction(db))
+        return zf_err_set(err, ZF_EINTERNAL, "ledger_needs_transaction", NULL,
+                          "台账事件必须与所记录的变更在同一事务中写入");
+    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = zf_merkle_frontier_load(&f, &src, size, err)) < 0 ||
+        (rc = zf_ledger_event_canonical(&canon, ev, size, err)) < 0)
+        goto done;
+    zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
+    if ((rc = zf_merkle_frontier_append(&f, &leaf, nodes, &n_nodes)) < 0) {
+        zf_err_set(err, rc, "ledger_full", NULL, "台账已满");
+        goto done;
+    }
+    zf_hash_to_hex(hex, &leaf);
+    zf_ledger_rfc3339(when, ev->at);
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, object_type, "
+                            "object_id, content_sha256, request_id, audit_id) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, (int64_t)size);
+    zf_stmt_bind_text(st, 2, canon.ptr, (long)canon.len);
+    zf_stmt_bind_text(st, 3, hex, -1);
+    zf_stmt_bind_text(st, 4, when, -1);
+    zf_stmt_bind_int64(st, 5, ev->actor_id);
+    zf_stmt_bind_text(st, 6, ev->action, -1);
+    zf_stmt_bind_text(st, 7, ev->object_type ? ev->object_type : "", -1);
+    zf_stmt_bind_text(st, 8, ev->object_id ? ev->object_id : "", -1);
+    zf_stmt_bind_text(st, 9, ev->content_sha256, -1);
+    zf_stmt_bind_text(st, 10, ev->request_id ? ev->request_id : "", -1);
+    if (ev->audit_id)
+        zf_stmt_bind_int64(st, 11, ev->audit_id);
+    else
+        zf_stmt_bind_null(st, 11);
+    if ((rc = zf_stmt_step(st, err)) < 0)
+        goto done;
+    zf_stmt_free(st);
+    st = NULL;
+    for (i = 0; i < n_nodes; i++) {
+        if (nodes[i].level == 0)
+            continue; /* the leaf hash lives in ledger_events */
+        if ((rc = zf_db_prepare(&st, db, "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)",
+                                err)) < 0)
+            goto done;
+        zf_hash_to_hex(hex, &nodes[i].hash);
+        zf_stmt_bind_int64(st, 1, (int64_t)nodes[i].level);
+        zf_stmt_bind_int64(st, 2, (int64_t)nodes[i].index);
+        zf_stmt_bind_text(st, 3, hex, -1);
+        if ((rc = zf_stmt_step(st, err)) < 0)
+            goto done;
+        zf_stmt_free(st);
+        st = NULL;
+    }
+    rc = 0;
+done:
+    zf_stmt_free(st);
+    zf_buf_free(&canon);
+    return rc;
+}
+
+/* ---- record rows ---- */
+
+static const zf_ledger_record_table *record_table(const char *object_type)
+{
+    const zf_ledger_record_table *t;
+
+    for (t = zf_ledger_record_tables; object_type && t->object_type; t++)
+        if (strcmp(t->object_type, object_type) == 0)
+            return t;
+    return NULL;
+}
+
+int zf_ledger_row_hash(char out[ZF_HASH_HEXLEN + 1], zf_db *db, const char *object_type,
+                       const char *object_id, zf_err *err)
+{
+    const zf_ledger_record_table *t = record_table(object_type);
+    zf_buf sql = ZF_BUF_INIT, canon = ZF_BUF_INIT;
+    zf_stmt *st = NULL;
+    json_t *row = NULL;
+    uint8_t d[ZF_DIGEST_LEN];
+    int rc, by_name, i, n;
+
+    out[0] = '\0';
+    if (!t || !object_id || !*object_id)
+        return 0;
+    by_name = !all_digits(object_id);
+    if (by_name && strcmp(t->object_type, "user") != 0)
+        return 0;
+    zf_buf_printf(&sql, "SELECT %s FROM %s WHERE %s = $1", t->columns, t->table, by_name ? "username" : "id");
+    if ((rc = zf_db_prepare(&st, db, zf_buf_str(&sql), err)) < 0)
+        goto done;
+    if (by_name)
+        zf_stmt_bind_text(st, 1, object_id, -1);
+    else
+        zf_stmt_bind_int64(st, 1, strtoll(object_id, NULL, 10));
+    if ((rc = zf_stmt_step(st, err)) <= 0)
+        goto done;
+    /* every value as SQLite's text of it (or null): the same bytes at write
+     * time and at verify time, whatever the column's type */
+    row = json_object();
+    n = zf_stmt_column_count(st);
+    for (i = 0; i < n; i++) {
+        json_t *v = zf_stmt_is_null(st, i) ? json_null() : json_string(zf_stmt_text(st, i));
+        json_object_set_new(row, zf_stmt_column_name(st, i), v ? v : json_string("\xef\xbf\xbd"));
+    }
+    json_object_set_new(row, "_table", json_string(t->table));
+    if ((rc = zf_jcs_encode(&canon, row, err)) < 0)
+        goto done;
+    zf_sha256(d, canon.ptr, canon.len);
+    zf_hex_encode(out, d, sizeof d);
+    rc = 1;
+done:
+    zf_stmt_free(st);
+    json_decref(row);
+    zf_buf_free(&sql);
+    zf_buf_free(&canon);
+    return rc;
+}
+
+int zf_ledger_baseline(zf_db *db, int64_t now, zf_err *err)
+{
+    const zf_ledger_record_table *t;
+    zf_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0, i;
+    int rc;
+
+    if ((rc = zf_db_begin(db, err)) < 0)
+        return rc;
+    for (t = zf_ledger_record_tables; t->object_type; t++) {
+        zf_buf sql = ZF_BUF_INIT;
+        n = 0;
+        zf_buf_printf(&sql,
+                      "SELECT r.id FROM %s r WHERE NOT EXISTS (SELECT 1 FROM ledger_events e "
+                      "WHERE e.object_type = $1 AND e.object_id = CAST(r.id AS TEXT)) ORDER BY r.id",
+                      t->table);
+        rc = zf_db_prepare(&st, db, zf_buf_str(&sql), err);
+        zf_buf_free(&sql);
+        if (rc < 0)
+            goto done;
+        zf_stmt_bind_text(st, 1, t->object_type, -1);
+        while ((rc = zf_stmt_step(st, err)) == 1) {
+            if (n == cap)
+                ids = zf_realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+            ids[n++] = zf_stmt_int64(st, 0);
+        }
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            goto done;
+        for (i = 0; i < n; i++) {
+            char oid[24];
+            zf_audit_event ev = {now, 0, "system", "baseline", t->object_type, oid, "", "", "zhifa init"};
+            snprintf(oid, sizeof oid, "%lld", (long long)ids[i]);
+            if ((rc = zf_audit_write(db, &ev, err)) < 0)
+                goto done;
+        }
+    }
+    rc = zf_db_commit(db, err);
+    free(ids);
+    return rc;
+done:
+    zf_stmt_free(st);
+    free(ids);
+    zf_db_rollback(db);
+    return rc;
+}
+
+/* ---- proofs ---- */
+
+static int check_size(zf_db *db, uint64_t size, zf_err *err)
+{
+    uint64_t n;
+    int rc = zf_ledger_size(db, &n, err);
+
+    if (rc < 0)
+        return rc;
+    if (size > n)
+        return zf_err_set(err, ZF_EINVAL, "tree_size_too_large", "tree_size",
+                          "树的大小 %llu 超过了台账现有的 %llu 条事件", (unsigned long long)size,
+                          (unsigned long long)n);
+    return 0;
+}
+
+int zf_ledger_root(zf_hash *out, zf_db *db, uint64_t size, zf_err *err)
+{
+    zf_merkle_source src = zf_ledger_source(db);
+    int rc;
+
+    if ((rc = check_size(db, size, err)) < 0)
+        return rc;
+    if (size == 0) {
+        zf_merkle_empty_root(out);
+        return 0;
+    }
+    return zf_merkle_range_root(out, &src, 0, size, err);
+}
+
+int zf_ledger_inclusion(zf_hash *out, size_t *out_len, zf_db *db, uint64_t index, uint64_t size,
+                        zf_err *err)
+{
+    zf_merkle_source src = zf_ledger_source(db);
+    int rc;
+
+    *out_len = 0;
+    if ((rc = check_size(db, size, err)) < 0)
+        return rc;
+    if (index >= size)
+        return zf_err_set(err, ZF_EINVAL, "index_out_of_range", "index", "叶子序号 %llu 不小于树的大小 %llu",
+                          (unsigned long long)index, (unsigned long long)size);
+    return zf_merkle_inclusion_proof(out, out_len, &src, index, size, err);
+}
+
+int zf_ledger_consistency(zf_hash *out, size_t *out_len, zf_db *db, uint64_t first, uint64_t second,
+                          zf_err *err)
+{
+    zf_merkle_source src = zf_ledger_source(db);
+    int rc;
+
+    *out_len = 0;
+    if ((rc = check_size(db, second, err)) < 0)
+        return rc;
+    if (first == 0 || first > second)
+        return zf_err_set(err, ZF_EINVAL, "bad_range", "first", "一致性证明要求 0 < first ≤ second");
+    return zf_merkle_consistency_proof(out, out_len, &src, first, second, err);
+}
+
+/* ---- keys ---- */
+
+static int write_file(const char *path, const char *data, size_t len, mode_t mode, zf_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    size_t off = 0;
+    ssize_t w;
+
+    if (fd < 0)
+        return zf_err_set(err, ZF_EIO, "key_unwritable", NULL, "无法创建 %s：%s", path, strerror(errno));
+    while (off < len) {
+        w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    if (off < len || fsync(fd) != 0) {
+        close(fd);
+        unlink(path);
+        return zf_err_set(err, ZF_EIO, "key_unwritable", NULL, "无法写入 %s：%s", path, strerror(errno));
+    }
+    close(fd);
+    return 0;
+}
+
+int zf_ledger_key_create(const char *data_dir, zf_sign_alg alg, zf_err *err)
+{
+    zf_sign_key *k = NULL;
+    zf_buf priv = ZF_BUF_INIT, pub = ZF_BUF_INIT;
+    char path[4096];
+    int rc, dfd;
+
+    if ((rc = zf_sign_key_generate(&k, alg, err)) < 0 || (rc = zf_sign_key_private_pem(&priv, k, err)) < 0 ||
+        (rc = zf_sign_key_public_pem(&pub, k, err)) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/signing.key", data_dir);
+    if ((rc = write_file(path, priv.ptr, priv.len, 0600, err)) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/signing.pub", data_dir);
+    if ((rc = write_file(path, pub.ptr, pub.len, 0644, err)) < 0)
+        goto done;
+    /* the names must survive a power loss too */
+    if ((dfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+done:
+    if (priv.ptr)
+        memset(priv.ptr, 0, priv.len);
+    zf_buf_free(&priv);
+    zf_buf_free(&pub);
+    zf_sign_key_free(k);
+    return rc;
+}
+
+int zf_ledger_key_load(zf_sign_key **out, const char *data_dir, zf_err *err)
+{
+    char path[4096], *pem = zf_malloc(ZF_SIGN_MAX_PEM + 1);
+    FILE *f;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    snprintf(path, sizeof path, "%s/signing.key", data_dir);
+    if (!(f = fopen(path, "rb"))) {
+        rc = zf_err_set(err, ZF_EIO, "signing_key_missing", NULL, "无法读取签名密钥 %s：%s", path, strerror(errno));
+        goto done;
+    }
+    n = fread(pem, 1, ZF_SIGN_MAX_PEM + 1, f);
+    fclose(f);
+    if (n > ZF_SIGN_MAX_PEM) {
+        rc = zf_err_set(err, ZF_EINVAL, "signing_key_invalid", NULL, "签名密钥文件 %s 过大", path);
+        goto done;
+    }
+    pem[n] = '\0';
+    if ((rc = zf_sign_key_from_pem(out, pem, n, err)) < 0)
+        goto done;
+    if (!zf_sign_key_has_private(*out)) {
+        zf_sign_key_free(*out);
+        *out = NULL;
+        rc = zf_err_set(err, ZF_EINVAL, "signing_key_invalid", NULL, "%s 不是私钥", path);
+    }
+done:
+    memset(pem, 0, ZF_SIGN_MAX_PEM + 1);
+    free(pem);
+    return rc;
+}
+
+/* ---- checkpoints ---- */
+
+void zf_ledger_checkpoint_row_free(zf_ledger_checkpoint_row *r)
+{
+    if (!r)
+        return;
+    free(r->note);
+    free(r->signature);
+    r->note = r->signature = NULL;
+}
+
+int zf_ledger_checkpoint_latest(zf_ledger_checkpoint_row *out, zf_db *db, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT id, tree_size, root_hash, timestamp, note, signature, key_id, algorithm "
+                            "FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+                            err)) < 0)
+        return rc;
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        out->id = zf_stmt_int64(st, 0);
+        out->tree_size = (uint64_t)zf_stmt_int64(st, 1);
+        snprintf(out->root_hex, sizeof out->root_hex, "%s", zf_stmt_text(st, 2));
+        snprintf(out->timestamp, sizeof out->timestamp, "%s", zf_stmt_text(st, 3));
+        out->note = zf_strdup(zf_stmt_text(st, 4));
+        out->signature = zf_strdup(zf_stmt_text(st, 5));
+        snprintf(out->key_id, sizeof out->key_id, "%s", zf_stmt_text(st, 6));
+        snprintf(out->algorithm, sizeof out->algorithm, "%s", zf_stmt_text(st, 7));
+    }
+    zf_stmt_free(st);
+    return rc;
+}
+
+/* The refusal that must never be silent: the tree no longer extends what
+ * zhifa signed before, so the database was altered behind its back. */
+static int inconsistent(zf_err *err, const zf_ledger_checkpoint_row *last, uint64_t size, const char *root_hex)
+{
+    return zf_err_set(err, ZF_ECONFLICT, "checkpoint_inconsistent", NULL,
+                      "拒绝签发检查点：当前台账（%llu 条，根 %s）与上一个已签名检查点（%llu 条，根 %s）"
+                      "不一致，数据库可能被篡改，请立即运行 zhifa verify 并核查",
+                      (unsigned long long)size, root_hex, (unsigned long long)last->tree_size, last->root_hex);
+}
+
+int zf_ledger_checkpoint_issue(zf_db *db, const zf_sign_key *key, const char *origin, int64_t now,
+                               int *out_issued, zf_err *err)
+{
+    zf_ledger_checkpoint_row last;
+    zf_checkpoint *cp = NULL;
+    zf_buf note = ZF_BUF_INIT, sig64 = ZF_BUF_INIT;
+    zf_stmt *st = NULL;
+    zf_hash root, old_root, proof[ZF_MERKLE_MAX_PROOF];
+    size_t proof_len = 0;
+    char root_hex[ZF_HASH_HEXLEN + 1], when[21], ext[32];
+    uint64_t size;
+    int rc, have_last = 0;
+
+    memset(&last, 0, sizeof last);
+    if (out_issued)
+        *out_issued = 0;
+    if (zf_db_in_transaction(db))
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "签发检查点不能在其他事务中进行");
+    if ((rc = zf_db_begin(db, err)) < 0)
+        return rc;
+    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = zf_ledger_checkpoint_latest(&last, db, err)) < 0)
+        goto fail;
+    have_last = rc == 1;
+    if (have_last && last.tree_size == size) {
+        rc = 0; /* nothing new: the newest checkpoint covers the tree */
+        goto fail;
+    }
+    if ((rc = zf_ledger_root(&root, db, size, err)) < 0)
+        goto fail;
+    zf_hash_to_hex(root_hex, &root);
+    if (have_last) {
+        zf_bytes pb[ZF_MERKLE_MAX_PROOF];
+        size_t i;
+        if (zf_hash_from_hex(&old_root, last.root_hex, strlen(last.root_hex)) < 0 || last.tree_size > size) {
+            rc = inconsistent(err, &last, size, root_hex);
+            goto fail;
+        }
+        if (last.tree_size == 0) {
+            zf_hash empty;
+            zf_merkle_empty_root(&empty);
+            if (!zf_hash_equal(&empty, &old_root)) {
+                rc = inconsistent(err, &last, size, root_hex);
+                goto fail;
+            }
+        } else {
+            if ((rc = zf_ledger_consistency(proof, &proof_len, db, last.tree_size, size, err)) < 0) {
+                rc = inconsistent(err, &last, size, root_hex);
+                goto fail;
+            }
+            for (i = 0; i < proof_len; i++)
+                pb[i] = (zf_bytes){proof[i].b, ZF_HASH_LEN};
+            if (zf_merkle_verify_consistency(last.tree_size, size, pb, proof_len,
+                                             (zf_bytes){old_root.b, ZF_HASH_LEN},
+                                             (zf_bytes){root.b, ZF_HASH_LEN}, NULL) < 0) {
+                rc = inconsistent(err, &last, size, root_hex);
+                goto fail;
+            }
+        }
+    }
+    zf_ledger_rfc3339(when, now);
+    snprintf(ext, sizeof ext, "time %s", when);
+    if ((rc = zf_checkpoint_new(&cp, origin, size, &root, err)) < 0 ||
+        (rc = zf_checkpoint_add_extension(cp, ext, err)) < 0 || (rc = zf_checkpoint_sign(cp, origin, key, err)) < 0 ||
+        (rc = zf_checkpoint_serialize(&note, cp, err)) < 0)
+        goto fail;
+    zf_base64_encode(&sig64, cp->sigs[cp->n_sigs - 1].sig, cp->sigs[cp->n_sigs - 1].sig_len);
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO checkpoints (tree_size, root_hash, timestamp, created_at, note, signature, "
+                            "key_id, algorithm) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            err)) < 0)
+        goto fail;
+    zf_stmt_bind_int64(st, 1, (int64_t)size);
+    zf_stmt_bind_text(st, 2, root_hex, -1);
+    zf_stmt_bind_text(st, 3, when, -1);
+    zf_stmt_bind_int64(st, 4, now);
+    zf_stmt_bind_text(st, 5, note.ptr, (long)note.len);
+    zf_stmt_bind_text(st, 6, zf_buf_str(&sig64), -1);
+    zf_stmt_bind_text(st, 7, zf_sign_key_id(key), -1);
+    zf_stmt_bind_text(st, 8, zf_sign_alg_name(zf_sign_key_alg(key)), -1);
+    if ((rc = zf_stmt_step(st, err)) < 0)
+        goto fail;
+    zf_stmt_free(st);
+    st = NULL;
+    if ((rc = zf_db_commit(db, err)) < 0)
+        goto done;
+    if (out_issued)
+        *out_issued = 1;
+    rc = 0;
+    goto done;
+fail:
+    zf_stmt_free(st);
+    st = NULL;
+    zf_db_rollback(db);
+done:
+    zf_ledger_checkpoint_row_free(&last);
+    zf_checkpoint_free(cp);
+    zf_buf_free(&note);
+    zf_buf_free(&sig64);
+    return rc;
+}
+
+int zf_ledger_cosigned_note(zf_buf *out, zf_db *db, int64_t checkpoint_id, const char *note, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    zf_buf_puts(out, note);
+    if ((rc = zf_db_prepare(&st, db, "SELECT signature_line FROM cosignatures WHERE checkpoint_id = $1 ORDER BY id",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, checkpoint_id);
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        zf_buf_puts(out, zf_stmt_text(st, 0));
+        zf_buf_putc(out, '\n');
+    }
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}

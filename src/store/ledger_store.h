@@ -1,0 +1,140 @@
+/* ledger_store.h — the ledger kept in the database: events appended as
+ * leaves of the RFC 9162 Merkle tree in the caller's transaction, the
+ * perfect-subtree nodes that make every proof O(log n) reads, signed
+ * checkpoints, witnesses and their cosignatures. docs/ledger-format.md
+ * defines every byte; src/ledger/ does the pure crypto.
+ *
+ * Tables (store/migrations/0003_ledger.sql): ledger_events, ledger_nodes,
+ * ledger_state, checkpoints, witnesses, cosignatures.
+ *
+ * Every function takes the connection of the calling thread; none keeps
+ * state between calls, so processes sharing the database (the server, the
+ * zhifa commands) stay consistent: appends and checkpoints are serialized by
+ * the database's write lock (BEGIN IMMEDIATE). */
+#ifndef ZF_LEDGER_STORE_H
+#define ZF_LEDGER_STORE_H
+
+#include <stdint.h>
+
+#include "ledger/merkle.h"
+#include "ledger/sign.h"
+#include "store/db.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* One event. No personal data and no content: only identifiers and the
+ * SHA-256 of the object's content after the change. */
+typedef struct zf_ledger_event {
+    int64_t at;                 /* Unix seconds (written as RFC 3339 UTC) */
+    int64_t actor_id;           /* 0 when unknown or the system */
+    const char *action;         /* "officer_update" */
+    const char *object_type;    /* "officer"; "" when none */
+    const char *object_id;      /* as the ledger shows it (see zf_ledger_object_id) */
+    const char *content_sha256; /* 64 lowercase hex */
+    const char *request_id;     /* "" when none */
+    int64_t audit_id;           /* the audit_log row it records, 0 when none */
+} zf_ledger_event;
+
+#define ZF_LEDGER_ORIGIN_DEFAULT "zhifa/ledger"
+#define ZF_LEDGER_MAX_ENTRIES 1000 /* one page of GET /api/v1/ledger/entries */
+
+/* Appends the canonical event (RFC 8785) of ev with sequence number = the
+ * next leaf index, its leaf hash and the tree nodes the append completes.
+ * MUST run inside the caller's write transaction (zf_db_begin): the event
+ * commits or rolls back with the change it records. Outside one it refuses
+ * with ZF_EINTERNAL ("ledger_needs_transaction"). */
+int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err);
+
+/* The canonical bytes of ev as leaf seq (what zf_ledger_append hashes). */
+int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err);
+
+/* "2024-06-01T08:00:00Z" (21 bytes with the NUL). */
+void zf_ledger_rfc3339(char out[21], int64_t unix_seconds);
+
+/* How an audit object id appears in the ledger: verbatim, except a user
+ * named by login name ("user", non-numeric), which becomes "sha256:<hex>"
+ * so that no name typed at a login reaches the public ledger. */
+void zf_ledger_object_id(zf_buf *out, const char *object_type, const char *object_id);
+
+/* The content hash of the record a (type, id) names, if it is one of the
+ * record tables zhifa verify checks (officer, department, unit, matter,
+ * user): SHA-256 of the canonical JSON of the row's recorded columns, hex.
+ * Returns 1 with out filled, 0 when the type is not a record table or the
+ * row does not exist, negative on a database error. A user may be named by
+ * id or by login name. */
+int zf_ledger_row_hash(char out[ZF_HASH_HEXLEN + 1], zf_db *db, const char *object_type,
+                       const char *object_id, zf_err *err);
+
+/* The record tables and how their rows are named in the ledger; for
+ * zhifa verify. NULL-terminated. */
+typedef struct zf_ledger_record_table {
+    const char *object_type; /* "officer" */
+    const char *table;       /* "officers" */
+    const char *columns;     /* the hashed columns, SQL list starting with id */
+} zf_ledger_record_table;
+extern const zf_ledger_record_table zf_ledger_record_tables[];
+
+/* Writes an audit row ("baseline", by the system) for every row of the
+ * record tables that no event names yet: run by zhifa init after it
+ * creates the first data, so that verify can tell later rows inserted
+ * behind zhifa's back. Opens its own transaction. */
+int zf_ledger_baseline(zf_db *db, int64_t now, zf_err *err);
+
+/* ---- reading the tree ---- */
+
+/* Number of leaves. */
+int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err);
+/* A proof source reading ledger_events (level 0) and ledger_nodes. db must
+ * outlive its use. */
+zf_merkle_source zf_ledger_source(zf_db *db);
+/* Root of the tree of the first size leaves (size <= the current size). */
+int zf_ledger_root(zf_hash *out, zf_db *db, uint64_t size, zf_err *err);
+/* RFC 9162 proofs from the stored nodes. ZF_EINVAL for arguments out of
+ * range (index >= size, size beyond the tree, not 0 < first <= second). */
+int zf_ledger_inclusion(zf_hash *out, size_t *out_len, zf_db *db, uint64_t index, uint64_t size,
+                        zf_err *err);
+int zf_ledger_consistency(zf_hash *out, size_t *out_len, zf_db *db, uint64_t first,
+                          uint64_t second, zf_err *err);
+
+/* ---- checkpoints ---- */
+
+/* Data-directory files: DATA/signing.key (private, PKCS#8 PEM, 0600) and
+ * DATA/signing.pub (SubjectPublicKeyInfo PEM). */
+int zf_ledger_key_create(const char *data_dir, zf_sign_alg alg, zf_err *err);
+/* Loads DATA/signing.key; the algorithm comes from the PEM. Caller frees. */
+int zf_ledger_key_load(zf_sign_key **out, const char *data_dir, zf_err *err);
+
+typedef struct zf_ledger_checkpoint_row {
+    int64_t id;
+    uint64_t tree_size;
+    char root_hex[ZF_HASH_HEXLEN + 1];
+    char timestamp[24];
+    char *note;      /* owned */
+    char *signature; /* owned, base64 */
+    char key_id[ZF_SIGN_KEY_ID_LEN + 1];
+    char algorithm[16];
+} zf_ledger_checkpoint_row;
+
+void zf_ledger_checkpoint_row_free(zf_ledger_checkpoint_row *r);
+
+/* The newest checkpoint: 1 with *out filled (caller frees with _row_free),
+ * 0 when none was issued yet. */
+int zf_ledger_checkpoint_latest(zf_ledger_checkpoint_row *out, zf_db *db, zf_err *err);
+
+/* Issues a checkpoint for the current tree, signed by key under origin,
+ * unless the newest one already covers it (then *out_issued = 0 and nothing
+ * changes). Runs in its own write transaction, so checkpointing is one at a
+ * time across threads and processes. Before signing it proves, from the
+ * stored nodes, that the new tree extends the last signed checkpoint; when
+ * it does not (the database was altered) it refuses with ZF_ECONFLICT
+ * "checkpoint_inconsistent" and signs nothing. Must not be called inside a
+ * transaction. out_issued may be NULL. */
+int zf_ledger_checkpoint_issue(zf_db *db, const zf_sign_key *key, const char *origin, int64_t now,
+                               int *out_issued, zf_err *err);
+
+/* Cosigned note: the stored note followed by every stored cosignature line
+ * of checkpoint id. Appends to out. */
+int zf_ledger_cosigned_note(zf_buf *out, zf_db *db, int64_t checkpoint_id, const char *note,
+                            zf_err *err);
+
+#endif
