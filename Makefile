@@ -39,7 +39,8 @@ ifneq ($(wildcard $(CURDIR)/../shared/reference),)
 export ZF_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference)
 endif
 
-.PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench
+.PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench \
+	crash-test crash-test-quick big-upload-test upload-bench
 
 all: zhifa console
 
@@ -105,7 +106,24 @@ e2e-test: all
 test: deps all
 	$(MAKE) unit-test
 	$(MAKE) api-test
+	$(MAKE) crash-test-quick
 	$(MAKE) e2e-test
+
+# Issue 4: SIGKILL during uploads and writes (200 kills; the quick mode of 10
+# runs in `make test`), a 4 GiB upload with the server's RSS measured, and
+# the 1 GiB upload against openssl. None of these is in api-test.
+crash-test: $(BUILD)/zhifa
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) $(PYTHON) tests/crash/crash_test.py
+
+crash-test-quick: $(BUILD)/zhifa
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) ZHIFA_CRASH_KILLS=10 $(PYTHON) tests/crash/crash_test.py
+
+big-upload-test: $(BUILD)/zhifa
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) ZHIFA_BIG_UPLOAD=1 $(PYTHON) -m pytest -q -s \
+		tests/api/test_evidence.py -k 4gib
+
+upload-bench: $(BUILD)/zhifa
+	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) bash bench/upload_bench.sh
 
 fuzz:
 	bash tests/fuzz/run.sh

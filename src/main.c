@@ -22,6 +22,8 @@ static const struct command {
     {"import", zf_cmd_import, "导入数据：laws DIR（法律法规库）"},
     {"calendar", zf_cmd_calendar, "工作日日历：import、days、add-workdays、years"},
     {"deadlines", zf_cmd_deadlines, "列出未完成的法定期限（--dept、--state）"},
+    {"verify", zf_cmd_verify, "离线校验台账、检查点、记录和证据文件是否被篡改"},
+    {"witness", zf_cmd_witness, "作为独立见证方核验并会签台账检查点"},
     {"version", cmd_version, "显示版本"},
     {"help", cmd_help, "显示帮助：zhifa help [COMMAND]"},
     {NULL, NULL, NULL},

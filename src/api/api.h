@@ -142,6 +142,7 @@ extern const zf_route zf_calendar_routes[]; /* api/calendar.c: working days, dea
 extern const zf_route zf_portal_routes[];  /* web/portal.c: the public portal */
 extern const zf_route zf_ledger_routes[];  /* api/ledger.c: checkpoints, proofs, witnesses */
 extern const zf_route zf_portal_ledger_routes[]; /* web/portal_ledger.c: the public /ledger page */
+extern const zf_route zf_evidence_routes[]; /* api/evidence.c: the evidence store */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
@@ -152,6 +153,7 @@ typedef void (*zf_tick_fn)(zf_db *db, int64_t now, const struct zf_settings *set
                            const char *data_dir);
 extern const zf_tick_fn zf_ticks[];
 void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/ledger.c */
+void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/evidence.c */
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

@@ -181,9 +181,7 @@ static int utf8_ok(const char *s, size_t len, size_t *out_cp)
             extra = 3, cp = c & 0x07;
         else
             return 0;
-        if (i + extra >= len + (extra ? 0 : 1) && i + extra > len - 1 + 1)
-            return 0;
-        if (i + extra >= len + 1 || i + extra > len - 1)
+        if (i + extra >= len)
             return 0;
         for (k = 1; k <= extra; k++) {
             unsigned char d = (unsigned char)s[i + k];
@@ -579,6 +577,10 @@ int ev_meta_check(ev_meta *m, zf_db *db, int derivative, zf_err *err)
     }
     if (!m->content_type[0])
         snprintf(m->content_type, sizeof m->content_type, "application/octet-stream");
+    if (strspn(m->content_type, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                "!#$&^_.+-/;= \"") != strlen(m->content_type) ||
+        !strchr(m->content_type, '/'))
+        return invalid(err, "content_type", "内容类型应为 MIME 类型，如 video/mp4");
     return 0;
 }
 
@@ -662,7 +664,8 @@ int ev_render(json_t **out, zf_db *db, int64_t id, zf_err *err)
 
 /* ---- audit ---- */
 
-static int audit(zf_ctx *c, const char *action, const char *type, int64_t id, const char *detail)
+static int audit_sha(zf_ctx *c, const char *action, const char *type, int64_t id,
+                     const char *detail, const char *sha)
 {
     char oid[24];
     zf_audit_event ev = {0};
@@ -677,7 +680,13 @@ static int audit(zf_ctx *c, const char *action, const char *type, int64_t id, co
     ev.ip = c->ip;
     ev.request_id = c->request_id;
     ev.detail = detail;
+    ev.content_sha256 = sha;
     return zf_audit_write(c->db, &ev, &c->err);
+}
+
+static int audit(zf_ctx *c, const char *action, const char *type, int64_t id, const char *detail)
+{
+    return audit_sha(c, action, type, id, detail, NULL);
 }
 
 /* A refusal decided here (not by zf_authz_check) is audited the same way,
@@ -1070,8 +1079,8 @@ static int h_content(zf_ctx *c)
              (unsigned long long)r.first, (unsigned long long)r.last, reason ? reason : "");
     if ((rc = zf_db_begin(c->db, &c->err)) < 0)
         return rc;
-    if ((rc = audit(c, restricted ? "evidence_view_restricted" : "evidence_download", "evidence", id,
-                    detail)) < 0 ||
+    if ((rc = audit_sha(c, restricted ? "evidence_view_restricted" : "evidence_download", "evidence",
+                        id, detail, sha)) < 0 ||
         (rc = zf_db_commit(c->db, &c->err)) < 0) {
         zf_db_rollback(c->db);
         return rc;
@@ -1094,19 +1103,11 @@ static int h_content(zf_ctx *c)
         c->file_offset = 0;
         c->file_length = 0;
     }
-    /* content_type must outlive the handler: keep a copy in a header slot
-     * would be awkward, so map to a static string for the common types */
-    {
-        static const char *const known[] = {
-            "video/mp4", "video/quicktime", "video/x-msvideo", "video/webm", "audio/mpeg",
-            "audio/mp4", "audio/wav", "audio/x-wav", "audio/amr", "audio/ogg", "image/jpeg",
-            "image/png", "image/tiff", "image/webp", "application/pdf", "text/plain", NULL};
-        size_t i;
-        c->content_type = "application/octet-stream";
-        for (i = 0; known[i]; i++)
-            if (strcmp(known[i], ctype) == 0)
-                c->content_type = known[i];
-    }
+    /* c->out is unused when a file is sent and lives until the response
+     * is gone: it holds the content type (validated as a plain token at
+     * upload, so it cannot break the header) */
+    zf_buf_puts(&c->out, ctype[0] ? ctype : "application/octet-stream");
+    c->content_type = zf_buf_str(&c->out);
     return 0;
 }
 
@@ -1345,6 +1346,7 @@ static void tick_audit(zf_db *db, int64_t now, const char *action, int64_t id, c
     ev.object_type = "evidence";
     ev.object_id = oid;
     ev.detail = detail;
+    ev.content_sha256 = sha;
     *rc = zf_audit_write(db, &ev, err);
 }
 

@@ -470,8 +470,10 @@ static int h_cosign(zf_ctx *c)
                         "签名行格式错误：应为“— 名称 base64”的一行");
         goto done;
     }
-    if ((rc = zf_db_prepare(&st, c->db, "SELECT id, public_key FROM witnesses WHERE name = $1", &c->err)) < 0 ||
-        (rc = zf_stmt_step(st, &c->err)) < 0)
+    if ((rc = zf_db_prepare(&st, c->db, "SELECT id, public_key FROM witnesses WHERE name = $1", &c->err)) < 0)
+        goto done;
+    zf_stmt_bind_text(st, 1, cp->sigs[0].name, -1);
+    if ((rc = zf_stmt_step(st, &c->err)) < 0)
         goto done;
     if (rc == 0 || zf_sign_key_from_pem(&wkey, zf_stmt_text(st, 1), strlen(zf_stmt_text(st, 1)), NULL) < 0 ||
         zf_note_key_hash(kh, cp->sigs[0].name, wkey, NULL) < 0 || memcmp(kh, cp->sigs[0].key_hash, 4) != 0) {

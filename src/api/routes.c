@@ -7,6 +7,7 @@ const zf_route *const zf_route_tables[] = {
     zf_library_routes,
     zf_misc_routes,
     zf_calendar_routes,
+    zf_evidence_routes,
     zf_portal_routes,
     zf_ledger_routes,
     zf_portal_ledger_routes,

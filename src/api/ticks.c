@@ -4,5 +4,6 @@
 
 const zf_tick_fn zf_ticks[] = {
     zf_ledger_tick,
+    zf_evidence_tick,
     NULL,
 };

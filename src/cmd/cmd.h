@@ -15,6 +15,8 @@ int zf_cmd_user(int argc, char **argv);
 int zf_cmd_import(int argc, char **argv);
 int zf_cmd_calendar(int argc, char **argv);
 int zf_cmd_deadlines(int argc, char **argv);
+int zf_cmd_verify(int argc, char **argv);  /* cmd/verify.c: offline tamper check */
+int zf_cmd_witness(int argc, char **argv); /* cmd/witness.c: independent ledger witness */
 
 /* The data directory: the flag's value if given, else $ZHIFA_DATA, else the
  * data_dir of nothing (NULL). */

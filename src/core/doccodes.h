@@ -36,4 +36,24 @@
 #define ZF_DOC_LICENSE_GRANT "license_grant"               /* 准予行政许可决定书 */
 #define ZF_DOC_LICENSE_DENY "license_deny"                 /* 不予行政许可决定书 */
 
+/* ---- needed by the procedures of core/workflow.h, not in the 2021 set ------
+ * Until a template exists, a department attaches such a document as an
+ * uploaded file (a scan) under its code, so the workflow can check for it. */
+#define ZF_DOC_TRANSFER_LETTER "transfer_letter"             /* 案件移送函 */
+#define ZF_DOC_CRIME_TRANSFER "crime_transfer"               /* 涉嫌犯罪案件移送书 */
+#define ZF_DOC_LEGAL_REVIEW_OPINION "legal_review_opinion"   /* 法制审核意见书 (issue 6) */
+#define ZF_DOC_COERCIVE_EXTENSION "coercive_extension"       /* 延长行政强制措施期限通知书 */
+#define ZF_DOC_COERCIVE_RELEASE "coercive_release"           /* 解除行政强制措施决定书 */
+#define ZF_DOC_FREEZE_NOTICE "freeze_notice"                 /* 协助冻结通知书 (to the bank) */
+#define ZF_DOC_LICENSE_REVOKE "license_revoke"               /* 撤销行政许可决定书 */
+#define ZF_DOC_LICENSE_CANCEL "license_cancel"               /* 注销行政许可决定书 */
+#define ZF_DOC_RECTIFY_ORDER "rectify_order"                 /* 责令改正通知书 */
+#define ZF_DOC_ENFORCE_REMINDER "enforce_reminder"           /* 催告书 */
+#define ZF_DOC_ENFORCE_DECISION "enforce_decision"           /* 行政强制执行决定书 */
+#define ZF_DOC_DEMOLITION_NOTICE "demolition_notice"         /* 限期拆除公告 */
+#define ZF_DOC_EXPROPRIATION_NOTICE "expropriation_notice"   /* 征收公告 */
+#define ZF_DOC_COMPENSATION_PLAN "compensation_plan"         /* 征收补偿方案 */
+#define ZF_DOC_EXPROPRIATION_DECISION "expropriation_decision" /* 征收决定书 */
+#define ZF_DOC_COMPENSATION_AGREEMENT "compensation_agreement" /* 补偿协议 */
+
 #endif

@@ -63,6 +63,7 @@ typedef enum zf_field_type {
 /* Field flags. */
 #define ZF_FIELD_REQUIRED 1u /* must be present and non-empty on save */
 #define ZF_FIELD_DERIVED 2u  /* computed by the system (文号); checked if present */
+#define ZF_FIELD_NOPRINT 4u  /* structured data (裁量基准, amounts for publicity) not printed */
 
 typedef struct zf_doc_field {
     const char *key;    /* JSON key, snake_case ASCII */

@@ -8,6 +8,7 @@
 
 #define REQ ZF_FIELD_REQUIRED
 #define OPT 0u
+#define DATA ZF_FIELD_NOPRINT
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #define TXT(k, l, f, n) {k, l, ZF_FT_TEXT, f, n, 0, 0, NULL, NULL, 0}

@@ -74,6 +74,19 @@ EXPECTED = {
     ("GET", API + "/meta"): PUBLIC,
     ("GET", API + "/meta/routes"): PUBLIC,
     ("GET", API + "/audit"): ({"auditor", "supervisor"}, set()),
+    # the ledger (issue 4): read by anyone; checkpoints on demand by the
+    # administrator and the Justice Bureau; witnesses registered by the
+    # administrator; cosignatures are proved by their signature, not a login
+    ("GET", API + "/ledger/checkpoint"): PUBLIC,
+    ("POST", API + "/ledger/checkpoint"): ({"admin", "supervisor"}, set()),
+    ("GET", API + "/ledger/checkpoints"): PUBLIC,
+    ("GET", API + "/ledger/public-key"): PUBLIC,
+    ("GET", API + "/ledger/proof/inclusion"): PUBLIC,
+    ("GET", API + "/ledger/proof/consistency"): PUBLIC,
+    ("GET", API + "/ledger/entries"): PUBLIC,
+    ("POST", API + "/ledger/cosignatures"): PUBLIC,
+    ("GET", API + "/ledger/witnesses"): PUBLIC,
+    ("POST", API + "/ledger/witnesses"): ({"admin"}, set()),
 }
 
 # Creates whose department is named in the body: the body must decode for
@@ -102,6 +115,8 @@ OWN_DEPT_NAME = "市场监督管理局"   # officer1, head1 ... (市市场监督
 OTHER_DEPT_NAME = "生态环境局"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NO_SUCH_ID = 987654
+# path resources whose table has another name (issue 4: /evidence/{id})
+TABLE_OF = {"evidence": "evidence_files"}
 
 
 def is_write(method):
@@ -163,6 +178,15 @@ def world(server):
         users[dept] = r.json().get("id") or r.json().get("user", {}).get("id")
         assert users[dept], r.text
 
+    # one evidence file per department (issue 4), uploaded by an officer of
+    # each, so the own-department rows of /evidence/{id} have targets
+    for label in ("own", "other"):
+        up = server.login("matrix_%s" % label, "Matrix-target-pass-2026")
+        r = up.put(server.url + API + "/evidence/raw", params={"kind": "photo"},
+                   data=("matrix evidence %s" % label).encode(), timeout=10)
+        assert r.status_code == 201, r.text
+        up.post(server.url + API + "/auth/logout", timeout=10)
+
     sessions = {u: server.login(u) for u in DEMO_USERS}
     sessions[None] = requests.Session()  # anonymous
     for u in DEMO_USERS:
@@ -184,7 +208,7 @@ def target_ids(server, world, resource, dept, param="id"):
         return world["users"][dept]
     if resource == "tokens":
         return NO_SUCH_ID  # tokens are per user; a foreign id is simply not found
-    resource = resource.replace("-", "_")
+    resource = TABLE_OF.get(resource, resource.replace("-", "_"))
     con = server.db()
     try:
         if resource not in world["tables"]:
@@ -206,7 +230,7 @@ def target_ids(server, world, resource, dept, param="id"):
 def has_department(server, world, resource):
     if resource in ("departments", "users"):
         return True
-    resource = resource.replace("-", "_")
+    resource = TABLE_OF.get(resource, resource.replace("-", "_"))
     if resource not in world["tables"]:
         return False
     con = server.db()

@@ -1,0 +1,643 @@
+/* verify.c — `zhifa verify [--data DIR]`: checks, offline, that nothing in
+ * the data directory was altered, deleted or inserted behind zhifa's back:
+ *
+ *   1. every leaf: the stored event text is canonical (RFC 8785), equals the
+ *      event rebuilt from the columns, and hashes to the stored leaf hash;
+ *      leaf indices run 0..n-1 without a gap;
+ *   2. every stored tree node equals the node recomputed from the leaves,
+ *      and none is missing;
+ *   3. every checkpoint: signature by the data directory's key, size and
+ *      root as stored, root equal to the tree recomputed from the leaves,
+ *      consistency with the previous checkpoint, every witness cosignature;
+ *   4. every audit row has its event with the same fields, and every event
+ *      of an audit row still has its row;
+ *   5. every row of the record tables (departments, units, officers,
+ *      matters, users) equals the content its latest event recorded, has an
+ *      event at all, and no recorded row has vanished;
+ *   6. every stored evidence file (table evidence_files, when present)
+ *      exists under DATA/evidence and hashes to its name.
+ *
+ * The tree is rebuilt in memory from the event texts (about 64 bytes per
+ * leaf), so nothing of the stored nodes is trusted. Prints each failure as
+ * it is found (naming the table and row, the leaf index or the file), a
+ * summary at the end, and a progress bar on a terminal. Exit 0 when intact,
+ * 1 when anything failed. */
+#include "cmd/cmd.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/jcs.h"
+#include "ledger/merkle.h"
+#include "ledger/sign.h"
+#include "ledger/sm3.h"
+#include "store/ledger_store.h"
+#include "util/mem.h"
+
+static const char USAGE[] =
+    "用法：zhifa verify [--data DIR]\n"
+    "\n"
+    "离线校验数据目录是否被篡改：台账的每个事件与叶子哈希、每个树节点、每个检查点的\n"
+    "根哈希与签名、相邻检查点的一致性、见证方会签、审计记录与台账事件的对应关系、\n"
+    "执法人员等记录表与台账的对应关系，以及每个证据文件的哈希值。\n"
+    "完好时退出码为 0；发现任何问题时逐条列出（表和行、叶子序号、文件）并以 1 退出。\n"
+    "\n"
+    "选项：\n"
+    "  --data DIR  数据目录（默认 $ZHIFA_DATA）\n"
+    "  -h, --help  显示本帮助\n";
+
+typedef struct verifier {
+    zf_db *db;
+    const char *data_dir;
+    zf_merkle_memtree *tree;
+    long failures;
+    int tty;
+    const char *phase;
+    int shown_pct;
+} verifier;
+
+static void fail(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(verifier *v, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (v->tty && v->shown_pct >= 0)
+        fputs("\r\033[K", stderr);
+    v->shown_pct = -1;
+    fputs("不符：", stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+    fflush(stdout);
+    v->failures++;
+}
+
+static void progress(verifier *v, uint64_t done, uint64_t total)
+{
+    int pct, bars, i;
+    char bar[41];
+
+    if (!v->tty || total == 0)
+        return;
+    pct = (int)(done * 100 / total);
+    if (pct == v->shown_pct && done != total)
+        return;
+    v->shown_pct = pct;
+    bars = pct * 40 / 100;
+    for (i = 0; i < 40; i++)
+        bar[i] = i < bars ? '#' : '.';
+    bar[40] = '\0';
+    fprintf(stderr, "\r%-12s [%s] %3d%% (%llu/%llu)", v->phase, bar, pct, (unsigned long long)done,
+            (unsigned long long)total);
+    if (done == total) {
+        fputc('\n', stderr);
+        v->shown_pct = -1;
+    }
+}
+
+static int64_t count(verifier *v, const char *sql)
+{
+    int64_t n = 0;
+    zf_db_query_int64(v->db, &n, sql, NULL, 0, NULL);
+    return n;
+}
+
+static void sha256_hex(char out[65], const void *p, size_t n)
+{
+    uint8_t d[ZF_DIGEST_LEN];
+    zf_sha256(d, p, n);
+    zf_hex_encode(out, d, sizeof d);
+}
+
+/* ---- 1. leaves ---- */
+
+static int check_events(verifier *v, uint64_t *out_n)
+{
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    uint64_t expect = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_events");
+    zf_buf canon = ZF_BUF_INIT, cols = ZF_BUF_INIT;
+    int rc;
+
+    v->phase = "台账事件";
+    if ((rc = zf_db_prepare(&st, v->db,
+                            "SELECT idx, event, leaf_hash, at, actor_id, action, object_type, object_id, "
+                            "content_sha256, request_id FROM ledger_events ORDER BY idx",
+                            &err)) < 0)
+        return rc;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        uint64_t idx = (uint64_t)zf_stmt_int64(st, 0);
+        const char *text = zf_stmt_text(st, 1), *stored_leaf = zf_stmt_text(st, 2);
+        json_t *ev = json_loads(text, 0, NULL);
+        zf_ledger_event le;
+        zf_hash leaf;
+        char hex[ZF_HASH_HEXLEN + 1];
+        const char *at = zf_stmt_text(st, 3);
+        char when[21];
+
+        if (idx != expect) {
+            fail(v, "ledger_events：缺少叶子 %llu 至 %llu（事件被删除）", (unsigned long long)expect,
+                 (unsigned long long)idx - 1);
+            expect = idx;
+        }
+        zf_buf_reset(&canon);
+        if (!ev || zf_jcs_encode(&canon, ev, NULL) < 0 || strcmp(zf_buf_str(&canon), text) != 0)
+            fail(v, "ledger_events 叶子 %llu：事件文本不是规范 JSON（被改动）", (unsigned long long)idx);
+        if (ev && json_integer_value(json_object_get(ev, "seq")) != (json_int_t)idx)
+            fail(v, "ledger_events 叶子 %llu：事件的序号 seq 与叶子序号不符", (unsigned long long)idx);
+        json_decref(ev);
+        /* the columns must describe the same event */
+        le.at = 0;
+        le.actor_id = zf_stmt_int64(st, 4);
+        le.action = zf_stmt_text(st, 5);
+        le.object_type = zf_stmt_text(st, 6);
+        le.object_id = zf_stmt_text(st, 7);
+        le.content_sha256 = zf_stmt_text(st, 8);
+        le.request_id = zf_stmt_text(st, 9);
+        le.audit_id = 0;
+        {
+            struct tm tm;
+            memset(&tm, 0, sizeof tm);
+            if (sscanf(at, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                       &tm.tm_min, &tm.tm_sec) == 6) {
+                tm.tm_year -= 1900;
+                tm.tm_mon -= 1;
+                le.at = (int64_t)timegm(&tm);
+            }
+        }
+        zf_ledger_rfc3339(when, le.at);
+        zf_buf_reset(&cols);
+        if (strcmp(when, at) != 0 || zf_ledger_event_canonical(&cols, &le, idx, NULL) < 0 ||
+            strcmp(zf_buf_str(&cols), text) != 0)
+            fail(v, "ledger_events 叶子 %llu：事件字段与事件文本不一致（被改动）", (unsigned long long)idx);
+        zf_merkle_leaf_hash(&leaf, text, strlen(text));
+        zf_hash_to_hex(hex, &leaf);
+        if (strcmp(hex, stored_leaf) != 0)
+            fail(v, "ledger_events 叶子 %llu：叶子哈希与事件不符", (unsigned long long)idx);
+        zf_merkle_memtree_append(v->tree, &leaf);
+        expect = idx + 1;
+        progress(v, expect > total ? total : expect, total);
+    }
+    zf_stmt_free(st);
+    zf_buf_free(&canon);
+    zf_buf_free(&cols);
+    *out_n = expect;
+    if (rc < 0)
+        fprintf(stderr, "zhifa verify: %s\n", err.message);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- 2. nodes ---- */
+
+static int check_nodes(verifier *v, uint64_t n)
+{
+    zf_merkle_source src = zf_merkle_memtree_source(v->tree);
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    uint64_t per_level[64] = {0}, done = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_nodes");
+    unsigned l;
+    int rc;
+
+    v->phase = "树节点";
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx", &err)) < 0)
+        return rc;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        int64_t level = zf_stmt_int64(st, 0), idx = zf_stmt_int64(st, 1);
+        const char *hex = zf_stmt_text(st, 2);
+        zf_hash want;
+        char want_hex[ZF_HASH_HEXLEN + 1];
+
+        progress(v, ++done, total);
+        if (level < 1 || level > 62 || idx < 0 || ((uint64_t)(idx + 1) << level) > n) {
+            fail(v, "ledger_nodes 节点 (%lld, %lld)：不属于这棵 %llu 个叶子的树（被插入）", (long long)level,
+                 (long long)idx, (unsigned long long)n);
+            continue;
+        }
+        per_level[level]++;
+        if (zf_merkle_range_root(&want, &src, (uint64_t)idx << level, (uint64_t)(idx + 1) << level, NULL) < 0)
+            continue;
+        zf_hash_to_hex(want_hex, &want);
+        if (strcmp(want_hex, hex) != 0)
+            fail(v, "ledger_nodes 节点 (%lld, %lld)：哈希与叶子重新计算的结果不符（被改动）", (long long)level,
+                 (long long)idx);
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        return rc;
+    for (l = 1; l < 63; l++)
+        if (per_level[l] < (n >> l))
+            fail(v, "ledger_nodes 第 %u 层：应有 %llu 个节点，只有 %llu 个（被删除）", l,
+                 (unsigned long long)(n >> l), (unsigned long long)per_level[l]);
+    return 0;
+}
+
+/* ---- 3. checkpoints ---- */
+
+static int load_public_key(zf_sign_key **out, verifier *v)
+{
+    char path[4096], *pem = zf_malloc(ZF_SIGN_MAX_PEM + 1);
+    const char *names[] = {"signing.pub", "signing.key"};
+    size_t i, n;
+    int rc = ZF_ENOTFOUND;
+
+    *out = NULL;
+    for (i = 0; i < 2 && rc < 0; i++) {
+        FILE *f;
+        snprintf(path, sizeof path, "%s/%s", v->data_dir, names[i]);
+        if (!(f = fopen(path, "rb")))
+            continue;
+        n = fread(pem, 1, ZF_SIGN_MAX_PEM, f);
+        fclose(f);
+        pem[n] = '\0';
+        rc = zf_sign_key_from_pem(out, pem, n, NULL);
+    }
+    memset(pem, 0, ZF_SIGN_MAX_PEM + 1);
+    free(pem);
+    return rc;
+}
+
+static void check_cosignatures(verifier *v, int64_t cp_id, uint64_t size, const zf_checkpoint *cp)
+{
+    zf_stmt *st = NULL;
+    zf_buf note = ZF_BUF_INIT;
+
+    if (zf_db_prepare(&st, v->db,
+                      "SELECT c.id, c.signature_line, w.public_key, w.name FROM cosignatures c "
+                      "LEFT JOIN witnesses w ON w.id = c.witness_id WHERE c.checkpoint_id = $1 ORDER BY c.id",
+                      NULL) < 0)
+        return;
+    zf_stmt_bind_int64(st, 1, cp_id);
+    while (zf_stmt_step(st, NULL) == 1) {
+        zf_checkpoint *cc = NULL;
+        zf_sign_key *wk = NULL;
+        const char *pem = zf_stmt_text(st, 2);
+        zf_buf_reset(&note);
+        zf_checkpoint_body(&note, cp, NULL);
+        zf_buf_printf(&note, "\n%s\n", zf_stmt_text(st, 1));
+        if (zf_stmt_is_null(st, 2) || zf_sign_key_from_pem(&wk, pem, strlen(pem), NULL) < 0 ||
+            zf_checkpoint_parse(&cc, note.ptr, note.len, NULL) < 0 ||
+            zf_checkpoint_verify(cc, zf_stmt_text(st, 3), wk, NULL) < 0)
+            fail(v, "cosignatures 第 %lld 行：见证方对检查点（%llu 条）的会签无效", (long long)zf_stmt_int64(st, 0),
+                 (unsigned long long)size);
+        zf_checkpoint_free(cc);
+        zf_sign_key_free(wk);
+    }
+    zf_stmt_free(st);
+    zf_buf_free(&note);
+}
+
+static int check_checkpoints(verifier *v, uint64_t n)
+{
+    zf_merkle_source src = zf_merkle_memtree_source(v->tree);
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    zf_sign_key *key = NULL;
+    zf_checkpoint *prev = NULL;
+    uint64_t done = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM checkpoints");
+    int rc;
+
+    v->phase = "检查点";
+    if (total && load_public_key(&key, v) < 0)
+        fail(v, "%s/signing.pub：无法读取台账公钥，检查点签名无法核验", v->data_dir);
+    if ((rc = zf_db_prepare(&st, v->db,
+                            "SELECT id, tree_size, root_hash, note, signature, key_id FROM checkpoints ORDER BY tree_size",
+                            &err)) < 0)
+        goto done;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        int64_t id = zf_stmt_int64(st, 0), size = zf_stmt_int64(st, 1);
+        const char *root_hex = zf_stmt_text(st, 2), *note = zf_stmt_text(st, 3);
+        zf_checkpoint *cp = NULL;
+        zf_hash root, proof[ZF_MERKLE_MAX_PROOF];
+        char hex[ZF_HASH_HEXLEN + 1];
+        size_t plen = 0;
+
+        progress(v, ++done, total);
+        if (zf_checkpoint_parse(&cp, note, strlen(note), NULL) < 0) {
+            fail(v, "checkpoints 第 %lld 行（%lld 条）：签名文本格式错误（被改动）", (long long)id, (long long)size);
+            continue;
+        }
+        zf_hash_to_hex(hex, &cp->root);
+        if ((int64_t)cp->size != size || strcmp(hex, root_hex) != 0)
+            fail(v, "checkpoints 第 %lld 行：大小或根哈希与签名文本不一致（被改动）", (long long)id);
+        if (key && zf_checkpoint_verify(cp, cp->origin, key, NULL) < 0)
+            fail(v, "checkpoints 第 %lld 行（%lld 条）：签名无效", (long long)id, (long long)size);
+        else if (key && strcmp(zf_stmt_text(st, 5), zf_sign_key_id(key)) != 0)
+            fail(v, "checkpoints 第 %lld 行：密钥编号与数据目录的密钥不符", (long long)id);
+        if (cp->size > n) {
+            fail(v, "checkpoints 第 %lld 行：已签名 %llu 条事件，台账现在只有 %llu 条（事件被删除）", (long long)id,
+                 (unsigned long long)cp->size, (unsigned long long)n);
+        } else {
+            if (cp->size == 0)
+                zf_merkle_empty_root(&root);
+            else
+                zf_merkle_range_root(&root, &src, 0, cp->size, NULL);
+            if (!zf_hash_equal(&root, &cp->root))
+                fail(v, "checkpoints 第 %lld 行（%llu 条）：根哈希与台账事件重新计算的结果不符（台账被改动）",
+                     (long long)id, (unsigned long long)cp->size);
+            if (prev && prev->size <= cp->size) {
+                if (prev->size > 0 && zf_merkle_consistency_proof(proof, &plen, &src, prev->size, cp->size, NULL) < 0)
+                    plen = 0;
+                if (zf_checkpoint_check_consistent(prev, cp, proof, plen, NULL) < 0)
+                    fail(v, "checkpoints：%llu 条与 %llu 条的两个检查点互不一致", (unsigned long long)prev->size,
+                         (unsigned long long)cp->size);
+            }
+        }
+        check_cosignatures(v, id, cp->size, cp);
+        zf_checkpoint_free(prev);
+        prev = cp;
+    }
+    rc = rc < 0 ? rc : 0;
+done:
+    zf_stmt_free(st);
+    zf_checkpoint_free(prev);
+    zf_sign_key_free(key);
+    return rc;
+}
+
+/* ---- 4. audit rows <-> events ---- */
+
+static int is_record_type(const char *type)
+{
+    const zf_ledger_record_table *t;
+    for (t = zf_ledger_record_tables; t->object_type; t++)
+        if (strcmp(t->object_type, type) == 0)
+            return 1;
+    return 0;
+}
+
+static int check_audit(verifier *v)
+{
+    zf_stmt *st = NULL, *ev = NULL;
+    zf_err err = ZF_ERR_INIT;
+    int64_t floor = 0;
+    uint64_t done = 0, total;
+    zf_buf oid = ZF_BUF_INIT;
+    int rc;
+
+    zf_db_query_int64(v->db, &floor, "SELECT COALESCE(MAX(audit_floor), 0) FROM ledger_state", NULL, 0, NULL);
+    total = (uint64_t)count(v, "SELECT COUNT(*) FROM audit_log");
+    v->phase = "审计记录";
+    if ((rc = zf_db_prepare(&st, v->db,
+                            "SELECT a.id, a.at, COALESCE(a.actor_id, 0), a.action, a.object_type, a.object_id, "
+                            "a.request_id, a.detail, a.content_sha256, e.idx, e.at, e.actor_id, e.action, "
+                            "e.object_type, e.object_id, e.request_id, e.content_sha256 "
+                            "FROM audit_log a LEFT JOIN ledger_events e ON e.audit_id = a.id "
+                            "WHERE a.id > $1 ORDER BY a.id",
+                            &err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, floor);
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        int64_t id = zf_stmt_int64(st, 0);
+        char when[21], dh[65];
+        const char *content;
+        int same;
+
+        progress(v, ++done, total);
+        if (zf_stmt_is_null(st, 9)) {
+            fail(v, "audit_log 第 %lld 行：没有对应的台账事件（在 zhifa 之外插入或事件被删除）", (long long)id);
+            continue;
+        }
+        zf_ledger_rfc3339(when, zf_stmt_int64(st, 1));
+        zf_buf_reset(&oid);
+        zf_ledger_object_id(&oid, zf_stmt_text(st, 4), zf_stmt_text(st, 5));
+        same = strcmp(when, zf_stmt_text(st, 10)) == 0 && zf_stmt_int64(st, 2) == zf_stmt_int64(st, 11) &&
+               strcmp(zf_stmt_text(st, 3), zf_stmt_text(st, 12)) == 0 &&
+               strcmp(zf_stmt_text(st, 4), zf_stmt_text(st, 13)) == 0 &&
+               strcmp(zf_buf_str(&oid), zf_stmt_text(st, 14)) == 0 &&
+               strcmp(zf_stmt_text(st, 6), zf_stmt_text(st, 15)) == 0;
+        content = zf_stmt_text(st, 16);
+        if (*zf_stmt_text(st, 8))
+            same = same && strcmp(zf_stmt_text(st, 8), content) == 0;
+        else {
+            sha256_hex(dh, zf_stmt_text(st, 7), strlen(zf_stmt_text(st, 7)));
+            /* a record's event carries the row's hash instead (checked in 5) */
+            same = same && (strcmp(dh, content) == 0 || is_record_type(zf_stmt_text(st, 4)));
+        }
+        if (!same)
+            fail(v, "audit_log 第 %lld 行：与台账叶子 %lld 记录的内容不符（被改动）", (long long)id,
+                 (long long)zf_stmt_int64(st, 9));
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if ((rc = zf_db_prepare(&ev, v->db,
+                            "SELECT e.idx, e.audit_id FROM ledger_events e LEFT JOIN audit_log a ON a.id = e.audit_id "
+                            "WHERE e.audit_id IS NOT NULL AND a.id IS NULL ORDER BY e.idx",
+                            &err)) < 0)
+        goto done;
+    while ((rc = zf_stmt_step(ev, &err)) == 1)
+        fail(v, "audit_log 第 %lld 行：已被删除（台账叶子 %lld 记录了它）", (long long)zf_stmt_int64(ev, 1),
+             (long long)zf_stmt_int64(ev, 0));
+    zf_stmt_free(ev);
+    ev = NULL;
+    if (rc < 0)
+        goto done;
+    /* zhifa appends events only with their audit row */
+    if ((rc = zf_db_prepare(&ev, v->db, "SELECT idx FROM ledger_events WHERE audit_id IS NULL ORDER BY idx", &err)) < 0)
+        goto done;
+    while ((rc = zf_stmt_step(ev, &err)) == 1)
+        fail(v, "ledger_events 叶子 %lld：没有对应的审计记录（在 zhifa 之外插入）", (long long)zf_stmt_int64(ev, 0));
+    rc = rc < 0 ? rc : 0;
+done:
+    zf_stmt_free(st);
+    zf_stmt_free(ev);
+    zf_buf_free(&oid);
+    return rc;
+}
+
+/* ---- 5. record rows ---- */
+
+static int check_records(verifier *v)
+{
+    const zf_ledger_record_table *t;
+    zf_err err = ZF_ERR_INIT;
+    int rc = 0;
+
+    v->phase = "记录表";
+    for (t = zf_ledger_record_tables; t->object_type && rc >= 0; t++) {
+        zf_stmt *st = NULL, *q = NULL;
+        zf_buf sql = ZF_BUF_INIT, alt = ZF_BUF_INIT;
+        int is_user = strcmp(t->object_type, "user") == 0;
+
+        zf_buf_printf(&sql, "SELECT id, %s FROM %s ORDER BY id", is_user ? "username" : "''", t->table);
+        rc = zf_db_prepare(&st, v->db, zf_buf_str(&sql), &err);
+        zf_buf_free(&sql);
+        if (rc < 0)
+            break;
+        while ((rc = zf_stmt_step(st, &err)) == 1) {
+            char id[24], want[ZF_HASH_HEXLEN + 1];
+            snprintf(id, sizeof id, "%lld", (long long)zf_stmt_int64(st, 0));
+            zf_buf_reset(&alt);
+            if (is_user)
+                zf_ledger_object_id(&alt, "user", zf_stmt_text(st, 1));
+            if (zf_db_prepare(&q, v->db,
+                              "SELECT content_sha256, idx FROM ledger_events WHERE object_type = $1 AND "
+                              "(object_id = $2 OR object_id = $3) ORDER BY idx DESC LIMIT 1",
+                              &err) < 0)
+                break;
+            zf_stmt_bind_text(q, 1, t->object_type, -1);
+            zf_stmt_bind_text(q, 2, id, -1);
+            zf_stmt_bind_text(q, 3, zf_buf_str(&alt), -1);
+            if (zf_stmt_step(q, &err) != 1)
+                fail(v, "%s 第 %s 行：没有任何台账事件（在 zhifa 之外插入）", t->table, id);
+            else if (zf_ledger_row_hash(want, v->db, t->object_type, id, NULL) == 1 &&
+                     strcmp(want, zf_stmt_text(q, 0)) != 0)
+                fail(v, "%s 第 %s 行：与台账叶子 %lld 记录的内容不符（在 zhifa 之外被改动）", t->table, id,
+                     (long long)zf_stmt_int64(q, 1));
+            zf_stmt_free(q);
+            q = NULL;
+        }
+        zf_stmt_free(st);
+        st = NULL;
+        zf_buf_free(&alt);
+        if (rc < 0)
+            break;
+        /* rows the ledger recorded that are gone */
+        zf_buf_printf(&sql,
+                      "SELECT e.object_id, e.content_sha256, COALESCE(a.detail, ''), e.idx FROM ledger_events e "
+                      "LEFT JOIN audit_log a ON a.id = e.audit_id WHERE e.object_type = $1 AND e.idx IN "
+                      "(SELECT MAX(idx) FROM ledger_events WHERE object_type = $1 GROUP BY object_id) "
+                      "AND e.object_id NOT LIKE 'sha256:%%' AND NOT EXISTS (SELECT 1 FROM %s r WHERE "
+                      "CAST(r.id AS TEXT) = e.object_id)",
+                      t->table);
+        rc = zf_db_prepare(&st, v->db, zf_buf_str(&sql), &err);
+        zf_buf_free(&sql);
+        if (rc < 0)
+            break;
+        zf_stmt_bind_text(st, 1, t->object_type, -1);
+        while ((rc = zf_stmt_step(st, &err)) == 1) {
+            char dh[65];
+            sha256_hex(dh, zf_stmt_text(st, 2), strlen(zf_stmt_text(st, 2)));
+            if (strcmp(dh, zf_stmt_text(st, 1)) != 0)
+                fail(v, "%s 第 %s 行：已被删除（台账叶子 %lld 记录了它）", t->table, zf_stmt_text(st, 0),
+                     (long long)zf_stmt_int64(st, 3));
+        }
+        zf_stmt_free(st);
+    }
+    if (rc < 0)
+        fprintf(stderr, "zhifa verify: %s\n", err.message);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- 6. evidence files ---- */
+
+static int hash_file(char out[65], const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    zf_digest *d = NULL;
+    zf_digest_result r;
+    char *buf;
+    size_t n;
+    int rc = -1;
+
+    if (!f)
+        return -1;
+    buf = zf_malloc(1 << 20);
+    if (zf_digest_new(&d, ZF_DIGEST_SHA256, NULL) == 0) {
+        while ((n = fread(buf, 1, 1 << 20, f)) > 0)
+            zf_digest_update(d, buf, n, NULL);
+        if (!ferror(f) && zf_digest_final(&r, d, NULL) == 0) {
+            memcpy(out, r.sha256_hex, 65);
+            rc = 0;
+        }
+    }
+    zf_digest_free(d);
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+static int check_evidence(verifier *v)
+{
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    uint64_t done = 0, total;
+    int rc;
+
+    if (count(v, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_files'") == 0)
+        return 0;
+    total = (uint64_t)count(v, "SELECT COUNT(*) FROM evidence_files WHERE state = 'stored'");
+    v->phase = "证据文件";
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id",
+                            &err)) < 0)
+        return rc;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        const char *h = zf_stmt_text(st, 1);
+        char path[4096], got[65];
+        progress(v, ++done, total);
+        if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64) {
+            fail(v, "evidence_files 第 %lld 行：哈希值格式错误（被改动）", (long long)zf_stmt_int64(st, 0));
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/evidence/%.2s/%.2s/%s", v->data_dir, h, h + 2, h);
+        if (hash_file(got, path) < 0)
+            fail(v, "证据文件 %s 缺失（evidence_files 第 %lld 行引用它）", path, (long long)zf_stmt_int64(st, 0));
+        else if (strcmp(got, h) != 0)
+            fail(v, "证据文件 %s 的内容与其哈希值不符（被改动；evidence_files 第 %lld 行）", path,
+                 (long long)zf_stmt_int64(st, 0));
+    }
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
+int zf_cmd_verify(int argc, char **argv)
+{
+    const char *data_flag = NULL;
+    verifier v;
+    zf_err err = ZF_ERR_INIT;
+    uint64_t n = 0;
+    int i, rc;
+
+    if (zf_cmd_wants_help(argc, argv)) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data_flag = argv[++i];
+        else if (strncmp(argv[i], "--data=", 7) == 0)
+            data_flag = argv[i] + 7;
+        else
+            return zf_cmd_usage_error("verify", "未知参数 %s", argv[i]);
+    }
+    memset(&v, 0, sizeof v);
+    v.shown_pct = -1;
+    v.tty = isatty(2);
+    if (!(v.data_dir = zf_cmd_data_dir(data_flag)))
+        return zf_cmd_usage_error("verify", "缺少数据目录：请用 --data DIR 或设置 ZHIFA_DATA");
+    if (zf_cmd_open_db(&v.db, v.data_dir, &err) < 0)
+        return zf_cmd_fail(&err);
+    v.tree = zf_merkle_memtree_new();
+    zf_db_read_begin(v.db); /* one snapshot: a running server may append meanwhile */
+    if ((rc = check_events(&v, &n)) < 0 || (rc = check_nodes(&v, n)) < 0 || (rc = check_checkpoints(&v, n)) < 0 ||
+        (rc = check_audit(&v)) < 0 || (rc = check_records(&v)) < 0 || (rc = check_evidence(&v)) < 0) {
+        fprintf(stderr, "zhifa verify: 校验中断：数据库读取失败\n");
+        v.failures++;
+    }
+    zf_db_read_end(v.db);
+    {
+        zf_hash root;
+        char hex[ZF_HASH_HEXLEN + 1];
+        zf_merkle_memtree_root(&root, v.tree);
+        zf_hash_to_hex(hex, &root);
+        printf("台账：%llu 条事件，%lld 个检查点，根哈希 %s\n", (unsigned long long)n,
+               (long long)count(&v, "SELECT COUNT(*) FROM checkpoints"), hex);
+    }
+    zf_merkle_memtree_free(v.tree);
+    zf_db_close(v.db);
+    if (v.failures) {
+        printf("校验失败：发现 %ld 处不符，数据可能在 zhifa 之外被改动、删除或插入。\n", v.failures);
+        return 1;
+    }
+    printf("校验通过：台账、检查点、审计记录、记录表和证据文件均完好。\n");
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* content.h — the printable content of one document, shared by the PDF and
+ * HTML renderers so both show exactly the same words: a list of blocks
+ * (authority, title, 文号, party lines, paragraphs, form rows, tables,
+ * signature lines, seal) built from a validated document and its template.
+ *
+ * Pure computation: no I/O, no clock. Thread-safe. */
+#ifndef ZF_RENDER_CONTENT_H
+#define ZF_RENDER_CONTENT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/doctpl.h"
+#include "util/err.h"
+
+/* What the caller supplies beside the fields. */
+typedef struct zf_render_opts {
+    const char *authority;   /* issuing authority, "赣江市市场监督管理局" (required) */
+    const char *verify_code; /* document verification code, [A-Za-z0-9-]{4,64} (required) */
+    const char *verify_base; /* portal base URL, "https://zhifa.example.gov.cn" (required) */
+} zf_render_opts;
+
+#define ZF_RENDER_OPTS_INIT {NULL, NULL, NULL}
+
+typedef enum zf_rblock_kind {
+    ZF_RB_AUTHORITY, /* text: authority name, centred */
+    ZF_RB_TITLE,     /* text: document name, centred */
+    ZF_RB_DOCNO,     /* text: the 文号, right-aligned */
+    ZF_RB_LINE,      /* label：text, no indent (party block, short fields) */
+    ZF_RB_PARA,      /* label：text as indented paragraphs split at '\n' */
+    ZF_RB_ROW,       /* form row: label cell | text cell */
+    ZF_RB_TABLE,     /* label caption; cells: ncols headers then rows */
+    ZF_RB_SIGN,      /* label（签名）：text   date */
+    ZF_RB_SEAL       /* label: authority, text: date, right-aligned */
+} zf_rblock_kind;
+
+typedef struct zf_rblock {
+    zf_rblock_kind kind;
+    char *label; /* may be "" */
+    char *text;  /* may be "" */
+    char *extra; /* SIGN: signing time; "" otherwise */
+    size_t ncols;
+    size_t ncells; /* TABLE: ncols headers + rows * ncols */
+    char **cells;
+} zf_rblock;
+
+typedef struct zf_rdoc {
+    const zf_doctpl *tpl;
+    zf_rblock *blocks;
+    size_t count, cap;
+    char *verify_code;
+    char *verify_url; /* "{base}/verify/document/{code}" */
+} zf_rdoc;
+
+/* Validates fields against tpl (zf_doc_validate) and the options, then builds
+ * the blocks. On success *out is new and the caller frees it with
+ * zf_rdoc_free. Errors: ZF_EINVAL with err naming the field or option. */
+int zf_rdoc_build(zf_rdoc **out, const zf_doctpl *tpl, const json_t *fields,
+                  const zf_render_opts *opts, zf_err *err);
+void zf_rdoc_free(zf_rdoc *doc);
+
+/* "2026-03-01" → "2026年3月1日", "2026-03-01 09:30" → "2026年3月1日9时30分";
+ * other text copied. Writes at most cap bytes, NUL included. */
+void zf_rdoc_human_date(char *out, size_t cap, const char *iso);
+
+#endif

@@ -1,0 +1,41 @@
+/* pdf.h — renders a validated enforcement document to print-ready PDF.
+ *
+ * Layout after GB/T 9704-2012: A4, margins top 37 mm, bottom 35 mm, left
+ * 28 mm, right 26 mm; title in a bold serif at 二号 (22 pt), body in a serif
+ * at 三号 (16 pt) on a 28 pt line pitch (22 lines a page); page numbers
+ * "— n —" 7 mm below the text block, odd pages right and even pages left.
+ * Fonts: Noto Serif CJK SC / Noto Sans CJK SC (Debian fonts-noto-cjk),
+ * embedded by cairo as subsets. Each page's footer carries the verification
+ * code; the last page carries a QR code for "{base}/verify/document/{code}".
+ * Chinese line breaking (no 。，at a line start) is pango's.
+ *
+ * Memory is bounded by the document (every field has a maximum length) and
+ * by ZF_RENDER_MAX_PAGES. Thread-safe: pango's default cairo font map is
+ * per thread. */
+#ifndef ZF_RENDER_PDF_H
+#define ZF_RENDER_PDF_H
+
+#include <jansson.h>
+
+#include "core/doctpl.h"
+#include "render/content.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define ZF_RENDER_MAX_PAGES 400
+
+/* Validates fields against tpl, lays the document out and appends the PDF
+ * to out (which the caller owns and frees; a limit set on it is honoured:
+ * ZF_ETOOBIG). On failure out is left as it was and err says why:
+ * ZF_EINVAL for invalid fields or options (err.field names which),
+ * ZF_ETOOBIG past ZF_RENDER_MAX_PAGES or out's limit, ZF_EINTERNAL when
+ * cairo fails. *out_pages (may be NULL) receives the page count. */
+int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_t *fields,
+                  const zf_render_opts *opts, zf_err *err);
+
+/* Releases the calling thread's fonts (pango's per-thread font map). Call
+ * when a rendering thread ends; harmless otherwise (the next render loads
+ * them again). */
+void zf_render_pdf_thread_done(void);
+
+#endif

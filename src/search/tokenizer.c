@@ -1,0 +1,457 @@
+/* tokenizer.c — CJK bigram + unigram tokenizer, its FTS5 registration and
+ * the query builder. See tokenizer.h for the token model.
+ *
+ * Written by hand because no packaged tokenizer gives both the substring
+ * recall guarantee (unigrams + bigrams with positions that make phrases
+ * exact) and per-code-point folding with exact offsets: FTS5's trigram
+ * tokenizer cannot answer 1- and 2-character queries from the index, and
+ * its unicode61 tokenizer treats a whole Han run as one token. */
+#include "search/tokenizer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "util/buf.h"
+#include "util/mem.h"
+
+/* Longest NFKD + case-fold expansion of one code point (U+FDFA gives 18). */
+#define FOLD_MAX 32
+
+/* Folds one code point into dst (at most FOLD_MAX code points) and returns
+ * how many. The fast paths cover ASCII, full-width ASCII and the main Han
+ * block, which is nearly all the text we see; utf8proc does the rest. */
+static int fold_cp(int32_t cp, int32_t *dst)
+{
+    utf8proc_ssize_t n;
+
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        cp -= 0xFEE0; /* full-width ASCII → ASCII */
+    if (cp < 0x80) {
+        dst[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+        return 1;
+    }
+    /* Han has no case and no compatibility form; hangul syllables would
+     * otherwise be split into jamo by the decomposition. */
+    if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3)) {
+        dst[0] = cp;
+        return 1;
+    }
+    n = utf8proc_decompose_char(cp, dst, FOLD_MAX, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD, NULL);
+    if (n <= 0 || n > FOLD_MAX) {
+        dst[0] = cp;
+        return 1;
+    }
+    return (int)n;
+}
+
+/* Characters tokenized as unigrams + bigrams: scripts written without
+ * spaces between words. */
+static int is_cjk(int32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x323AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           c == 0x3007 || (c >= 0x3041 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+           (c >= 0xAC00 && c <= 0xD7A3);
+}
+
+static int is_word(int32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static size_t put_utf8(char *dst, int32_t cp)
+{
+    return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst);
+}
+
+typedef struct tokenizer {
+    int mode;
+    zf_search_token_fn fn;
+    void *ctx;
+    /* the CJK run being read */
+    int run_len;
+    int32_t prev;
+    size_t prev_start, prev_end;
+    /* query mode: unigram of a finished run's last character, emitted only
+     * if another token follows */
+    int pending;
+    int32_t pend_cp;
+    size_t pend_start, pend_end;
+    /* the word being read */
+    char word[ZF_SEARCH_TOKEN_MAX];
+    size_t wlen, wstart, wend;
+    int in_word;
+} tokenizer;
+
+static int emit(tokenizer *t, int flags, const char *tok, size_t len, size_t start, size_t end)
+{
+    int rc;
+
+    if (t->pending) {
+        char u[4];
+        size_t n = put_utf8(u, t->pend_cp);
+
+        t->pending = 0;
+        if ((rc = t->fn(t->ctx, 0, u, n, t->pend_start, t->pend_end)) != 0)
+            return rc;
+    }
+    return t->fn(t->ctx, flags, tok, len, start, end);
+}
+
+static int end_word(tokenizer *t)
+{
+    if (!t->in_word)
+        return 0;
+    t->in_word = 0;
+    if (t->wlen == 0)
+        return 0;
+    return emit(t, ZF_SEARCH_WORD, t->word, t->wlen, t->wstart, t->wend);
+}
+
+static int end_run(tokenizer *t)
+{
+    int rc = 0;
+
+    if (t->run_len == 0)
+        return 0;
+    if (t->mode == ZF_SEARCH_QUERY) {
+        if (t->run_len == 1) {
+            char u[4];
+            rc = emit(t, 0, u, put_utf8(u, t->prev), t->prev_start, t->prev_end);
+        } else {
+            t->pending = 1;
+            t->pend_cp = t->prev;
+            t->pend_start = t->prev_start;
+            t->pend_end = t->prev_end;
+        }
+    } else if (t->mode == ZF_SEARCH_HIGHLIGHT) {
+        char u[4];
+        rc = emit(t, 0, u, put_utf8(u, t->prev), t->prev_start, t->prev_end);
+    }
+    t->run_len = 0;
+    return rc;
+}
+
+static int cjk_char(tokenizer *t, int32_t c, size_t start, size_t end)
+{
+    char b[8];
+    size_t n;
+    int rc;
+
+    if (t->run_len > 0) {
+        n = put_utf8(b, t->prev);
+        n += put_utf8(b + n, c);
+        if ((rc = emit(t, t->mode == ZF_SEARCH_DOCUMENT ? ZF_SEARCH_COLOCATED : 0, b, n,
+                       t->prev_start, end)) != 0)
+            return rc;
+        if (t->mode == ZF_SEARCH_HIGHLIGHT &&
+            (rc = emit(t, ZF_SEARCH_COLOCATED, b, put_utf8(b, t->prev), t->prev_start,
+                       t->prev_end)) != 0)
+            return rc;
+    }
+    if (t->mode == ZF_SEARCH_DOCUMENT) {
+        n = put_utf8(b, c);
+        if ((rc = emit(t, 0, b, n, start, end)) != 0)
+            return rc;
+    }
+    t->run_len++;
+    t->prev = c;
+    t->prev_start = start;
+    t->prev_end = end;
+    return 0;
+}
+
+int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_token_fn fn,
+                          void *ctx)
+{
+    tokenizer t;
+    size_t off = 0;
+    int rc = 0;
+
+    memset(&t, 0, sizeof t);
+    t.mode = (mode == ZF_SEARCH_QUERY || mode == ZF_SEARCH_HIGHLIGHT) ? mode : ZF_SEARCH_DOCUMENT;
+    t.fn = fn;
+    t.ctx = ctx;
+    while (off < len) {
+        int32_t cp, folded[FOLD_MAX];
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + off,
+                                              (utf8proc_ssize_t)(len - off), &cp);
+        size_t start = off;
+        int i, nf;
+
+        if (k <= 0) { /* not UTF-8: one byte of separator */
+            off++;
+            if ((rc = end_word(&t)) != 0 || (rc = end_run(&t)) != 0)
+                return rc;
+            continue;
+        }
+        off += (size_t)k;
+        nf = fold_cp(cp, folded);
+        for (i = 0; i < nf; i++) {
+            int32_t c = folded[i];
+
+            if (is_cjk(c)) {
+                if ((rc = end_word(&t)) != 0 || (rc = cjk_char(&t, c, start, off)) != 0)
+                    return rc;
+            } else if (is_word(c)) {
+                char b[4];
+                size_t n;
+
+                if ((rc = end_run(&t)) != 0)
+                    return rc;
+                if (!t.in_word) {
+                    t.in_word = 1;
+                    t.wlen = 0;
+                    t.wstart = start;
+                }
+                t.wend = off;
+                n = put_utf8(b, c);
+                /* Cut overlong words at a character boundary, the same
+                 * way for documents and queries. */
+                if (t.wlen + n <= sizeof t.word) {
+                    memcpy(t.word + t.wlen, b, n);
+                    t.wlen += n;
+                }
+            } else if ((rc = end_word(&t)) != 0 || (rc = end_run(&t)) != 0) {
+                return rc;
+            }
+        }
+    }
+    if ((rc = end_word(&t)) != 0 || (rc = end_run(&t)) != 0)
+        return rc;
+    return 0; /* a pending unigram at the very end is not needed */
+}
+
+/* ---- the list form ------------------------------------------------------ */
+
+typedef struct list_ctx {
+    zf_search_tokens *out;
+    size_t cap;
+    int pos;
+} list_ctx;
+
+static int list_add(void *p, int flags, const char *tok, size_t len, size_t start, size_t end)
+{
+    list_ctx *l = p;
+    zf_search_token *it;
+
+    if (l->out->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->out->items = zf_realloc(l->out->items, l->cap * sizeof *l->out->items);
+    }
+    if (!(flags & ZF_SEARCH_COLOCATED))
+        l->pos++;
+    it = &l->out->items[l->out->count++];
+    it->text = zf_strndup(tok, len);
+    it->len = len;
+    it->pos = l->pos < 0 ? 0 : l->pos;
+    it->flags = flags;
+    it->start = start;
+    it->end = end;
+    return 0;
+}
+
+int zf_search_tokenize(zf_search_tokens *out, const char *text, size_t len, int mode)
+{
+    list_ctx l = {out, 0, -1};
+
+    out->items = NULL;
+    out->count = 0;
+    return zf_search_tokenize_cb(text, len, mode, list_add, &l);
+}
+
+void zf_search_tokens_free(zf_search_tokens *t)
+{
+    size_t i;
+
+    if (!t)
+        return;
+    for (i = 0; i < t->count; i++)
+        free(t->items[i].text);
+    free(t->items);
+    t->items = NULL;
+    t->count = 0;
+}
+
+/* ---- FTS5 ------------------------------------------------------------- */
+
+/* The tokenizer has no state, so every instance is this one object. */
+static char fts_instance;
+
+static int fts_create(void *pctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+    (void)pctx;
+    (void)argv;
+    if (argc > 0)
+        return SQLITE_ERROR;
+    *out = (Fts5Tokenizer *)(void *)&fts_instance;
+    return SQLITE_OK;
+}
+
+static void fts_delete(Fts5Tokenizer *tok)
+{
+    (void)tok;
+}
+
+typedef struct fts_ctx {
+    void *pctx;
+    int (*xtoken)(void *, int, const char *, int, int, int);
+} fts_ctx;
+
+static int fts_token(void *p, int flags, const char *tok, size_t len, size_t start, size_t end)
+{
+    fts_ctx *f = p;
+
+    return f->xtoken(f->pctx, (flags & ZF_SEARCH_COLOCATED) ? FTS5_TOKEN_COLOCATED : 0, tok,
+                     (int)len, (int)start, (int)end);
+}
+
+static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *text, int len,
+                        int (*xtoken)(void *, int, const char *, int, int, int))
+{
+    fts_ctx f = {pctx, xtoken};
+
+    (void)tok;
+    if (len <= 0)
+        return SQLITE_OK;
+    return zf_search_tokenize_cb(text, (size_t)len,
+                                 (flags & FTS5_TOKENIZE_QUERY) ? ZF_SEARCH_QUERY
+                                 : (flags & FTS5_TOKENIZE_AUX) ? ZF_SEARCH_HIGHLIGHT
+                                                               : ZF_SEARCH_DOCUMENT,
+                                 fts_token, &f);
+}
+
+int zf_search_register(sqlite3 *db, zf_err *err)
+{
+    static fts5_tokenizer methods = {fts_create, fts_delete, fts_tokenize};
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    /* FTS5 hands out its API only through a pointer-typed bind parameter,
+     * so a stray SQL string can never obtain it. */
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+        (void)sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return zf_err_set(err, ZF_EDB, "fts5_unavailable", NULL, "数据库未启用全文检索（FTS5）");
+    rc = api->xCreateTokenizer(api, ZF_SEARCH_TOKENIZER, NULL, &methods, NULL);
+    if (rc != SQLITE_OK)
+        return zf_err_set(err, ZF_EDB, "fts5_unavailable", NULL, "注册全文检索分词器失败：%s",
+                          sqlite3_errstr(rc));
+    return 0;
+}
+
+/* ---- query builder ------------------------------------------------------ */
+
+static int is_space(int32_t c)
+{
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85)
+        return 1;
+    if (c < 0x80)
+        return 0;
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+typedef struct count_ctx {
+    size_t count;
+    int last_flags;
+} count_ctx;
+
+static int count_token(void *p, int flags, const char *tok, size_t len, size_t start, size_t end)
+{
+    count_ctx *c = p;
+
+    (void)tok;
+    (void)len;
+    (void)start;
+    (void)end;
+    c->count++;
+    c->last_flags = flags;
+    return 0;
+}
+
+int zf_search_query_build(char **out, const char *query, size_t len, zf_err *err)
+{
+    zf_buf b = ZF_BUF_INIT;
+    size_t off = 0, term_start = 0, terms = 0;
+    int in_term = 0, rc = 0;
+
+    *out = NULL;
+    if (len > ZF_SEARCH_QUERY_MAX)
+        return zf_err_set(err, ZF_ETOOBIG, "query_too_long", "q",
+                          "检索词过长（不超过 %d 字节）", ZF_SEARCH_QUERY_MAX);
+    /* One pass finds the terms; the loop runs once more at len to close the
+     * last one. */
+    while (off <= len) {
+        int32_t cp = ' ';
+        utf8proc_ssize_t k = 1;
+
+        if (off < len) {
+            k = utf8proc_iterate((const utf8proc_uint8_t *)query + off,
+                                 (utf8proc_ssize_t)(len - off), &cp);
+            if (k <= 0 || cp == 0) {
+                rc = zf_err_set(err, ZF_EINVAL, "invalid_utf8", "q", "检索词含有无效字符");
+                goto done;
+            }
+        }
+        if (!is_space(cp) && !in_term) {
+            in_term = 1;
+            term_start = off;
+        } else if (is_space(cp) && in_term) {
+            count_ctx c = {0, 0};
+            size_t i;
+
+            in_term = 0;
+            zf_search_tokenize_cb(query + term_start, off - term_start, ZF_SEARCH_QUERY,
+                                  count_token, &c);
+            if (c.count > 0) {
+                if (++terms > ZF_SEARCH_QUERY_TERMS_MAX) {
+                    rc = zf_err_set(err, ZF_EINVAL, "too_many_terms", "q",
+                                    "检索词过多（不超过 %d 个）", ZF_SEARCH_QUERY_TERMS_MAX);
+                    goto done;
+                }
+                if (b.len > 0)
+                    zf_buf_puts(&b, " AND ");
+                zf_buf_putc(&b, '"');
+                for (i = term_start; i < off; i++) {
+                    if (query[i] == '"')
+                        zf_buf_putc(&b, '"');
+                    zf_buf_putc(&b, query[i]);
+                }
+                zf_buf_putc(&b, '"');
+                if (c.last_flags & ZF_SEARCH_WORD)
+                    zf_buf_putc(&b, '*');
+            }
+        }
+        off += (size_t)k;
+    }
+    if (b.len == 0) {
+        rc = zf_err_set(err, ZF_EINVAL, "empty_query", "q", "请输入检索词");
+        goto done;
+    }
+    *out = zf_buf_detach(&b);
+done:
+    zf_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,199 @@
+"""`zhifa verify`: tamper tests (issue 4).
+
+A server runs, takes writes and signs checkpoints, then stops. Each case
+copies the stopped data directory, alters one thing behind zhifa's back with
+sqlite3 (or on disk), and expects `zhifa verify` to exit 1 naming it; the
+untouched copy must verify (exit 0).
+"""
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import BIN, start_server, stop_server
+
+API = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def stopped():
+    srv = start_server()
+    admin = srv.login("admin")
+    con = srv.db()
+    dept = con.execute("SELECT id FROM departments ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    for i in range(5):
+        r = admin.put(srv.url + API + "/departments/%d" % dept, json={"phone": "0571-1234%04d" % i}, timeout=10)
+        assert r.status_code == 200, r.text
+        time.sleep(0.3 if i % 2 else 0)
+    requests.get(srv.url + API + "/users", timeout=10)  # an anonymous refusal (no audit row)
+    srv.login("officer1").get(srv.url + API + "/users", timeout=10)  # a logged refusal
+    # wait for the last checkpoint to cover everything
+    con = srv.db()
+    n = con.execute("SELECT COUNT(*) FROM ledger_events").fetchone()[0]
+    con.close()
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        r = requests.get(srv.url + API + "/ledger/checkpoint", timeout=10)
+        if r.status_code == 200 and r.json()["tree_size"] == n:
+            break
+        time.sleep(0.1)
+    srv.stop()
+    yield srv
+    stop_server(srv)
+
+
+def copy_of(stopped, tmp_path):
+    dst = str(tmp_path / "data")
+    shutil.copytree(stopped.data_dir, dst)
+    return dst
+
+
+def verify(data):
+    return subprocess.run([BIN, "verify", "--data", data], capture_output=True, text=True, timeout=120)
+
+
+def sql(data, *statements):
+    con = sqlite3.connect(os.path.join(data, "zhifa.db"))
+    try:
+        for s in statements:
+            con.execute(s)
+        con.commit()
+    finally:
+        con.close()
+
+
+def one(data, q):
+    con = sqlite3.connect(os.path.join(data, "zhifa.db"))
+    try:
+        return con.execute(q).fetchone()
+    finally:
+        con.close()
+
+
+def test_untouched_directory_verifies(stopped, tmp_path):
+    data = copy_of(stopped, tmp_path)
+    assert one(data, "SELECT COUNT(*) FROM checkpoints")[0] >= 2
+    r = verify(data)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "校验通过" in r.stdout
+    n = one(data, "SELECT COUNT(*) FROM ledger_events")[0]
+    assert "%d 条事件" % n in r.stdout
+
+
+def last_idx(data):
+    return one(data, "SELECT MAX(idx) FROM ledger_events")[0]
+
+
+CASES = [
+    # (name, function(data) -> list of SQL, expected substrings in the report)
+    ("event text changed", lambda d: ["UPDATE ledger_events SET event = replace(event, 'department_update', "
+                                      "'department_create') WHERE idx = (SELECT MAX(idx) FROM ledger_events "
+                                      "WHERE action = 'department_update')"],
+     ["ledger_events 叶子", "事件字段与事件文本不一致"]),
+    ("event column changed", lambda d: ["UPDATE ledger_events SET action = 'login' WHERE idx = 3"],
+     ["ledger_events 叶子 3"]),
+    ("leaf hash changed", lambda d: ["UPDATE ledger_events SET leaf_hash = '%s' WHERE idx = 7" % ("0" * 64)],
+     ["ledger_events 叶子 7"]),
+    ("event deleted in the middle", lambda d: ["DELETE FROM ledger_events WHERE idx = 10"],
+     ["缺少叶子 10", "audit_log"]),
+    ("last event deleted", lambda d: ["DELETE FROM ledger_events WHERE idx = %d" % last_idx(d)],
+     ["checkpoints", "audit_log"]),
+    ("event inserted", lambda d: ["INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, "
+                                  "object_type, object_id, content_sha256, request_id) SELECT idx + 1, "
+                                  "replace(event, '\"seq\":' || idx, '\"seq\":' || (idx + 1)), leaf_hash, at, "
+                                  "actor_id, action, object_type, object_id, content_sha256, request_id "
+                                  "FROM ledger_events WHERE idx = %d" % last_idx(d)],
+     ["ledger_events 叶子", "没有对应的审计记录"]),
+    ("node changed", lambda d: ["UPDATE ledger_nodes SET hash = '%s' WHERE level = 3 AND idx = 2" % ("ab" * 32)],
+     ["ledger_nodes 节点 (3, 2)"]),
+    ("node deleted", lambda d: ["DELETE FROM ledger_nodes WHERE level = 1 AND idx = 5"],
+     ["ledger_nodes 第 1 层"]),
+    ("node inserted", lambda d: ["INSERT INTO ledger_nodes VALUES (1, 1000000, '%s')" % ("cd" * 32)],
+     ["ledger_nodes 节点 (1, 1000000)"]),
+    ("checkpoint root changed", lambda d: ["UPDATE checkpoints SET root_hash = '%s' WHERE id = 1" % ("ef" * 32)],
+     ["checkpoints 第 1 行"]),
+    ("checkpoint note forged", lambda d: ["UPDATE checkpoints SET note = replace(note, 'time 20', 'time 19') "
+                                          "WHERE id = 1"],
+     ["checkpoints 第 1 行", "签名无效"]),
+    ("checkpoint inserted", lambda d: ["INSERT INTO checkpoints (tree_size, root_hash, timestamp, created_at, note, "
+                                       "signature, key_id, algorithm) SELECT tree_size - 1, root_hash, timestamp, "
+                                       "created_at, replace(note, char(10) || tree_size || char(10), char(10) || "
+                                       "(tree_size - 1) || char(10)), signature, key_id, algorithm FROM checkpoints "
+                                       "WHERE id = 1"],
+     ["checkpoints 第", "签名无效"]),
+    ("audit row changed", lambda d: ["UPDATE audit_log SET detail = 'nothing happened' WHERE id = "
+                                     "(SELECT MAX(id) FROM audit_log WHERE action = 'forbidden')"],
+     ["audit_log 第"]),
+    ("audit actor changed", lambda d: ["UPDATE audit_log SET actor_id = 2 WHERE id = "
+                                       "(SELECT MAX(id) FROM audit_log WHERE action = 'department_update')"],
+     ["audit_log 第"]),
+    ("audit row deleted", lambda d: ["DELETE FROM audit_log WHERE id = 20"],
+     ["audit_log 第 20 行：已被删除"]),
+    ("audit row inserted", lambda d: ["INSERT INTO audit_log (at, actor_id, actor_name, action) "
+                                      "VALUES (1700000000, 1, 'admin', 'login')"],
+     ["没有对应的台账事件"]),
+    ("officer changed", lambda d: ["UPDATE officers SET name = '李四' WHERE id = 2"],
+     ["officers 第 2 行"]),
+    ("officer deleted", lambda d: ["PRAGMA foreign_keys = OFF", "DELETE FROM officers WHERE id = "
+                                   "(SELECT MAX(id) FROM officers WHERE id NOT IN (SELECT COALESCE(officer_id, 0) "
+                                   "FROM users))"],
+     ["officers 第", "已被删除"]),
+    ("officer inserted", lambda d: ["INSERT INTO officers (department_id, name, certificate_no, "
+                                    "certificate_valid_from, certificate_valid_to, created_at, updated_at) "
+                                    "VALUES (1, '王五', 'TAMPER-1', '2024-01-01', '2030-01-01', 0, 0)"],
+     ["officers 第", "在 zhifa 之外插入"]),
+    ("password hash changed", lambda d: ["UPDATE users SET password_hash = 'x' WHERE username = 'admin'"],
+     ["users 第"]),
+    ("department changed", lambda d: ["UPDATE departments SET phone = '110' WHERE id = "
+                                      "(SELECT MIN(id) FROM departments)"],
+     ["departments 第"]),
+]
+
+
+@pytest.mark.parametrize("name,change,expect", CASES, ids=[c[0] for c in CASES])
+def test_tampering_is_named(stopped, tmp_path, name, change, expect):
+    data = copy_of(stopped, tmp_path)
+    sql(data, *change(data))
+    r = verify(data)
+    assert r.returncode == 1, "%s went unnoticed:\n%s%s" % (name, r.stdout, r.stderr)
+    assert "校验失败" in r.stdout
+    for e in expect:
+        assert e in r.stdout, "%s: expected %r in:\n%s" % (name, e, r.stdout)
+
+
+def test_evidence_files_are_checked(stopped, tmp_path):
+    data = copy_of(stopped, tmp_path)
+    if not one(data, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'evidence_files'")[0]:
+        pytest.skip("no evidence store in this build")
+    content = b"evidence bytes"
+    h = hashlib.sha256(content).hexdigest()
+    row = one(data, "SELECT id FROM evidence_files WHERE state = 'stored' LIMIT 1")
+    if row is None:
+        cols = {r[1] for r in sqlite3.connect(os.path.join(data, "zhifa.db")).execute(
+            "PRAGMA table_info(evidence_files)")}
+        assert {"sha256", "state"} <= cols
+        sql(data, "INSERT INTO evidence_files (sha256, size, kind, department_id, retention, created_by, created_at) "
+                  "VALUES ('%s', %d, 'photo', 1, 'routine', 1, 0)" % (h, len(content)))
+    else:
+        h = one(data, "SELECT sha256 FROM evidence_files WHERE id = %d" % row[0])[0]
+    path = os.path.join(data, "evidence", h[:2], h[2:4], h)
+    if row is None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(content)
+    # a missing file
+    saved = open(path, "rb").read()
+    os.unlink(path)
+    r = verify(data)
+    assert r.returncode == 1 and "证据文件" in r.stdout and h in r.stdout, r.stdout
+    # a flipped byte
+    with open(path, "wb") as f:
+        f.write(bytes([saved[0] ^ 1]) + saved[1:])
+    r = verify(data)
+    assert r.returncode == 1 and "内容与其哈希值不符" in r.stdout and h in r.stdout, r.stdout

@@ -1,0 +1,337 @@
+/* test_ledger_store.c — the ledger in SQLite: appends only inside a
+ * transaction, rollback leaves nothing, proofs from stored nodes equal the
+ * in-memory tree's for every size 1..100, audit rows carry their events, and
+ * checkpoints refuse a tree that does not extend the last signed one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/sign.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/ledger_store.h"
+
+static char dbpath[256];
+
+static int setup(void **state)
+{
+    zf_db *db = NULL;
+    zf_err err = ZF_ERR_INIT;
+
+    snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-ledger-%d.db", (int)getpid());
+    unlink(dbpath);
+    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    assert_int_equal(zf_db_migrate(db, &err), 0);
+    *state = db;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[300];
+
+    zf_db_close(*state);
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+static const char HASH_A[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+static zf_ledger_event event(int i)
+{
+    static char rid[32];
+    zf_ledger_event ev = {1717200000 + i, i % 5, "officer_update", "officer", "7", HASH_A, rid, 0};
+    snprintf(rid, sizeof rid, "r-%d", i);
+    return ev;
+}
+
+static int64_t q(zf_db *db, const char *sql)
+{
+    int64_t n = -1;
+    assert_true(zf_db_query_int64(db, &n, sql, NULL, 0, NULL) >= 0);
+    return n;
+}
+
+static void append_n(zf_db *db, zf_merkle_memtree *mem, int from, int to)
+{
+    zf_err err = ZF_ERR_INIT;
+    int i;
+
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    for (i = from; i < to; i++) {
+        zf_ledger_event ev = event(i);
+        zf_buf canon = ZF_BUF_INIT;
+        zf_hash leaf;
+        assert_int_equal(zf_ledger_append(db, &ev, &err), 0);
+        assert_int_equal(zf_ledger_event_canonical(&canon, &ev, (uint64_t)i, &err), 0);
+        zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
+        zf_merkle_memtree_append(mem, &leaf);
+        zf_buf_free(&canon);
+    }
+    assert_int_equal(zf_db_commit(db, &err), 0);
+}
+
+static void test_refuses_outside_transaction(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_ledger_event ev = event(0);
+
+    assert_int_equal(zf_ledger_append(db, &ev, &err), ZF_EINTERNAL);
+    assert_string_equal(err.code, "ledger_needs_transaction");
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_events"), 0);
+}
+
+static void test_rollback_leaves_nothing(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_ledger_event ev = event(0);
+    uint64_t n = 99;
+
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_ledger_append(db, &ev, &err), 0);
+    assert_int_equal(zf_ledger_append(db, &ev, &err), 0);
+    zf_db_rollback(db);
+    assert_int_equal(zf_ledger_size(db, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), 0);
+}
+
+static void test_canonical_event(void **state)
+{
+    zf_buf b = ZF_BUF_INIT;
+    zf_ledger_event ev = {1717228800, 12, "case.update", "case", "C-1", HASH_A, "r-1", 0};
+
+    (void)state;
+    assert_int_equal(zf_ledger_event_canonical(&b, &ev, 7, NULL), 0);
+    assert_string_equal(zf_buf_str(&b),
+                        "{\"action\":\"case.update\",\"actor\":12,\"content_sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"object\":{\"id\":\"C-1\",\"type\":\"case\"},"
+                        "\"request_id\":\"r-1\",\"seq\":7,\"time\":\"2024-06-01T08:00:00Z\"}");
+    zf_buf_free(&b);
+}
+
+static void test_proofs_match_memtree(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_merkle_memtree *mem = zf_merkle_memtree_new();
+    zf_merkle_source msrc = zf_merkle_memtree_source(mem);
+    zf_hash a[ZF_MERKLE_MAX_PROOF], b[ZF_MERKLE_MAX_PROOF], r1, r2;
+    size_t na, nb, k;
+    uint64_t n, i, m;
+    int step;
+
+    /* appended in transactions of varying size */
+    for (step = 0, n = 0; n < 100; step++) {
+        uint64_t to = n + 1 + (uint64_t)(step % 4);
+        if (to > 100)
+            to = 100;
+        append_n(db, mem, (int)n, (int)to);
+        n = to;
+    }
+    /* exactly the perfect subtrees of level >= 1 are stored */
+    {
+        int64_t expect = 0;
+        for (k = 1; k < 8; k++)
+            expect += 100 >> k;
+        assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
+    }
+    for (n = 1; n <= 100; n++) {
+        assert_int_equal(zf_ledger_root(&r1, db, n, &err), 0);
+        assert_int_equal(zf_merkle_range_root(&r2, &msrc, 0, n, &err), 0);
+        assert_true(zf_hash_equal(&r1, &r2));
+        for (i = 0; i < n; i++) {
+            assert_int_equal(zf_ledger_inclusion(a, &na, db, i, n, &err), 0);
+            assert_int_equal(zf_merkle_inclusion_proof(b, &nb, &msrc, i, n, &err), 0);
+            assert_int_equal(na, nb);
+            for (k = 0; k < na; k++)
+                assert_true(zf_hash_equal(&a[k], &b[k]));
+        }
+        for (m = 1; m <= n; m++) {
+            assert_int_equal(zf_ledger_consistency(a, &na, db, m, n, &err), 0);
+            assert_int_equal(zf_merkle_consistency_proof(b, &nb, &msrc, m, n, &err), 0);
+            assert_int_equal(na, nb);
+            for (k = 0; k < na; k++)
+                assert_true(zf_hash_equal(&a[k], &b[k]));
+        }
+    }
+    /* out of range */
+    assert_int_equal(zf_ledger_inclusion(a, &na, db, 100, 100, &err), ZF_EINVAL);
+    assert_int_equal(zf_ledger_inclusion(a, &na, db, 0, 101, &err), ZF_EINVAL);
+    assert_int_equal(zf_ledger_consistency(a, &na, db, 0, 5, &err), ZF_EINVAL);
+    assert_int_equal(zf_ledger_consistency(a, &na, db, 6, 5, &err), ZF_EINVAL);
+    assert_int_equal(zf_ledger_root(&r1, db, 101, &err), ZF_EINVAL);
+    zf_merkle_memtree_free(mem);
+}
+
+static void test_audit_writes_event(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_audit_event ev = {1717200000, 3, "admin", "login_failed", "user", "张三的登录名", "127.0.0.1", "rid-1",
+                         "bad password"};
+    char text[512];
+    zf_stmt *st = NULL;
+
+    /* outside a transaction: its own, row and event together */
+    assert_int_equal(zf_audit_write(db, &ev, &err), 0);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log"), 1);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_events WHERE audit_id = (SELECT MAX(id) FROM audit_log)"), 1);
+    assert_int_equal(zf_db_in_transaction(db), 0);
+    /* no personal data in the event: the typed name is hashed, no ip, no detail */
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT event FROM ledger_events", &err), 0);
+    assert_int_equal(zf_stmt_step(st, &err), 1);
+    snprintf(text, sizeof text, "%s", zf_stmt_text(st, 0));
+    zf_stmt_free(st);
+    assert_null(strstr(text, "张三"));
+    assert_null(strstr(text, "127.0.0.1"));
+    assert_null(strstr(text, "bad password"));
+    assert_non_null(strstr(text, "\"id\":\"sha256:"));
+    /* inside a rolled-back transaction: neither survives */
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_audit_write(db, &ev, &err), 0);
+    zf_db_rollback(db);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log"), 1);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_events"), 1);
+    /* fail closed: an event that cannot be written fails the audit write */
+    assert_int_equal(zf_db_exec(db, "CREATE TRIGGER no_events BEFORE INSERT ON ledger_events "
+                                    "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                                &err),
+                     0);
+    assert_true(zf_audit_write(db, &ev, &err) < 0);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log"), 1);
+    assert_int_equal(zf_db_exec(db, "DROP TRIGGER no_events", &err), 0);
+}
+
+static void test_checkpoints(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_merkle_memtree *mem = zf_merkle_memtree_new();
+    zf_sign_key *key = NULL;
+    zf_ledger_checkpoint_row row;
+    zf_checkpoint *cp = NULL;
+    int issued = -1;
+
+    assert_int_equal(zf_sign_key_generate(&key, ZF_SIGN_SM2, &err), 0);
+    append_n(db, mem, 0, 10);
+    assert_int_equal(zf_ledger_checkpoint_issue(db, key, "zhifa/test", 1717200000, &issued, &err), 0);
+    assert_int_equal(issued, 1);
+    /* nothing new: nothing issued */
+    assert_int_equal(zf_ledger_checkpoint_issue(db, key, "zhifa/test", 1717200001, &issued, &err), 0);
+    assert_int_equal(issued, 0);
+    assert_int_equal(zf_ledger_checkpoint_latest(&row, db, &err), 1);
+    assert_int_equal(row.tree_size, 10);
+    assert_string_equal(row.algorithm, "sm2");
+    assert_string_equal(row.key_id, zf_sign_key_id(key));
+    assert_int_equal(zf_checkpoint_parse(&cp, row.note, strlen(row.note), &err), 0);
+    assert_int_equal(zf_checkpoint_verify(cp, "zhifa/test", key, &err), 0);
+    zf_checkpoint_free(cp);
+    zf_ledger_checkpoint_row_free(&row);
+    append_n(db, mem, 10, 13);
+    assert_int_equal(zf_ledger_checkpoint_issue(db, key, "zhifa/test", 1717200002, &issued, &err), 0);
+    assert_int_equal(issued, 1);
+
+    /* rewrite history behind zhifa's back: leaf 4 and every node above it */
+    assert_int_equal(zf_db_exec(db,
+                                "UPDATE ledger_events SET leaf_hash = "
+                                "'0000000000000000000000000000000000000000000000000000000000000000' WHERE idx = 4;"
+                                "DELETE FROM ledger_nodes;",
+                                &err),
+                     0);
+    {
+        /* rebuild the nodes from the altered leaves so proofs are self-consistent */
+        zf_merkle_frontier f;
+        zf_merkle_node nodes[ZF_MERKLE_MAX_NEW_NODES];
+        size_t n, i;
+        uint64_t j;
+        zf_merkle_frontier_init(&f);
+        assert_int_equal(zf_db_begin(db, &err), 0);
+        for (j = 0; j < 13; j++) {
+            zf_hash leaf;
+            zf_merkle_source src = zf_ledger_source(db);
+            assert_int_equal(src.get_node(src.ctx, 0, j, &leaf, &err), 0);
+            zf_merkle_frontier_append(&f, &leaf, nodes, &n);
+            for (i = 0; i < n; i++) {
+                char sql[256], hex[65];
+                if (!nodes[i].level)
+                    continue;
+                zf_hash_to_hex(hex, &nodes[i].hash);
+                snprintf(sql, sizeof sql, "INSERT INTO ledger_nodes VALUES (%u, %llu, '%s')", nodes[i].level,
+                         (unsigned long long)nodes[i].index, hex);
+                assert_int_equal(zf_db_exec(db, sql, &err), 0);
+            }
+        }
+        assert_int_equal(zf_db_commit(db, &err), 0);
+    }
+    append_n(db, mem, 13, 14);
+    assert_int_equal(zf_ledger_checkpoint_issue(db, key, "zhifa/test", 1717200003, &issued, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "checkpoint_inconsistent");
+    assert_non_null(strstr(err.message, "13"));
+    assert_int_equal(issued, 0);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM checkpoints"), 2);
+    assert_int_equal(zf_db_in_transaction(db), 0);
+
+    /* a smaller tree than the last checkpoint is refused too */
+    assert_int_equal(zf_db_exec(db, "DELETE FROM ledger_events WHERE idx >= 5", &err), 0);
+    assert_int_equal(zf_ledger_checkpoint_issue(db, key, "zhifa/test", 1717200004, &issued, &err), ZF_ECONFLICT);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM checkpoints"), 2);
+    zf_sign_key_free(key);
+    zf_merkle_memtree_free(mem);
+}
+
+static void test_key_files(void **state)
+{
+    char dir[] = "/tmp/zf-test-ledger-key-XXXXXX", path[300];
+    zf_err err = ZF_ERR_INIT;
+    zf_sign_key *k = NULL;
+    zf_sign_alg algs[2] = {ZF_SIGN_SM2, ZF_SIGN_ED25519};
+    int i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        strcpy(dir, "/tmp/zf-test-ledger-key-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(zf_ledger_key_create(dir, algs[i], &err), 0);
+        assert_int_equal(zf_ledger_key_create(dir, algs[i], &err), ZF_EIO); /* never overwritten */
+        assert_int_equal(zf_ledger_key_load(&k, dir, &err), 0);
+        assert_int_equal(zf_sign_key_alg(k), algs[i]);
+        assert_true(zf_sign_key_has_private(k));
+        zf_sign_key_free(k);
+        k = NULL;
+        snprintf(path, sizeof path, "%s/signing.key", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/signing.pub", dir);
+        unlink(path);
+        rmdir(dir);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refuses_outside_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test(test_canonical_event),
+        cmocka_unit_test_setup_teardown(test_proofs_match_memtree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_writes_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
+        cmocka_unit_test(test_key_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
