@@ -252,9 +252,15 @@ static int load_json(json_t **out, const char *text, size_t len, const char *cod
         return set_err(err, ZF_ETOOBIG, "payload_too_large", NULL, "内容超过 %zu 字节上限",
                           ZF_REVIEW_MAX_JSON);
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out)
+    if (!*out) {
+        /* jansson quotes the input after " near '": possibly broken UTF-8 */
+        char *near = strstr(jerr.text, " near '");
+
+        if (near)
+            *near = '\0';
         return set_err(err, ZF_EINVAL, code, NULL, "JSON 格式错误（第 %d 行第 %d 列）：%s",
-                          jerr.line, jerr.column, jerr.text);
+                       jerr.line, jerr.column, jerr.text);
+    }
     return 0;
 }
 
