@@ -122,8 +122,7 @@ static zf_err act_refused(sim *c, const char *action, const char *target, const 
     if (strcmp(err.code, code) != 0)
         fail_msg("%s/%s: %s refused with %s (%s), expected %s", c->st.procedure, c->st.stage,
                  action, err.code, err.message, code);
-    assert_non_null(strstr(err.message, "")); /* a message is always there */
-    assert_true(err.message[0] != '\0');
+    assert_true(err.message[0] != '\0'); /* a reason is always given */
     assert_null(o.action);
     assert_ptr_equal(c->st.stage, stage);
     assert_int_equal(c->st.flags, flags);
@@ -1080,8 +1079,10 @@ static char *read_law(const char *rel)
     char *buf;
     long n;
 
+    /* make exports ZF_REFERENCE_DIR; run by hand from the repository, the
+     * data sits beside it */
     if (!dir)
-        return NULL;
+        dir = "../shared/reference";
     snprintf(path, sizeof path, "%s/laws/%s", dir, rel);
     if (!(f = fopen(path, "rb")))
         return NULL;
