@@ -598,13 +598,22 @@ def test_upload_4gib_memory_bounded(fresh_server):
     block = data(1 << 20, "big")
     h = hashlib.sha256()
 
-    def body():
-        sent = 0
-        while sent < size:
-            chunk = block[: min(len(block), size - sent)]
+    class Body:
+        """A 4 GiB stream with a known length (requests then sends a
+        Content-Length body, not chunked), hashed as it is read."""
+        def __init__(self):
+            self.sent = 0
+
+        def __len__(self):
+            return size - self.sent
+
+        def read(self, n=-1):
+            if self.sent >= size:
+                return b""
+            chunk = block[: min(len(block), size - self.sent)]
             h.update(chunk)
-            sent += len(chunk)
-            yield chunk
+            self.sent += len(chunk)
+            return chunk
     peak = [0]
     stop = threading.Event()
 
@@ -615,8 +624,8 @@ def test_upload_4gib_memory_bounded(fresh_server):
     t = threading.Thread(target=watch)
     t.start()
     try:
-        r = s.put(srv.url + API + "/evidence/raw", params={"kind": "video"}, data=body(),
-                  headers={"Content-Length": str(size)}, timeout=3600)
+        r = s.put(srv.url + API + "/evidence/raw", params={"kind": "video"}, data=Body(),
+                  timeout=3600)
     finally:
         stop.set()
         t.join()
