@@ -98,7 +98,9 @@ typedef struct field_def {
     const char *values_text; /* for zf_review_field_info */
 } field_def;
 
-#define PT_TEXT "penalty=行政处罚、licensing=行政许可、coercion=行政强制、expropriation=行政征收征用、inspection=行政检查、payment=行政给付、confirmation=行政确认、ruling=行政裁决、other=其他"
+#define PT_TEXT                                                                      \
+    "penalty=行政处罚、licensing=行政许可、coercion=行政强制、expropriation=行政征收征用、" \
+    "inspection=行政检查、payment=行政给付、confirmation=行政确认、ruling=行政裁决、other=其他"
 #define PR_TEXT "simple=简易程序、ordinary=一般程序"
 #define DK_TEXT                                                                                 \
     "grant=准予、deny=不予、deny_change=不予变更、deny_renewal=不予延续、revoke=撤销、cancel=注销、" \
@@ -237,7 +239,7 @@ void zf_review_facts_free(zf_review_facts *f)
 static int facts_err(zf_err *err, const field_def *fd, const char *what)
 {
     return set_err(err, ZF_EINVAL, "invalid_facts", fd->name, "案件信息“%s”（%s）%s",
-                      fd->label, fd->name, what);
+                   fd->label, fd->name, what);
 }
 
 /* Loads JSON text with the module's bounds. */
@@ -250,7 +252,7 @@ static int load_json(json_t **out, const char *text, size_t len, const char *cod
         return set_err(err, ZF_EINVAL, code, NULL, "内容为空");
     if (len > ZF_REVIEW_MAX_JSON)
         return set_err(err, ZF_ETOOBIG, "payload_too_large", NULL, "内容超过 %zu 字节上限",
-                          ZF_REVIEW_MAX_JSON);
+                       ZF_REVIEW_MAX_JSON);
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!*out) {
         /* jansson quotes the input after " near '": possibly broken UTF-8 */
@@ -443,7 +445,7 @@ static int cerr(pctx *p, int rc, const char *fmt, ...)
     va_end(ap);
     utf8_trim(msg);
     return set_err(p->err, rc, rc == ZF_ETOOBIG ? "condition_too_big" : "invalid_condition",
-                      p->path, "条件 %s：%s", p->path, msg);
+                   p->path, "条件 %s：%s", p->path, msg);
 }
 
 /* Appends a path segment; returns the old length to restore. */
@@ -1004,19 +1006,19 @@ static int rule_append(zf_review_catalog *cat, const char *code, const char *tit
 
     if (!code || !code_ok(code))
         rc = set_err(err, ZF_EINVAL, "invalid_rule", "code",
-                        "规则代码只能由小写字母、数字和下划线组成，长度1至%d",
-                        ZF_REVIEW_CODE_MAX - 1);
+                     "规则代码只能由小写字母、数字和下划线组成，长度1至%d",
+                     ZF_REVIEW_CODE_MAX - 1);
     else if (zf_review_catalog_find(cat, code))
         rc = set_err(err, ZF_EINVAL, "duplicate_rule", "code", "规则代码“%s”重复", code);
     else if (!title || !*title || strlen(title) >= ZF_REVIEW_TITLE_MAX)
         rc = set_err(err, ZF_EINVAL, "invalid_rule", "title",
-                        "规则“%s”的名称不能为空，且不超过%d字节", code, ZF_REVIEW_TITLE_MAX - 1);
+                     "规则“%s”的名称不能为空，且不超过%d字节", code, ZF_REVIEW_TITLE_MAX - 1);
     else if (!basis || !*basis || strlen(basis) >= ZF_REVIEW_BASIS_MAX)
         rc = set_err(err, ZF_EINVAL, "invalid_rule", "basis",
-                        "规则“%s”须写明依据，且不超过%d字节", code, ZF_REVIEW_BASIS_MAX - 1);
+                     "规则“%s”须写明依据，且不超过%d字节", code, ZF_REVIEW_BASIS_MAX - 1);
     else if (cat->n_rules >= ZF_REVIEW_MAX_RULES)
         rc = set_err(err, ZF_ETOOBIG, "too_many_rules", "rules", "目录清单最多%d条规则",
-                        ZF_REVIEW_MAX_RULES);
+                     ZF_REVIEW_MAX_RULES);
     if (rc < 0) {
         zf_review_cond_free(when);
         return rc;
@@ -1059,8 +1061,8 @@ int zf_review_catalog_add_rule(zf_review_catalog *cat, const char *code, const c
 
     if (cat->state != ZF_CATALOG_DRAFT)
         return set_err(err, ZF_ECONFLICT, "catalog_not_draft", "state",
-                          "目录清单已%s，不能修改；请新建版本",
-                          zf_review_catalog_state_label(cat->state));
+                       "目录清单已%s，不能修改；请新建版本",
+                       zf_review_catalog_state_label(cat->state));
     if ((rc = zf_review_cond_parse(&c, when_json, when_len, "when", err)) < 0)
         return rc;
     return rule_append(cat, code, title, basis, c, err);
@@ -1070,8 +1072,8 @@ int zf_review_catalog_remove_rule(zf_review_catalog *cat, const char *code, zf_e
 {
     if (cat->state != ZF_CATALOG_DRAFT)
         return set_err(err, ZF_ECONFLICT, "catalog_not_draft", "state",
-                          "目录清单已%s，不能修改；请新建版本",
-                          zf_review_catalog_state_label(cat->state));
+                       "目录清单已%s，不能修改；请新建版本",
+                       zf_review_catalog_state_label(cat->state));
     for (size_t i = 0; i < cat->n_rules; i++) {
         if (strcmp(cat->rules[i].code, code) != 0)
             continue;
@@ -1110,7 +1112,7 @@ static int get_str(char *out, size_t cap, json_t *obj, const char *key, bool req
     }
     if (!json_is_string(j) || strlen(json_string_value(j)) >= cap)
         return set_err(err, ZF_EINVAL, "invalid_catalog", key, "%s（%s）应为不超过%zu字节的文本",
-                          label, key, cap - 1);
+                       label, key, cap - 1);
     snprintf(out, cap, "%s", json_string_value(j));
     return 0;
 }
@@ -1154,7 +1156,7 @@ int zf_review_catalog_parse(zf_review_catalog **out, const char *json, size_t le
                 s = k;
         if (s < 0) {
             set_err(err, rc, "invalid_catalog", "state",
-                       "状态应为 draft、submitted、filed 或 returned");
+                    "状态应为 draft、submitted、filed 或 returned");
             goto done;
         }
         cat->state = (zf_review_catalog_state)s;
@@ -1184,7 +1186,7 @@ int zf_review_catalog_parse(zf_review_catalog **out, const char *json, size_t le
     }
     if (json_array_size(rules) > ZF_REVIEW_MAX_RULES) {
         rc = set_err(err, ZF_ETOOBIG, "too_many_rules", "rules", "目录清单最多%d条规则",
-                        ZF_REVIEW_MAX_RULES);
+                     ZF_REVIEW_MAX_RULES);
         goto done;
     }
     json_array_foreach(rules, i, it) {
@@ -1194,7 +1196,7 @@ int zf_review_catalog_parse(zf_review_catalog **out, const char *json, size_t le
 
         if (!json_is_object(it)) {
             rc = set_err(err, ZF_EINVAL, "invalid_catalog", "rules", "第%zu条规则应为对象",
-                            i + 1);
+                         i + 1);
             goto done;
         }
         if ((rc = get_str(code, sizeof code, it, "code", true, "规则代码", err)) < 0 ||
@@ -1203,7 +1205,7 @@ int zf_review_catalog_parse(zf_review_catalog **out, const char *json, size_t le
             goto done;
         if (!json_object_get(it, "when")) {
             rc = set_err(err, ZF_EINVAL, "invalid_catalog", "when", "规则“%s”缺少条件 when",
-                            code);
+                         code);
             goto done;
         }
         snprintf(where, sizeof where, "rules[%zu].when", i);
@@ -1306,8 +1308,8 @@ int zf_review_catalog_new_version(zf_review_catalog **out, const zf_review_catal
 static int wrong_state(const zf_review_catalog *cat, const char *action, zf_err *err)
 {
     return set_err(err, ZF_ECONFLICT, "invalid_catalog_state", "state",
-                      "目录清单当前为“%s”，不能%s", zf_review_catalog_state_label(cat->state),
-                      action);
+                   "目录清单当前为“%s”，不能%s", zf_review_catalog_state_label(cat->state),
+                   action);
 }
 
 /* Whether two conditions are the same after canonicalisation. */
@@ -1351,7 +1353,7 @@ int zf_review_catalog_submit(zf_review_catalog *cat, const zf_review_catalog *ba
     utf8_trim(list);
     if (narrowed)
         return set_err(err, ZF_ECONFLICT, "catalog_narrows_scope", "rules",
-                          "部门只能在实施方案规定的审核范围基础上增加事项，不能缩小：%s", list);
+                       "部门只能在实施方案规定的审核范围基础上增加事项，不能缩小：%s", list);
     cat->state = ZF_CATALOG_SUBMITTED;
     return 0;
 }
@@ -1408,7 +1410,7 @@ int zf_review_catalog_effective(const zf_review_catalog **out,
     *out = best ? best : fallback;
     if (!*out)
         return set_err(err, ZF_ENOTFOUND, "no_filed_catalog", NULL,
-                          "尚无已备案的重大执法决定法制审核目录清单");
+                       "尚无已备案的重大执法决定法制审核目录清单");
     return 0;
 }
 
@@ -1453,10 +1455,10 @@ int zf_review_determine(zf_review_determination *out, const zf_review_class *cls
         return set_err(err, ZF_EINVAL, "invalid_override", "kind", "认定类型无效");
     if (!cls->listed)
         return set_err(err, ZF_ECONFLICT, "invalid_override", "kind",
-                          "该决定未列入目录清单，无需认定为非重大");
+                       "该决定未列入目录清单，无需认定为非重大");
     if (!ov->reason[0])
         return set_err(err, ZF_EINVAL, "reason_required", "reason",
-                          "将目录清单内的决定认定为非重大须记录理由，并报市司法局知悉");
+                       "将目录清单内的决定认定为非重大须记录理由，并报市司法局知悉");
     out->major = false;
     out->overridden = true;
     out->bureau_notice = true;
@@ -1490,7 +1492,7 @@ int zf_review_material_parse(zf_review_material *out, const char *s, zf_err *err
             return 0;
         }
     return set_err(err, ZF_EINVAL, "invalid_material", "material", "未知的送审材料类型“%s”",
-                      clip(q, sizeof q, s));
+                   clip(q, sizeof q, s));
 }
 
 char *zf_review_materials_text(char *out, size_t cap, unsigned mask)
@@ -1529,7 +1531,7 @@ int zf_review_submission_check(unsigned *out_missing, unsigned provided, bool he
     if (!missing)
         return 0;
     return set_err(err, ZF_EINVAL, "submission_incomplete", "materials",
-                      "送审材料不全，缺少：%s", zf_review_materials_text(text, sizeof text, missing));
+                   "送审材料不全，缺少：%s", zf_review_materials_text(text, sizeof text, missing));
 }
 
 zf_review_route zf_review_route_for(const zf_review_facts *f)
@@ -1572,35 +1574,35 @@ int zf_review_config_validate(const zf_review_config *cfg, zf_err *err)
 
     if (cfg->review_workdays < 1 || cfg->review_workdays > ZF_CAL_MAX_WORKDAYS)
         return set_err(err, ZF_EINVAL, "invalid_config", "review_workdays",
-                          "审核时限应为1至%d个工作日", ZF_CAL_MAX_WORKDAYS);
+                       "审核时限应为1至%d个工作日", ZF_CAL_MAX_WORKDAYS);
     if (cfg->extension_workdays < 0 || cfg->extension_workdays > ZF_CAL_MAX_WORKDAYS)
         return set_err(err, ZF_EINVAL, "invalid_config", "extension_workdays",
-                          "延长时限应为0至%d个工作日", ZF_CAL_MAX_WORKDAYS);
+                       "延长时限应为0至%d个工作日", ZF_CAL_MAX_WORKDAYS);
     if (cfg->reviewer_percent < 1 || cfg->reviewer_percent > 100)
         return set_err(err, ZF_EINVAL, "invalid_config", "reviewer_percent",
-                          "法制审核人员比例应为1至100（百分比）");
+                       "法制审核人员比例应为1至100（百分比）");
     if (cfg->n_outcomes < 1 || cfg->n_outcomes > ZF_REVIEW_MAX_OUTCOMES)
         return set_err(err, ZF_EINVAL, "invalid_config", "outcomes", "审核结论应有1至%d种",
-                          ZF_REVIEW_MAX_OUTCOMES);
+                       ZF_REVIEW_MAX_OUTCOMES);
     for (size_t i = 0; i < cfg->n_outcomes; i++) {
         const zf_review_outcome *o = &cfg->outcomes[i];
 
         if (!code_ok(o->code) || !o->label[0] || !memchr(o->label, '\0', sizeof o->label))
             return set_err(err, ZF_EINVAL, "invalid_config", "outcomes",
-                              "第%zu种审核结论的代码或名称无效", i + 1);
+                           "第%zu种审核结论的代码或名称无效", i + 1);
         for (size_t k = 0; k < i; k++)
             if (strcmp(o->code, cfg->outcomes[k].code) == 0 ||
                 strcmp(o->label, cfg->outcomes[k].label) == 0)
                 return set_err(err, ZF_EINVAL, "invalid_config", "outcomes",
-                                  "审核结论“%s”重复", o->label);
+                               "审核结论“%s”重复", o->label);
         if (!o->passes && !o->reason_required)
             return set_err(err, ZF_EINVAL, "invalid_config", "outcomes",
-                              "审核结论“%s”未通过审核，须要求说明理由", o->label);
+                           "审核结论“%s”未通过审核，须要求说明理由", o->label);
         passes |= o->passes;
     }
     if (!passes)
         return set_err(err, ZF_EINVAL, "invalid_config", "outcomes",
-                          "审核结论中至少应有一种表示通过（如“同意”）");
+                       "审核结论中至少应有一种表示通过（如“同意”）");
     return 0;
 }
 
@@ -1620,8 +1622,8 @@ int zf_review_reviewer_check(const zf_review_reviewer *r, zf_err *err)
         return set_err(err, ZF_EINVAL, "reviewer_required", "reviewer", "须指定审核人员");
     if (r->reviews_done <= 0 && !r->legal_qualification)
         return set_err(err, ZF_EPERM, "reviewer_not_qualified", "reviewer",
-                          "%s 初次从事法制审核，应当取得法律职业资格（行政处罚法第五十八条）",
-                          r->name);
+                       "%s 初次从事法制审核，应当取得法律职业资格（行政处罚法第五十八条）",
+                       r->name);
     return 0;
 }
 
@@ -1635,7 +1637,7 @@ int zf_review_staffing_compute(zf_review_staffing *out, int officers, int review
         return set_err(err, ZF_EINVAL, "invalid_count", "officers", "人数应为非负整数");
     if (pct < 1 || pct > 100)
         return set_err(err, ZF_EINVAL, "invalid_config", "reviewer_percent",
-                          "法制审核人员比例应为1至100（百分比）");
+                       "法制审核人员比例应为1至100（百分比）");
     out->officers = officers;
     out->reviewers = reviewers;
     /* 原则上不少于执法人员总数的5%: a fraction of a person rounds up. */
@@ -1706,8 +1708,8 @@ static int need_latest(zf_review_round **out, zf_review_history *h, zf_review_ro
         return set_err(err, ZF_ECONFLICT, "no_review", NULL, "尚未送审，不能%s", action);
     if (r->state != want)
         return set_err(err, ZF_ECONFLICT, "invalid_review_state", "state",
-                          "第%d轮审核当前为“%s”，不能%s", r->no,
-                          zf_review_round_state_label(r->state), action);
+                       "第%d轮审核当前为“%s”，不能%s", r->no,
+                       zf_review_round_state_label(r->state), action);
     return 0;
 }
 
@@ -1715,7 +1717,7 @@ static int name_ok(const char *s, const char *field, const char *label, zf_err *
 {
     if (!s || !*s || strlen(s) >= ZF_REVIEW_NAME_MAX)
         return set_err(err, ZF_EINVAL, "invalid_name", field, "须写明%s（不超过%d字节）", label,
-                          ZF_REVIEW_NAME_MAX - 1);
+                       ZF_REVIEW_NAME_MAX - 1);
     return 0;
 }
 
@@ -1728,9 +1730,9 @@ int zf_review_submit(zf_review_history *h, const zf_review_facts *f, unsigned ma
     if (prev && !(prev->state == ZF_ROUND_RETURNED ||
                   (prev->state == ZF_ROUND_CONCLUDED && prev->outcome_passes)))
         return set_err(err, ZF_ECONFLICT, "invalid_review_state", "state",
-                          "第%d轮审核为“%s”，%s", prev->no,
-                          zf_review_round_state_label(prev->state),
-                          prev->state == ZF_ROUND_CONCLUDED ? "须先退回承办机构再重新送审"
+                       "第%d轮审核为“%s”，%s", prev->no,
+                       zf_review_round_state_label(prev->state),
+                       prev->state == ZF_ROUND_CONCLUDED ? "须先退回承办机构再重新送审"
                                                             : "不能再次送审");
     if ((rc = name_ok(by, "submitted_by", "送审人", err)) < 0)
         return rc;
@@ -1738,7 +1740,7 @@ int zf_review_submit(zf_review_history *h, const zf_review_facts *f, unsigned ma
         return set_err(err, ZF_EINVAL, "invalid_date", "submitted_on", "缺少送审日期");
     if (prev && on < (prev->returned_on != ZF_DATE_NONE ? prev->returned_on : prev->concluded_on))
         return set_err(err, ZF_EINVAL, "invalid_date", "submitted_on",
-                          "送审日期不能早于上一轮审核结束");
+                       "送审日期不能早于上一轮审核结束");
     if (proposal_ref && strlen(proposal_ref) >= sizeof r->proposal_ref)
         return set_err(err, ZF_EINVAL, "invalid_input", "proposal_ref", "拟作出决定的标识过长");
     if ((rc = zf_review_submission_check(NULL, materials, zf_review_facts_hearing_held(f), err)) <
@@ -1810,12 +1812,12 @@ int zf_review_note_point(zf_review_history *h, zf_review_point point,
         return set_err(err, ZF_EINVAL, "invalid_point", "point", "审核要点无效");
     if (state != ZF_CHECK_CONFORMS && state != ZF_CHECK_PROBLEM)
         return set_err(err, ZF_EINVAL, "invalid_check", "state",
-                          "审核要点“%s”应记为符合或存在问题", point_labels[point]);
+                       "审核要点“%s”应记为符合或存在问题", point_labels[point]);
     if (note && strlen(note) >= ZF_REVIEW_NOTE_MAX)
         return set_err(err, ZF_ETOOBIG, "note_too_long", "note", "审核意见过长");
     if (state == ZF_CHECK_PROBLEM && (!note || !*note))
         return set_err(err, ZF_EINVAL, "note_required", "note",
-                          "审核要点“%s”存在问题，须写明具体问题", point_labels[point]);
+                       "审核要点“%s”存在问题，须写明具体问题", point_labels[point]);
     r->checks[point].state = state;
     snprintf(r->checks[point].note, sizeof r->checks[point].note, "%s", note ? note : "");
     return 0;
@@ -1848,7 +1850,7 @@ int zf_review_conclude(zf_review_history *h, const zf_calendar *cal, const zf_re
         return rc;
     if (!(o = zf_review_config_outcome(cfg, outcome)))
         return set_err(err, ZF_EINVAL, "invalid_outcome", "outcome", "审核结论“%s”无效",
-                          clip(q, sizeof q, outcome));
+                       clip(q, sizeof q, outcome));
     for (int i = 0; i < ZF_POINT_COUNT; i++) {
         if (r->checks[i].state == ZF_CHECK_PROBLEM)
             problem = true;
@@ -1860,18 +1862,18 @@ int zf_review_conclude(zf_review_history *h, const zf_calendar *cal, const zf_re
     utf8_trim(missing);
     if (missing[0])
         return set_err(err, ZF_ECONFLICT, "checklist_incomplete", "checks",
-                          "以下审核要点尚未填写：%s", missing);
+                       "以下审核要点尚未填写：%s", missing);
     if (o->reason_required && (!reasons || !*reasons))
         return set_err(err, ZF_EINVAL, "reason_required", "reasons",
-                          "出具“%s”的审核意见须说明理由", o->label);
+                       "出具“%s”的审核意见须说明理由", o->label);
     if (reasons && strlen(reasons) >= sizeof r->reasons)
         return set_err(err, ZF_ETOOBIG, "reason_too_long", "reasons", "理由过长");
     if (o->passes && problem)
         return set_err(err, ZF_ECONFLICT, "checklist_has_problem", "outcome",
-                          "审核要点中存在问题，不能出具“%s”的审核意见", o->label);
+                       "审核要点中存在问题，不能出具“%s”的审核意见", o->label);
     if (on == ZF_DATE_NONE || on < r->received_on)
         return set_err(err, ZF_EINVAL, "invalid_date", "concluded_on",
-                          "出具意见日期不能早于接收日期");
+                       "出具意见日期不能早于接收日期");
     if ((rc = zf_clock_finish(&r->clock, cal, on, err)) < 0)
         return rc;
     r->state = ZF_ROUND_CONCLUDED;
@@ -1892,10 +1894,10 @@ int zf_review_return(zf_review_history *h, zf_date on, zf_err *err)
         return rc;
     if (r->outcome_passes)
         return set_err(err, ZF_ECONFLICT, "invalid_review_state", "state",
-                          "审核意见为“%s”，无需退回", r->outcome_label);
+                       "审核意见为“%s”，无需退回", r->outcome_label);
     if (on == ZF_DATE_NONE || on < r->concluded_on)
         return set_err(err, ZF_EINVAL, "invalid_date", "returned_on",
-                          "退回日期不能早于出具意见日期");
+                       "退回日期不能早于出具意见日期");
     r->state = ZF_ROUND_RETURNED;
     r->returned_on = on;
     return 0;
@@ -1909,18 +1911,18 @@ int zf_review_collective(zf_review_history *h, zf_review_collective_decision dec
     if (!r || !(r->state == ZF_ROUND_CONCLUDED || r->state == ZF_ROUND_RETURNED) ||
         r->outcome_passes)
         return set_err(err, ZF_ECONFLICT, "invalid_review_state", "state",
-                          "只有审核意见为暂不同意或不同意、分歧未解决时才提交集体讨论");
+                       "只有审核意见为暂不同意或不同意、分歧未解决时才提交集体讨论");
     if (r->collective != ZF_COLLECTIVE_NONE)
         return set_err(err, ZF_ECONFLICT, "already_discussed", "collective",
-                          "第%d轮审核意见已经集体讨论", r->no);
+                       "第%d轮审核意见已经集体讨论", r->no);
     if (decision != ZF_COLLECTIVE_PROCEED && decision != ZF_COLLECTIVE_UPHOLD)
         return set_err(err, ZF_EINVAL, "invalid_collective", "decision", "集体讨论结果无效");
     if (!record || !*record || strlen(record) >= sizeof r->collective_record)
         return set_err(err, ZF_EINVAL, "record_required", "record",
-                          "须提供集体讨论记录（不超过%zu字节）", sizeof r->collective_record - 1);
+                       "须提供集体讨论记录（不超过%zu字节）", sizeof r->collective_record - 1);
     if (on == ZF_DATE_NONE || on < r->concluded_on)
         return set_err(err, ZF_EINVAL, "invalid_date", "collective_on",
-                          "集体讨论日期不能早于出具意见日期");
+                       "集体讨论日期不能早于出具意见日期");
     r->collective = decision;
     r->collective_on = on;
     snprintf(r->collective_record, sizeof r->collective_record, "%s", record);
