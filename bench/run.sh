@@ -9,3 +9,13 @@ echo "## Working-day arithmetic (issue 3)"
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Isrc -o build/calendar_bench \
     bench/calendar_bench.c build/libzhifa.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc) -lpthread -lm
 build/calendar_bench
+echo
+echo "## Ledger (issue 4)"
+mkdir -p build/bench
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -Isrc -o build/bench/ledger_bench \
+    bench/ledger_bench.c build/libzhifa.a \
+    $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl) -lpthread -lm
+ZHIFA_BIN="$PWD/build/zhifa" build/bench/ledger_bench ${LEDGER_BENCH_ARGS:-}
+echo
+echo "## Search (issue 7)"
+bash bench/search_bench.sh "${SEARCH_BENCH_DECISIONS:-1000000}"

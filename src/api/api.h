@@ -143,6 +143,19 @@ extern const zf_route zf_portal_routes[];  /* web/portal.c: the public portal */
 extern const zf_route zf_ledger_routes[];  /* api/ledger.c: checkpoints, proofs, witnesses */
 extern const zf_route zf_portal_ledger_routes[]; /* web/portal_ledger.c: the public /ledger page */
 extern const zf_route zf_evidence_routes[]; /* api/evidence.c: the evidence store */
+extern const zf_route zf_case_routes[];     /* api/cases.c: cases, documents, devices (issue 5) */
+extern const zf_route zf_publicity_before_routes[]; /* api/publicity_before.c: guides, checks, remedies, posts, photos */
+extern const zf_route zf_portal_before_routes[]; /* web/portal_before.c: 事前/事中 portal pages, /verify */
+extern const zf_route zf_search_routes[];  /* api/search.c: public search (issue 7) */
+extern const zf_route zf_portal_search_routes[]; /* web/portal_search.c: the public /search page */
+struct zf_search_params;
+struct zf_search_result;
+/* api/search.c: reads q, kind, department_id, from, to, page, per_page
+ * (empty values mean absent); sets c->err and returns ZF_EINVAL on a
+ * malformed number. Range checks are zf_search_run's. */
+int zf_search_params_read(struct zf_search_params *out, zf_ctx *c);
+/* "共 12 条" / "约 12,000 条" for a result. */
+void zf_search_total_text(char *out, size_t size, const struct zf_search_result *r);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

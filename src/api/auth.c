@@ -208,19 +208,32 @@ static int h_totp_setup(zf_ctx *c)
 
     if (zf_totp_generate_secret(secret) < 0 || zf_totp_uri(&uri, "zhifa", c->who->username, secret) < 0)
         return zf_err_set(&c->err, ZF_EINTERNAL, NULL, NULL, "无法生成密钥");
+    /* in a transaction: only zf_db_commit makes the secret durable before
+     * the user is shown it */
+    if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+        goto done;
     if ((rc = zf_db_prepare(&st, c->db,
                             "UPDATE users SET totp_secret = $2 WHERE id = $1 AND totp_enabled = 0", &c->err)) < 0)
-        goto done;
+        goto fail;
     zf_stmt_bind_int64(st, 1, c->who->user_id);
     zf_stmt_bind_text(st, 2, secret, -1);
     if ((rc = zf_stmt_step(st, &c->err)) < 0)
-        goto done;
+        goto fail;
     if (zf_db_changes(c->db) == 0) {
         rc = zf_err_set(&c->err, ZF_ECONFLICT, "totp_already_enabled", NULL,
                         "已启用动态验证码；如需更换请联系系统管理员重置");
-        goto done;
+        goto fail;
     }
+    zf_stmt_free(st);
+    st = NULL;
+    if ((rc = zf_db_commit(c->db, &c->err)) < 0)
+        goto done;
     rc = zf_ctx_json(c, 200, json_pack("{s:s,s:s}", "secret", secret, "otpauth_uri", uri));
+    goto done;
+fail:
+    zf_stmt_free(st);
+    st = NULL;
+    zf_db_rollback(c->db);
 done:
     zf_stmt_free(st);
     free(uri);
@@ -257,19 +270,33 @@ static int h_totp_enable(zf_ctx *c)
         rc = zf_err_set(&c->err, ZF_EINVAL, "totp_invalid", "code", "动态验证码错误，请核对手机时间后重试");
         goto done;
     }
+    /* the change and its ledger event in one transaction (fail closed),
+     * durable before the answer */
+    if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+        goto done;
     if ((rc = zf_db_prepare(&st, c->db, "UPDATE users SET totp_enabled = 1, totp_last_step = $2 WHERE id = $1",
                             &c->err)) < 0)
-        goto done;
+        goto fail;
     zf_stmt_bind_int64(st, 1, c->who->user_id);
     zf_stmt_bind_int64(st, 2, step);
     if ((rc = zf_stmt_step(st, &c->err)) < 0)
-        goto done;
+        goto fail;
+    zf_stmt_free(st);
+    st = NULL;
     {
         zf_audit_event ev = {c->now, c->who->user_id, c->who->username, "totp_enable", "user",
                              c->who->username, c->ip, c->request_id, ""};
-        zf_audit_write(c->db, &ev, NULL);
+        if ((rc = zf_audit_write(c->db, &ev, &c->err)) < 0)
+            goto fail;
     }
+    if ((rc = zf_db_commit(c->db, &c->err)) < 0)
+        goto done;
     rc = zf_ctx_json(c, 200, json_pack("{s:b}", "ok", 1));
+    goto done;
+fail:
+    zf_stmt_free(st);
+    st = NULL;
+    zf_db_rollback(c->db);
 done:
     zf_stmt_free(st);
     json_decref(in);
@@ -332,18 +359,22 @@ static int h_tokens_create(zf_ctx *c)
         rc = zf_err_set(&c->err, ZF_EINTERNAL, NULL, NULL, "无法生成令牌");
         goto done;
     }
+    /* token row and ledger event in one transaction (fail closed), durable
+     * before the token is shown */
+    if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+        goto done;
     if ((rc = zf_db_prepare(&st, c->db,
                             "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at) "
                             "VALUES ($1, $2, $3, $4, $5) RETURNING id",
                             &c->err)) < 0)
-        goto done;
+        goto fail;
     zf_stmt_bind_int64(st, 1, c->who->user_id);
     zf_stmt_bind_text(st, 2, json_string_value(json_object_get(in, "name")), -1);
     zf_stmt_bind_text(st, 3, hash, -1);
     zf_stmt_bind_text(st, 4, write ? "read,write" : "read", -1);
     zf_stmt_bind_int64(st, 5, c->now);
     if ((rc = zf_stmt_step(st, &c->err)) < 0)
-        goto done;
+        goto fail;
     id = zf_stmt_int64(st, 0);
     zf_stmt_free(st);
     st = NULL;
@@ -352,10 +383,18 @@ static int h_tokens_create(zf_ctx *c)
         zf_audit_event ev = {c->now, c->who->user_id, c->who->username, "api_token_create", "api_token",
                              oid, c->ip, c->request_id, ""};
         snprintf(oid, sizeof oid, "%lld", (long long)id);
-        zf_audit_write(c->db, &ev, NULL);
+        if ((rc = zf_audit_write(c->db, &ev, &c->err)) < 0)
+            goto fail;
     }
+    if ((rc = zf_db_commit(c->db, &c->err)) < 0)
+        goto done;
     rc = zf_ctx_json(c, 201, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "token", token, "scopes",
                                        scopes_json(write ? "read,write" : "read")));
+    goto done;
+fail:
+    zf_stmt_free(st);
+    st = NULL;
+    zf_db_rollback(c->db);
 done:
     zf_stmt_free(st);
     json_decref(in);
@@ -370,27 +409,39 @@ static int h_tokens_revoke(zf_ctx *c)
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0)
         return rc;
+    /* revocation and its ledger event in one transaction, durable before
+     * the answer */
+    if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+        return rc;
     if ((rc = zf_db_prepare(&st, c->db,
                             "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
                             &c->err)) < 0)
-        return rc;
+        goto fail;
     zf_stmt_bind_int64(st, 1, id);
     zf_stmt_bind_int64(st, 2, c->who->user_id);
     zf_stmt_bind_int64(st, 3, c->now);
     rc = zf_stmt_step(st, &c->err);
     zf_stmt_free(st);
     if (rc < 0)
-        return rc;
-    if (zf_db_changes(c->db) == 0)
-        return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "令牌不存在");
+        goto fail;
+    if (zf_db_changes(c->db) == 0) {
+        rc = zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "令牌不存在");
+        goto fail;
+    }
     {
         char oid[32];
         zf_audit_event ev = {c->now, c->who->user_id, c->who->username, "api_token_revoke", "api_token",
                              oid, c->ip, c->request_id, ""};
         snprintf(oid, sizeof oid, "%lld", (long long)id);
-        zf_audit_write(c->db, &ev, NULL);
+        if ((rc = zf_audit_write(c->db, &ev, &c->err)) < 0)
+            goto fail;
     }
+    if ((rc = zf_db_commit(c->db, &c->err)) < 0)
+        return rc;
     return zf_ctx_json(c, 200, json_pack("{s:b}", "ok", 1));
+fail:
+    zf_db_rollback(c->db);
+    return rc;
 }
 
 const zf_route zf_auth_routes[] = {

@@ -435,7 +435,7 @@ static int h_cosign(zf_ctx *c)
     size_t line_len;
     int64_t size, cp_id = 0, wid = 0;
     uint8_t kh[4];
-    int rc;
+    int rc, inserted = 0;
 
     if ((rc = zf_json_decode(&in, c->body, c->body_len, spec, &c->err)) < 0)
         return rc;
@@ -487,21 +487,34 @@ static int h_cosign(zf_ctx *c)
         rc = zf_err_set(&c->err, ZF_EINVAL, "bad_signature", "signature", "见证签名验证失败");
         goto done;
     }
+    /* a transaction of its own: zf_db_commit is what makes the stored
+     * cosignature durable before the witness is told it was stored */
+    if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+        goto done;
     if ((rc = zf_db_prepare(&st, c->db,
                             "INSERT INTO cosignatures (checkpoint_id, witness_id, witness_name, key_id, "
                             "signature_line, received_at) VALUES ($1, $2, $3, $4, $5, $6) "
                             "ON CONFLICT (checkpoint_id, witness_id) DO NOTHING",
-                            &c->err)) < 0)
+                            &c->err)) < 0) {
+        zf_db_rollback(c->db);
         goto done;
+    }
     zf_stmt_bind_int64(st, 1, cp_id);
     zf_stmt_bind_int64(st, 2, wid);
     zf_stmt_bind_text(st, 3, cp->sigs[0].name, -1);
     zf_stmt_bind_text(st, 4, zf_sign_key_id(wkey), -1);
     zf_stmt_bind_text(st, 5, line, (long)line_len);
     zf_stmt_bind_int64(st, 6, c->now);
-    if ((rc = zf_stmt_step(st, &c->err)) < 0)
+    if ((rc = zf_stmt_step(st, &c->err)) < 0) {
+        zf_db_rollback(c->db);
         goto done;
-    rc = zf_ctx_json(c, zf_db_changes(c->db) ? 201 : 200,
+    }
+    inserted = zf_db_changes(c->db) > 0;
+    zf_stmt_free(st);
+    st = NULL;
+    if ((rc = zf_db_commit(c->db, &c->err)) < 0)
+        goto done;
+    rc = zf_ctx_json(c, inserted ? 201 : 200,
                      json_pack("{s:I,s:s,s:s}", "tree_size", (json_int_t)size, "witness", cp->sigs[0].name,
                                "key_id", zf_sign_key_id(wkey)));
 done:

@@ -8,8 +8,13 @@ const zf_route *const zf_route_tables[] = {
     zf_misc_routes,
     zf_calendar_routes,
     zf_evidence_routes,
+    zf_case_routes,
     zf_portal_routes,
     zf_ledger_routes,
     zf_portal_ledger_routes,
+    zf_publicity_before_routes,
+    zf_portal_before_routes,
+    zf_search_routes,
+    zf_portal_search_routes,
     NULL,
 };

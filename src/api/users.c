@@ -357,9 +357,11 @@ done:
     return rc;
 }
 
-/* Runs one UPDATE on user id with an audit row, in one transaction. */
+/* Runs one UPDATE on user id with an audit row, in one transaction; with
+ * revoke_sessions, the user's sessions end in the same transaction (so a
+ * reset password that is acknowledged has also durably logged them out). */
 static int simple_update(zf_ctx *c, int64_t id, const char *sql, const char *text_param,
-                         const char *action, int must_change)
+                         const char *action, int must_change, int revoke_sessions)
 {
     zf_stmt *st = NULL;
     int rc;
@@ -380,7 +382,8 @@ static int simple_update(zf_ctx *c, int64_t id, const char *sql, const char *tex
         rc = zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "用户不存在");
         goto fail;
     }
-    if ((rc = audit(c, action, id, "")) < 0 || (rc = zf_db_commit(c->db, &c->err)) < 0)
+    if ((revoke_sessions && (rc = zf_session_revoke_user(c->db, id, &c->err)) < 0) ||
+        (rc = audit(c, action, id, "")) < 0 || (rc = zf_db_commit(c->db, &c->err)) < 0)
         goto fail;
     return zf_ctx_json(c, 200, json_pack("{s:b}", "ok", 1));
 fail:
@@ -406,9 +409,7 @@ static int h_password(zf_ctx *c)
         (rc = zf_password_hash(hash, json_string_value(json_object_get(in, "password")), &c->err)) < 0)
         goto done;
     rc = simple_update(c, id, "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1", hash,
-                       "user_password_reset", 1);
-    if (rc == 0)
-        zf_session_revoke_user(c->db, id, NULL);
+                       "user_password_reset", 1, 1);
 done:
     json_decref(in);
     json_decref(u);
@@ -425,7 +426,7 @@ static int h_reset_totp(zf_ctx *c)
     return simple_update(c, id,
                          "UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_last_step = 0 "
                          "WHERE id = $1 AND $2 > 0",
-                         NULL, "user_totp_reset", 1);
+                         NULL, "user_totp_reset", 1, 0);
 }
 
 static int h_unlock(zf_ctx *c)
@@ -440,7 +441,7 @@ static int h_unlock(zf_ctx *c)
     return simple_update(c, id,
                          "DELETE FROM login_failures WHERE username = (SELECT username FROM users WHERE id = $1) "
                          "AND $2 > 0",
-                         NULL, "user_unlock", 0);
+                         NULL, "user_unlock", 0, 0);
 }
 
 const zf_route zf_user_routes[] = {

@@ -18,6 +18,8 @@
 #include "auth/password.h"
 #include "cmd/import.h"
 #include "core/lawdoc.h"
+#include "store/calendar_store.h"
+#include "store/case_store.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -2158,6 +2160,231 @@ static int officer_name(zf_db *db, int64_t id, char *out, size_t cap, zf_err *er
     return rc < 0 ? rc : 0;
 }
 
+/* ---- cases (issue 5) ---------------------------------------------------- */
+
+/* Valid fields of the few demo documents (checked by zf_doc_validate when
+ * saved, like any other document). */
+static const char DEMO_CASE_SOURCE[] =
+    "{\"source\":\"投诉\",\"source_date\":\"2026-03-02\",\"informant_name\":\"匿名\","
+    "\"summary\":\"消费者投诉该超市货架上有超过保质期的预包装食品。\","
+    "\"registrar_opinion\":\"建议核查，符合立案条件的及时立案。\","
+    "\"officers\":[{\"name\":\"张三\",\"cert_no\":\"36010020260001\"},"
+    "{\"name\":\"李四\",\"cert_no\":\"36010020260002\"}],\"register_date\":\"2026-03-02\"}";
+static const char DEMO_FILING[] =
+    "{\"case_cause\":\"涉嫌销售超过保质期的食品\",\"source\":\"投诉\","
+    "\"party\":{\"type\":\"法人\",\"name\":\"赣江市青云粮油贸易有限公司\",\"legal_rep\":\"王建国\"},"
+    "\"summary\":\"经初步核查，货架上有三种超过保质期的预包装食品。\","
+    "\"officers\":[{\"name\":\"张三\",\"cert_no\":\"36010020260001\"},"
+    "{\"name\":\"李四\",\"cert_no\":\"36010020260002\"}],"
+    "\"handler_opinion\":\"建议立案调查。\",\"filing_date\":\"2026-03-03\"}";
+static const char DEMO_ONSITE[] =
+    "{\"party\":{\"type\":\"自然人\",\"name\":\"陈某\"},\"act_time\":\"2026-03-05 10:00\","
+    "\"act_place\":\"赣江市红谷滩区丰和中大道\",\"facts\":\"占道经营，经劝导后仍未改正。\","
+    "\"violated\":[{\"law\":\"中华人民共和国行政处罚法\",\"article\":\"第五十一条\"}],"
+    "\"basis\":[{\"law\":\"中华人民共和国行政处罚法\",\"article\":\"第五十一条\"}],"
+    "\"penalty_kind\":\"警告\",\"officers\":[{\"name\":\"张三\",\"cert_no\":\"36010020260001\"},"
+    "{\"name\":\"李四\",\"cert_no\":\"36010020260002\"}],\"review_organ\":\"赣江市人民政府\","
+    "\"court\":\"赣江市红谷滩区人民法院\",\"decision_time\":\"2026-03-05 10:30\"}";
+
+static int64_t demo_user(zf_db *db, const char *username, zf_err *err)
+{
+    int64_t id = 0;
+    const char *p[1] = {username};
+
+    if (zf_db_query_int64(db, &id, "SELECT id FROM users WHERE username = $1", err, 1, p) < 0)
+        return 0;
+    return id;
+}
+
+static int64_t demo_matter(zf_db *db, int64_t dept, const char *power, zf_err *err)
+{
+    int64_t id = 0;
+    char d[24];
+    const char *p[2] = {d, power};
+
+    snprintf(d, sizeof d, "%lld", (long long)dept);
+    if (zf_db_query_int64(db, &id,
+                          "SELECT id FROM matters WHERE department_id = CAST($1 AS BIGINT) AND "
+                          "power_type = $2 ORDER BY id LIMIT 1",
+                          err, 2, p) < 0)
+        return 0;
+    return id;
+}
+
+static int demo_doc(zf_db *db, int64_t case_id, const char *tpl, const char *fields, int final,
+                    const zf_case_actor *who, int64_t now, zf_err *err)
+{
+    json_error_t je;
+    json_t *f = json_loads(fields, 0, &je);
+    int64_t id = 0;
+    int rc;
+
+    if (!f)
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "演示文书格式错误：%s", je.text);
+    rc = zf_case_doc_save(&id, db, case_id, 0, tpl, f, 0, who, now, err);
+    json_decref(f);
+    if (rc == 0 && final)
+        rc = zf_case_doc_finalize(NULL, 0, db, case_id, id, who, now, err);
+    return rc;
+}
+
+static int demo_act(zf_db *db, const zf_calendar *cal, int64_t case_id, const char *action,
+                    const zf_case_actor *who, int64_t now, zf_err *err)
+{
+    zf_case_action a = {0};
+
+    a.action = action;
+    return zf_case_act(NULL, db, cal, case_id, &a, who, now, err);
+}
+
+/* A handful of cases in several stages of the market regulator and of the
+ * ecology department, with parties, officers, documents, devices and the
+ * 音像记录事项清单, so the console has something to show. Runs inside
+ * zf_demo_create's transaction. */
+static int demo_cases(zf_db *db, int64_t now, const int64_t market_officers[2], int64_t market,
+                      const int64_t env_officers[2], int64_t env, zf_err *err)
+{
+    zf_calendar *cal = NULL;
+    zf_case_actor officer = {0, "officer1", 1u << 0, market, NULL, NULL};
+    zf_case_actor head = {0, "head1", 1u << 2, market, NULL, NULL};
+    zf_case_actor env_actor = {0, "system", 1u << 2, env, NULL, NULL};
+    zf_case_party company = {0}, person = {0}, env_company = {0};
+    zf_case_new nc = {0};
+    int64_t id = 0;
+    int rc;
+
+    officer.user_id = demo_user(db, "officer1", err);
+    head.user_id = demo_user(db, "head1", err);
+    env_actor.user_id = demo_user(db, "admin", err);
+    if (!officer.user_id || !head.user_id || !env_actor.user_id)
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "演示数据错误：找不到演示账户");
+    /* the 文号 abbreviations, before the first number is issued */
+    if ((rc = run(db, NULL, err,
+                  "INSERT INTO docno_prefixes (department_id, prefix) VALUES ($1, '赣江市监'), "
+                  "($2, '赣江环')",
+                  "ii", market, env)) < 0 ||
+        (rc = zf_calendar_store_load(&cal, db, err)) < 0)
+        return rc;
+    snprintf(company.kind, sizeof company.kind, "法人");
+    snprintf(company.name, sizeof company.name, "赣江市青云粮油贸易有限公司");
+    snprintf(company.identifier, sizeof company.identifier, "91369900MA35K7Q2XT");
+    snprintf(company.legal_rep, sizeof company.legal_rep, "王建国");
+    snprintf(company.address, sizeof company.address, "赣江市青云谱区滨江路88号");
+    snprintf(person.kind, sizeof person.kind, "自然人");
+    snprintf(person.name, sizeof person.name, "陈某");
+    snprintf(env_company.kind, sizeof env_company.kind, "法人");
+    snprintf(env_company.name, sizeof env_company.name, "赣江市新建区某化工有限公司");
+    snprintf(env_company.identifier, sizeof env_company.identifier, "91369900MA35K7Q2XT");
+
+    /* 1. 普通程序, filed and under investigation */
+    nc.department_id = market;
+    nc.matter_id = demo_matter(db, market, "penalty", err);
+    nc.procedure = "penalty_general";
+    nc.title = "赣江市青云粮油贸易有限公司涉嫌销售超过保质期食品案";
+    nc.summary = "消费者投诉该公司门店销售超过保质期的预包装食品。";
+    nc.source = "投诉";
+    nc.parties = &company;
+    nc.n_parties = 1;
+    nc.officers = market_officers;
+    nc.n_officers = 2;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &officer, now - 6 * 86400, err)) < 0 ||
+        (rc = demo_doc(db, id, "case_source", DEMO_CASE_SOURCE, 1, &officer, now - 6 * 86400, err)) < 0 ||
+        (rc = demo_doc(db, id, "filing_approval", DEMO_FILING, 1, &officer, now - 5 * 86400, err)) < 0 ||
+        (rc = demo_act(db, cal, id, "file_case", &head, now - 5 * 86400, err)) < 0)
+        goto done;
+
+    /* 2. 简易程序, a warning on the spot, decision drafted */
+    nc.matter_id = 0;
+    nc.procedure = "penalty_summary";
+    nc.title = "陈某占道经营当场处罚案";
+    nc.summary = "巡查发现陈某占道经营。";
+    nc.source = "监督检查";
+    nc.parties = &person;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &officer, now - 2 * 86400, err)) < 0 ||
+        (rc = demo_doc(db, id, "onsite_penalty", DEMO_ONSITE, 0, &officer, now - 2 * 86400, err)) < 0)
+        goto done;
+
+    /* 3. 行政许可, just applied */
+    nc.matter_id = demo_matter(db, market, "licensing", err);
+    nc.procedure = "license";
+    nc.title = "赣江市青云粮油贸易有限公司食品经营许可申请";
+    nc.summary = "新办食品经营许可。";
+    nc.source = "申请";
+    nc.parties = &company;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &officer, now - 86400, err)) < 0)
+        goto done;
+
+    /* 4. 行政检查, dispatched */
+    nc.matter_id = 0;
+    nc.procedure = "inspection";
+    nc.title = "青云谱区农贸市场食品安全日常检查";
+    nc.summary = "";
+    nc.source = "监督检查";
+    nc.parties = NULL;
+    nc.n_parties = 0;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &officer, now - 3 * 86400, err)) < 0 ||
+        (rc = demo_act(db, cal, id, "dispatch", &officer, now - 3 * 86400, err)) < 0)
+        goto done;
+
+    /* 5. 查封扣押 awaiting approval, marked 商业秘密 */
+    nc.procedure = "coercion_seizure";
+    nc.title = "涉嫌侵犯注册商标专用权商品查封";
+    nc.summary = "涉及企业商业秘密的配方资料。";
+    nc.secrecy = "commercial_secret";
+    nc.parties = &company;
+    nc.n_parties = 1;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &officer, now - 86400, err)) < 0)
+        goto done;
+    nc.secrecy = NULL;
+
+    /* 6, 7. the ecology department: a penalty case and an inspection */
+    nc.department_id = env;
+    nc.matter_id = demo_matter(db, env, "penalty", err);
+    nc.procedure = "penalty_general";
+    nc.title = "赣江市新建区某化工有限公司超标排放废水案";
+    nc.summary = "在线监测数据显示化学需氧量超标。";
+    nc.source = "监督检查";
+    nc.parties = &env_company;
+    nc.officers = env_officers;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &env_actor, now - 4 * 86400, err)) < 0 ||
+        (rc = demo_doc(db, id, "case_source", DEMO_CASE_SOURCE, 0, &env_actor, now - 4 * 86400, err)) < 0)
+        goto done;
+    nc.matter_id = 0;
+    nc.procedure = "inspection";
+    nc.title = "赣江市新建区重点排污单位执法检查";
+    nc.summary = "";
+    nc.parties = NULL;
+    nc.n_parties = 0;
+    if ((rc = zf_case_create(&id, db, cal, &nc, &env_actor, now - 2 * 86400, err)) < 0)
+        goto done;
+
+    /* devices and the 音像记录事项清单 */
+    if ((rc = run(db, NULL, err,
+                  "INSERT INTO devices (department_id, serial, kind, model, officer_id, status, "
+                  "created_at, updated_at) VALUES ($1, 'DSJ-SCJG-0001', 'body_camera', "
+                  "'DSJ-V8 执法记录仪', $2, 'active', $3, $3), ($1, 'DSJ-SCJG-0002', 'body_camera', "
+                  "'DSJ-V8 执法记录仪', $4, 'active', $3, $3), ($1, 'ZD-SCJG-0001', 'handheld', "
+                  "'移动执法终端', NULL, 'active', $3, $3), ($5, 'DSJ-STHJ-0001', 'body_camera', "
+                  "'DSJ-V8 执法记录仪', $6, 'active', $3, $3)",
+                  "iiiiii", market, market_officers[0], now, market_officers[1], env,
+                  env_officers[0])) < 0 ||
+        (rc = run(db, NULL, err,
+                  "INSERT INTO av_items (department_id, matter_id, procedure, action, method, mandatory, "
+                  "retention, note) VALUES "
+                  "($1, NULL, 'coercion_seizure', 'implement', 'video', 1, 'important', "
+                  "'查封扣押财产全程录像'), "
+                  "($1, NULL, 'penalty_general', 'coerce', 'video', 1, 'important', '查封扣押财产全程录像'), "
+                  "($1, NULL, 'penalty_general', 'inspect_site', 'video', 0, 'routine', '现场检查宜录像'), "
+                  "($1, NULL, 'penalty_summary', 'decide_on_spot', 'video', 0, 'routine', '当场处罚宜录像'), "
+                  "($2, NULL, 'inspection', 'inspect', 'video', 1, 'routine', "
+                  "'重点排污单位检查全程录像')",
+                  "ii", market, env)) < 0)
+        goto done;
+done:
+    zf_calendar_free(cal);
+    return rc;
+}
+
 #define MAX_DEPT_OFFICERS 16
 
 int zf_demo_create(zf_db *db, int64_t now, zf_err *err)
@@ -2237,6 +2464,14 @@ int zf_demo_create(zf_db *db, int64_t now, zf_err *err)
         (rc = insert_user(db, "auditor1", "喻敏", "auditor", dept_ids[justice], 0, hash, now,
                           err)) < 0)
         goto done;
+    {
+        const size_t env = 1; /* 市生态环境局 */
+        int64_t mo[2] = {officer_ids[market][0], officer_ids[market][unit_count(&demo_depts[market])]};
+        int64_t eo[2] = {officer_ids[env][0], officer_ids[env][1]};
+
+        if ((rc = demo_cases(db, now, mo, dept_ids[market], eo, dept_ids[env], err)) < 0)
+            goto done;
+    }
     if ((rc = zf_db_exec(db,
                          "INSERT INTO settings (key, value) VALUES ('demo_mode', '1') "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -57,10 +57,12 @@ static int exec_one(zf_db *db, const char *sql, const char *a, const char *b, zf
     return rc < 0 ? rc : (int)zf_db_changes(db);
 }
 
-static void audit(zf_db *db, const char *action, const char *username)
+/* Inside the command's transaction: the change, its ledger event and the
+ * commit (durable when it returns 0) succeed or fail together. */
+static int audit(zf_db *db, const char *action, const char *username, zf_err *err)
 {
     zf_audit_event ev = {zf_cmd_now(), 0, "cli", action, "user", username, "", "", "zhifa user"};
-    zf_audit_write(db, &ev, NULL);
+    return zf_audit_write(db, &ev, err);
 }
 
 static int cmd_add(zf_db *db, int argc, char **argv, zf_err *err)
@@ -122,7 +124,8 @@ static int cmd_add(zf_db *db, int argc, char **argv, zf_err *err)
         zf_err_set(err, ZF_EINVAL, "validation_failed", "dept", "部门代码 %s 不存在", dept);
         goto fail;
     }
-    audit(db, "user_create", username);
+    if (audit(db, "user_create", username, err) < 0)
+        goto fail;
     if ((rc = zf_db_commit(db, err)) < 0)
         return zf_cmd_fail(err);
     printf("已创建账户 %s（%s）\n", username, zf_role_name(zf_role_from_code(role)));
@@ -203,9 +206,10 @@ int zf_cmd_user(int argc, char **argv)
             rc = zf_cmd_fail(&err);
         } else {
             zf_stmt *st = NULL;
-            rc = zf_db_prepare(&st, db,
-                               "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE username = $1",
-                               &err);
+            if ((rc = zf_db_begin(db, &err)) == 0)
+                rc = zf_db_prepare(&st, db,
+                                   "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE username = $1",
+                                   &err);
             if (rc == 0) {
                 zf_stmt_bind_text(st, 1, username, -1);
                 zf_stmt_bind_text(st, 2, hash, -1);
@@ -218,38 +222,42 @@ int zf_cmd_user(int argc, char **argv)
             } else if (zf_db_changes(db) == 0) {
                 fprintf(stderr, "zhifa: 用户 %s 不存在\n", username);
                 rc = 1;
+            } else if (exec_one(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
+                                username, NULL, &err) < 0 ||
+                       audit(db, "user_password_reset", username, &err) < 0 || zf_db_commit(db, &err) < 0) {
+                rc = zf_cmd_fail(&err);
             } else {
-                exec_one(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
-                         username, NULL, NULL);
-                audit(db, "user_password_reset", username);
                 printf("已重设 %s 的密码\n", username);
                 rc = 0;
             }
         }
     } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
         int disable = strcmp(sub, "disable") == 0;
-        rc = exec_one(db, disable ? "UPDATE users SET disabled = 1 WHERE username = $1"
-                                  : "UPDATE users SET disabled = 0 WHERE username = $1",
-                      username, NULL, &err);
+        if ((rc = zf_db_begin(db, &err)) == 0)
+            rc = exec_one(db, disable ? "UPDATE users SET disabled = 1 WHERE username = $1"
+                                      : "UPDATE users SET disabled = 0 WHERE username = $1",
+                          username, NULL, &err);
         if (rc < 0) {
             rc = zf_cmd_fail(&err);
         } else if (rc == 0) {
             fprintf(stderr, "zhifa: 用户 %s 不存在\n", username);
             rc = 1;
+        } else if ((disable &&
+                    exec_one(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
+                             username, NULL, &err) < 0) ||
+                   audit(db, disable ? "user_disable" : "user_enable", username, &err) < 0 ||
+                   zf_db_commit(db, &err) < 0) {
+            rc = zf_cmd_fail(&err);
         } else {
-            if (disable)
-                exec_one(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
-                         username, NULL, NULL);
-            audit(db, disable ? "user_disable" : "user_enable", username);
             printf("已%s账户 %s\n", disable ? "停用" : "启用", username);
             rc = 0;
         }
     } else if (strcmp(sub, "unlock") == 0) {
-        rc = exec_one(db, "DELETE FROM login_failures WHERE username = $1", username, NULL, &err);
-        if (rc < 0) {
+        if ((rc = zf_db_begin(db, &err)) == 0)
+            rc = exec_one(db, "DELETE FROM login_failures WHERE username = $1", username, NULL, &err);
+        if (rc < 0 || audit(db, "user_unlock", username, &err) < 0 || zf_db_commit(db, &err) < 0) {
             rc = zf_cmd_fail(&err);
         } else {
-            audit(db, "user_unlock", username);
             printf("已解除 %s 的登录锁定\n", username);
             rc = 0;
         }
@@ -259,7 +267,8 @@ int zf_cmd_user(int argc, char **argv)
         if (zf_totp_generate_secret(secret) < 0 || zf_totp_uri(&uri, "zhifa", username, secret) < 0) {
             fprintf(stderr, "zhifa: 无法生成密钥\n");
             rc = 1;
-        } else if ((rc = exec_one(db,
+        } else if ((rc = zf_db_begin(db, &err)) < 0 ||
+                   (rc = exec_one(db,
                                   "UPDATE users SET totp_secret = $2, totp_enabled = 1, totp_last_step = 0 "
                                   "WHERE username = $1",
                                   username, secret, &err)) < 0) {
@@ -267,13 +276,16 @@ int zf_cmd_user(int argc, char **argv)
         } else if (rc == 0) {
             fprintf(stderr, "zhifa: 用户 %s 不存在\n", username);
             rc = 1;
+        } else if (audit(db, "user_totp_reset", username, &err) < 0 || zf_db_commit(db, &err) < 0) {
+            rc = zf_cmd_fail(&err);
         } else {
-            audit(db, "user_totp_reset", username);
             printf("已为 %s 生成新的动态验证码密钥，请在验证器应用中添加：\n密钥：%s\n%s\n", username, secret, uri);
             rc = 0;
         }
         free(uri);
     }
+    if (zf_db_in_transaction(db))
+        zf_db_rollback(db); /* a refusal above: nothing of it stays */
     zf_db_close(db);
     return rc;
 }

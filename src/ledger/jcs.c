@@ -222,6 +222,11 @@ static int member_cmp(const void *a, const void *b)
     return utf16_cmp(x->key, x->len, y->key, y->len);
 }
 
+int zf_jcs_put_string(zf_buf *out, const char *s, size_t len, zf_err *err)
+{
+    return put_string(out, s, len, err);
+}
+
 static int encode(zf_buf *out, const json_t *v, int depth, zf_err *err)
 {
     int rc = 0;

@@ -29,6 +29,12 @@
  * may hold a partial prefix: reset it before reuse. */
 int zf_jcs_encode(zf_buf *out, const json_t *v, zf_err *err);
 
+/* Appends s[0..len) as an RFC 8785 string, quotes included (the same bytes
+ * zf_jcs_encode writes for a string value), for callers that build a fixed
+ * canonical shape directly instead of through jansson. ZF_EINVAL on invalid
+ * UTF-8, when out may hold a partial prefix. */
+int zf_jcs_put_string(zf_buf *out, const char *s, size_t len, zf_err *err);
+
 /* Writes the ECMAScript shortest form of a finite double into out (at least
  * 32 bytes) and returns its length, or ZF_EINVAL for NaN or infinity. */
 int zf_jcs_format_double(char *out, size_t out_size, double d);

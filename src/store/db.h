@@ -20,8 +20,10 @@ typedef struct zf_db zf_db;
 typedef struct zf_stmt zf_stmt;
 typedef struct zf_db_pool zf_db_pool;
 
-/* Opens (creating if needed) the database at path with WAL, synchronous=FULL,
- * foreign_keys=ON and a busy timeout. Caller frees with zf_db_close. */
+/* Opens (creating if needed) the database at path with WAL, foreign_keys=ON
+ * and a busy timeout. Caller frees with zf_db_close. Durability is the
+ * promise of zf_db_commit below (group commit; SQLite itself runs with
+ * synchronous=NORMAL). */
 int zf_db_open(zf_db **out, const char *path, zf_err *err);
 void zf_db_close(zf_db *db);
 
@@ -62,10 +64,31 @@ void zf_stmt_free(zf_stmt *st);
 int64_t zf_db_changes(zf_db *db);
 
 /* Transactions do not nest; begin takes the write lock at once (IMMEDIATE)
- * so that a read-then-write transaction cannot deadlock. */
+ * so that a read-then-write transaction cannot deadlock. Within one process
+ * the write transactions on one database file run one at a time (begin waits
+ * up to 10 s, then fails with "database_busy").
+ *
+ * DURABILITY: after zf_db_commit returns 0 the transaction survives power
+ * loss and kill -9: it returns only once the WAL holding the transaction has
+ * been fsynced (one fsync shared by every transaction of the process that
+ * committed before it began: group commit). On any error nothing may be
+ * assumed durable; "database_sync_failed" (ZF_EIO) means the fsync failed,
+ * and every later begin fails too until the process restarts. Writes made
+ * outside zf_db_begin/zf_db_commit (autocommit statements, or writes inside
+ * zf_db_read_begin) are NOT made durable this way: anything acknowledged to
+ * a user must be written inside zf_db_begin/zf_db_commit. */
 int zf_db_begin(zf_db *db, zf_err *err);
 int zf_db_commit(zf_db *db, zf_err *err);
 void zf_db_rollback(zf_db *db);
+/* One pointer of memory per database file, shared by every connection of
+ * this process to that file, for a cache derived from the database between
+ * transactions (the ledger keeps its Merkle frontier there). Returns NULL
+ * unless db is inside a write transaction of zf_db_begin, which makes using
+ * it exclusive within the process. The slot is emptied (free()) whenever a
+ * write transaction rolls back, so it never holds what was not committed
+ * except by the transaction now running; other processes may still change
+ * the database, so a user must check that the cache matches it. */
+void **zf_db_writer_slot(zf_db *db);
 /* True (1) inside a write transaction opened by zf_db_begin, else 0 (a read
  * transaction of zf_db_read_begin does not count). */
 int zf_db_in_transaction(const zf_db *db);

@@ -1,10 +1,15 @@
 /* ledger_store.c — see ledger_store.h.
  *
- * The append path reads the tree size and rebuilds the frontier from the
- * stored nodes (popcount(size) indexed reads) on every call instead of
- * caching it in the process: another process (a zhifa command) may append
- * between two calls, and a cached frontier could also outlive a rolled-back
- * transaction. Both are cheap next to the transaction's fsync. */
+ * The append path needs the frontier of the current tree (popcount(size)
+ * perfect-subtree hashes). Rebuilding it from the stored nodes costs about
+ * ten indexed reads per append, which group commit made visible (the fsync
+ * is no longer per transaction), so the frontier after each append is kept
+ * in the database's zf_db_writer_slot, together with the last leaf hash. It
+ * is used only when the tree's tail in the database is still exactly that
+ * (same size, same last leaf): the slot is emptied by every rollback, so it
+ * never describes undone appends, and an append by another process (a zhifa
+ * command) changes the size, so the frontier is then rebuilt from the
+ * stored nodes as before. */
 #include "store/ledger_store.h"
 
 #include <errno.h>
@@ -77,37 +82,51 @@ void zf_ledger_object_id(zf_buf *out, const char *object_type, const char *objec
     zf_buf_puts(out, object_id);
 }
 
-/* Text that is not valid UTF-8 (never expected: input is validated at the
- * edge) becomes U+FFFD rather than vanishing from the event. */
-static json_t *str_or_empty(const char *s)
+/* One string member of the canonical event. Text that is not valid UTF-8
+ * (never expected: input is validated at the edge) becomes U+FFFD rather
+ * than vanishing from the event. */
+static void put_str(zf_buf *out, const char *s)
 {
-    json_t *v = json_string(s ? s : "");
-    return v ? v : json_string("\xef\xbf\xbd");
+    size_t mark = out->len;
+
+    s = s ? s : "";
+    if (zf_jcs_put_string(out, s, strlen(s), NULL) < 0) {
+        out->len = mark;
+        zf_buf_append(out, "\"\xef\xbf\xbd\"", 5);
+    }
 }
 
+#define MAX_SAFE_INT 9007199254740991LL /* 2^53 - 1: RFC 8785 integers */
+
+/* Built directly rather than through a jansson object and zf_jcs_encode:
+ * the shape is fixed, so the members are written in RFC 8785 order (names
+ * sorted by UTF-16 code units: action, actor, content_sha256, object {id,
+ * type}, request_id, seq, time) with zf_jcs_put_string for every string and
+ * plain digits for the two integers (refused beyond 2^53 - 1 as zf_jcs_encode
+ * refuses them). This is the hot path of every append and of zhifa verify;
+ * test_ledger_store checks it byte for byte against zf_jcs_encode. */
 int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err)
 {
     char when[21];
-    json_t *o, *obj;
-    int rc;
 
     if (!ev->action || !*ev->action || !ev->content_sha256 || strlen(ev->content_sha256) != ZF_HASH_HEXLEN)
         return zf_err_set(err, ZF_EINVAL, "ledger_bad_event", NULL, "台账事件缺少动作或内容摘要");
+    if (ev->actor_id > MAX_SAFE_INT || ev->actor_id < -MAX_SAFE_INT || seq > (uint64_t)MAX_SAFE_INT)
+        return zf_err_set(err, ZF_EINVAL, "number_out_of_range", NULL, "整数超出 ±(2^53-1)，无法规范化");
     zf_ledger_rfc3339(when, ev->at);
-    obj = json_object();
-    json_object_set_new(obj, "id", str_or_empty(ev->object_id));
-    json_object_set_new(obj, "type", str_or_empty(ev->object_type));
-    o = json_object();
-    json_object_set_new(o, "action", str_or_empty(ev->action));
-    json_object_set_new(o, "actor", json_integer(ev->actor_id));
-    json_object_set_new(o, "content_sha256", str_or_empty(ev->content_sha256));
-    json_object_set_new(o, "object", obj);
-    json_object_set_new(o, "request_id", str_or_empty(ev->request_id));
-    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
-    json_object_set_new(o, "time", json_string(when));
-    rc = zf_jcs_encode(out, o, err);
-    json_decref(o);
-    return rc;
+    zf_buf_puts(out, "{\"action\":");
+    put_str(out, ev->action);
+    zf_buf_printf(out, ",\"actor\":%lld,\"content_sha256\":", (long long)ev->actor_id);
+    put_str(out, ev->content_sha256);
+    zf_buf_puts(out, ",\"object\":{\"id\":");
+    put_str(out, ev->object_id);
+    zf_buf_puts(out, ",\"type\":");
+    put_str(out, ev->object_type);
+    zf_buf_puts(out, "},\"request_id\":");
+    put_str(out, ev->request_id);
+    zf_buf_printf(out, ",\"seq\":%llu,\"time\":", (unsigned long long)seq);
+    put_str(out, when);
+    return zf_buf_putc(out, '}') < 0 ? zf_err_set(err, ZF_ETOOBIG, NULL, NULL, "台账事件过长") : 0;
 }
 
 /* ---- the node source ---- */
@@ -157,24 +176,75 @@ int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err)
     return rc < 0 ? rc : 0;
 }
 
-int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
+typedef struct frontier_cache {
+    zf_merkle_frontier f;
+    char last_leaf[ZF_HASH_HEXLEN + 1];
+} frontier_cache;
+
+/* The tree's size and the frontier of its leaves: from the writer slot when
+ * it matches the stored tail, else rebuilt from the stored nodes. */
+static int load_frontier(zf_merkle_frontier *out, zf_db *db, zf_err *err)
 {
     zf_merkle_source src = zf_ledger_source(db);
+    void **slot = zf_db_writer_slot(db);
+    frontier_cache *c = slot ? *slot : NULL;
+    zf_stmt *st = NULL;
+    uint64_t size = 0;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db, "SELECT idx, leaf_hash FROM ledger_events ORDER BY idx DESC LIMIT 1", err)) < 0)
+        return rc;
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        size = (uint64_t)zf_stmt_int64(st, 0) + 1;
+        if (c && c->f.size == size && strcmp(c->last_leaf, zf_stmt_text(st, 1)) == 0) {
+            zf_stmt_free(st);
+            *out = c->f;
+            return 0;
+        }
+    } else if (rc == 0 && c && c->f.size == 0) {
+        zf_stmt_free(st);
+        *out = c->f;
+        return 0;
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        return rc;
+    return zf_merkle_frontier_load(out, &src, size, err);
+}
+
+static void save_frontier(zf_db *db, const zf_merkle_frontier *f, const char *leaf_hex)
+{
+    void **slot = zf_db_writer_slot(db);
+    frontier_cache *c;
+
+    if (!slot)
+        return;
+    if (!*slot)
+        *slot = zf_calloc(1, sizeof(frontier_cache));
+    c = *slot;
+    c->f = *f;
+    memcpy(c->last_leaf, leaf_hex, sizeof c->last_leaf);
+}
+
+int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
+{
     zf_merkle_frontier f;
     zf_merkle_node nodes[ZF_MERKLE_MAX_NEW_NODES];
     size_t n_nodes = 0, i;
     zf_buf canon = ZF_BUF_INIT;
     zf_stmt *st = NULL;
     zf_hash leaf;
-    char hex[ZF_HASH_HEXLEN + 1], when[21];
+    char hex[ZF_HASH_HEXLEN + 1], leaf_hex[ZF_HASH_HEXLEN + 1], when[21];
     uint64_t size;
     int rc;
 
     if (!zf_db_in_transaction(db))
         return zf_err_set(err, ZF_EINTERNAL, "ledger_needs_transaction", NULL,
                           "台账事件必须与所记录的变更在同一事务中写入");
-    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = zf_merkle_frontier_load(&f, &src, size, err)) < 0 ||
-        (rc = zf_ledger_event_canonical(&canon, ev, size, err)) < 0)
+    if ((rc = load_frontier(&f, db, err)) < 0)
+        goto done;
+    size = f.size;
+    if ((rc = zf_ledger_event_canonical(&canon, ev, size, err)) < 0)
         goto done;
     zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
     if ((rc = zf_merkle_frontier_append(&f, &leaf, nodes, &n_nodes)) < 0) {
@@ -182,6 +252,7 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
         goto done;
     }
     zf_hash_to_hex(hex, &leaf);
+    memcpy(leaf_hex, hex, sizeof leaf_hex);
     zf_ledger_rfc3339(when, ev->at);
     if ((rc = zf_db_prepare(&st, db,
                             "INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, object_type, "
@@ -222,6 +293,7 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
         zf_stmt_free(st);
         st = NULL;
     }
+    save_frontier(db, &f, leaf_hex);
     rc = 0;
 done:
     zf_stmt_free(st);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "search/tokenizer.h" /* issue 7: zf_cjk on every connection */
 #include "util/mem.h"
 
 #define MAX_PARAMS 64
@@ -139,13 +140,15 @@ struct commit_group {
     int refs;
     char *dir;               /* the database's directory, to sync once */
     pthread_mutex_t mu;
-    pthread_cond_t cv;       /* a sync finished, or the writer token is free */
+    pthread_cond_t writer_cv; /* the writer token is free (signal: one may take it) */
+    pthread_cond_t sync_cv;  /* a sync finished (broadcast: it covers many) */
     int writer_busy;
     uint64_t tickets;        /* commits whose frames were written */
     uint64_t synced;         /* every ticket <= synced is durable */
     int syncing;             /* a leader is inside fsync */
     int dir_synced;
     int failed;              /* an fsync failed: acknowledge nothing more */
+    void *slot;              /* zf_db_writer_slot */
 };
 
 static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -173,7 +176,8 @@ static void group_attach(zf_db *db, const char *path)
         pthread_mutex_init(&g->mu, NULL);
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&g->cv, &ca);
+        pthread_cond_init(&g->writer_cv, &ca);
+        pthread_cond_init(&g->sync_cv, NULL);
         pthread_condattr_destroy(&ca);
         g->next = groups;
         groups = g;
@@ -197,8 +201,10 @@ static void group_detach(zf_db *db)
                 break;
             }
         pthread_mutex_destroy(&g->mu);
-        pthread_cond_destroy(&g->cv);
+        pthread_cond_destroy(&g->writer_cv);
+        pthread_cond_destroy(&g->sync_cv);
         free(g->dir);
+        free(g->slot);
         free(g);
     }
     pthread_mutex_unlock(&groups_mu);
@@ -221,7 +227,7 @@ static int writer_acquire(zf_db *db, zf_err *err)
     until.tv_sec += WRITER_TIMEOUT_S;
     pthread_mutex_lock(&g->mu);
     while (g->writer_busy && rc == 0)
-        rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
+        rc = pthread_cond_timedwait(&g->writer_cv, &g->mu, &until);
     if (!g->writer_busy) {
         g->writer_busy = 1;
         db->holds_writer = 1;
@@ -242,7 +248,7 @@ static void writer_release(zf_db *db)
     pthread_mutex_lock(&g->mu);
     g->writer_busy = 0;
     db->holds_writer = 0;
-    pthread_cond_broadcast(&g->cv);
+    pthread_cond_signal(&g->writer_cv);
     pthread_mutex_unlock(&g->mu);
 }
 
@@ -282,7 +288,7 @@ static int group_sync(zf_db *db, zf_err *err)
     mine = ++g->tickets;
     while (g->synced < mine && !g->failed) {
         if (g->syncing) {
-            pthread_cond_wait(&g->cv, &g->mu);
+            pthread_cond_wait(&g->sync_cv, &g->mu);
             continue;
         }
         g->syncing = 1;
@@ -302,7 +308,7 @@ static int group_sync(zf_db *db, zf_err *err)
         } else {
             g->failed = 1;
         }
-        pthread_cond_broadcast(&g->cv);
+        pthread_cond_broadcast(&g->sync_cv);
     }
     rc = g->synced >= mine ? 0 : -1;
     pthread_mutex_unlock(&g->mu);
@@ -348,6 +354,10 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA temp_store=MEMORY;",
                     err);
+    /* Full-text search (issue 7): FTS5 tables declared with the zf_cjk
+     * tokenizer (migration 0007) are unusable on a connection without it. */
+    if (rc == 0)
+        rc = zf_search_register(db->h, err);
     if (rc < 0) {
         zf_db_close(db);
         return rc;
@@ -621,8 +631,17 @@ void zf_db_rollback(zf_db *db)
     }
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    if (db->in_tx && db->holds_writer && db->group) {
+        free(db->group->slot); /* it may describe what was just undone */
+        db->group->slot = NULL;
+    }
     db->in_tx = 0;
     writer_release(db);
+}
+
+void **zf_db_writer_slot(zf_db *db)
+{
+    return db->in_tx && db->holds_writer && db->group ? &db->group->slot : NULL;
 }
 
 int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,

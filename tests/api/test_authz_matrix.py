@@ -87,6 +87,22 @@ EXPECTED = {
     ("POST", API + "/ledger/cosignatures"): PUBLIC,
     ("GET", API + "/ledger/witnesses"): PUBLIC,
     ("POST", API + "/ledger/witnesses"): ({"admin"}, set()),
+    # 事前公开 / 事中公示 (issue 7): a department's publicity officer and head
+    # edit, review and publish its items; the Justice Bureau's supervisors and
+    # the administrator read every department's; photos belong to the officer
+    # library (administrator anywhere, head and publicity officer at home)
+    ("GET", API + "/publicity-items"): ({"head", "publicity", "supervisor", "admin"}, set()),
+    ("POST", API + "/departments/{id}/publicity-items"): ({"head", "publicity"}, {"head", "publicity"}),
+    ("GET", API + "/publicity-items/{id}"): ({"head", "publicity", "supervisor", "admin"},
+                                            {"head", "publicity"}),
+    ("PUT", API + "/publicity-items/{id}"): ({"head", "publicity"}, {"head", "publicity"}),
+    ("POST", API + "/publicity-items/{id}/review"): ({"head", "publicity"}, {"head", "publicity"}),
+    ("POST", API + "/publicity-items/{id}/publish"): ({"head", "publicity"}, {"head", "publicity"}),
+    ("POST", API + "/publicity-items/{id}/withdraw"): ({"head", "publicity"}, {"head", "publicity"}),
+    ("GET", API + "/publicity-items/{id}/history"): ({"head", "publicity", "supervisor", "admin"},
+                                                    {"head", "publicity"}),
+    ("PUT", API + "/officers/{id}/photo"): ({"admin", "head", "publicity"}, {"head", "publicity"}),
+    ("GET", API + "/officers/{id}/photo"): (LIB_READ, set()),
 }
 
 # Creates whose department is named in the body: the body must decode for
@@ -116,7 +132,9 @@ OTHER_DEPT_NAME = "生态环境局"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NO_SUCH_ID = 987654
 # path resources whose table has another name (issue 4: /evidence/{id})
-TABLE_OF = {"evidence": "evidence_files"}
+TABLE_OF = {"evidence": "evidence_files",
+            # issue 5: /cases/{id}/documents/{doc_id}
+            "documents": "case_documents"}
 
 
 def is_write(method):
@@ -186,6 +204,21 @@ def world(server):
                    data=("matrix evidence %s" % label).encode(), timeout=10)
         assert r.status_code == 201, r.text
         up.post(server.url + API + "/auth/logout", timeout=10)
+
+    # one publicity item per department (issue 7), written by a publicity
+    # officer of each, so /publicity-items/{id} has targets on both sides
+    for label, dept in (("own", own), ("other", other)):
+        r = admin.post(server.url + API + "/users", json={
+            "username": "matrix_pub_%s" % label, "display_name": "矩阵公示%s" % label,
+            "role": "publicity", "department_id": dept, "password": "Matrix-target-pass-2026"},
+            timeout=10)
+        assert r.status_code == 201, r.text
+        pub = server.login("matrix_pub_%s" % label, "Matrix-target-pass-2026")
+        r = pub.post(server.url + API + "/departments/%d/publicity-items" % dept, json={
+            "kind": "random_check", "name": "矩阵探针", "basis": "b", "subject": "s", "content": "c",
+            "method": "m", "ratio": "1%", "frequency": "f"}, timeout=10)
+        assert r.status_code == 201, r.text
+        pub.post(server.url + API + "/auth/logout", timeout=10)
 
     sessions = {u: server.login(u) for u in DEMO_USERS}
     sessions[None] = requests.Session()  # anonymous

@@ -94,9 +94,13 @@ def test_home_lists_every_department_with_link_and_counts(server, departments):
     assert "执法事项 %d 项" % d["matter_count"] in card
 
 
-def test_home_has_no_fake_search_form(server):
+def test_home_search_form_is_real(server):
+    # The only form on the home page is the header search (issue 7): a plain
+    # GET to /search, which answers.
     text = get(server, "/").text
-    assert "<form" not in text
+    forms = re.findall(r"<form[^>]*>", text)
+    assert len(forms) == 1 and 'action="/search"' in forms[0] and 'method="get"' in forms[0]
+    assert get(server, "/search?q=%E6%89%A7%E6%B3%95").status_code == 200
 
 
 def test_stylesheet_is_served_embedded_and_cacheable(server):

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ledger/checkpoint.h"
+#include "ledger/jcs.h"
 #include "ledger/merkle.h"
 #include "ledger/sign.h"
 #include "store/audit.h"
@@ -123,6 +124,74 @@ static void test_canonical_event(void **state)
                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"object\":{\"id\":\"C-1\",\"type\":\"case\"},"
                         "\"request_id\":\"r-1\",\"seq\":7,\"time\":\"2024-06-01T08:00:00Z\"}");
     zf_buf_free(&b);
+}
+
+/* The old construction, through a jansson object and zf_jcs_encode: the
+ * direct encoder must give the same bytes for every input. */
+static json_t *ref_str(const char *s)
+{
+    json_t *v = json_string(s ? s : "");
+    return v ? v : json_string("\xef\xbf\xbd");
+}
+
+static int ref_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq)
+{
+    char when[21];
+    json_t *o = json_object(), *obj = json_object();
+    int rc;
+
+    zf_ledger_rfc3339(when, ev->at);
+    json_object_set_new(obj, "id", ref_str(ev->object_id));
+    json_object_set_new(obj, "type", ref_str(ev->object_type));
+    json_object_set_new(o, "action", ref_str(ev->action));
+    json_object_set_new(o, "actor", json_integer(ev->actor_id));
+    json_object_set_new(o, "content_sha256", ref_str(ev->content_sha256));
+    json_object_set_new(o, "object", obj);
+    json_object_set_new(o, "request_id", ref_str(ev->request_id));
+    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    json_object_set_new(o, "time", json_string(when));
+    rc = zf_jcs_encode(out, o, NULL);
+    json_decref(o);
+    return rc;
+}
+
+static void test_canonical_matches_jcs(void **state)
+{
+    static const char *texts[] = {
+        "", "C-1", "引号\"与\\反斜杠", "控制\x01\x1f\b\f\n\r\t字符", "\x7f", "😀 emoji \xef\xac\x81",
+        "sha256:0123", "bad \xff utf8", "\xed\xa0\x80 surrogate", "\xc0\xaf overlong", "\xf4\x90\x80\x80 big",
+        "</script>&amp;", "\xe2\x80\xa8 line separator", NULL,
+    };
+    const size_t n = sizeof texts / sizeof texts[0];
+    const int64_t actors[] = {0, 12, -5, 9007199254740991LL, -9007199254740991LL};
+    const uint64_t seqs[] = {0, 7, 123456789, 9007199254740991ULL};
+    size_t i, j;
+
+    (void)state;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            zf_ledger_event ev = {1717228800 + (int64_t)(i * 86400 * 37), actors[(i + j) % 5], "case.update",
+                                  texts[i], texts[j], HASH_A, texts[(i * 7 + j) % n], 0};
+            zf_buf a = ZF_BUF_INIT, b = ZF_BUF_INIT;
+            uint64_t seq = seqs[(i + 3 * j) % 4];
+            if (texts[i] && (texts[i][0] == '\0'))
+                ev.action = "x"; /* action must not be empty */
+            assert_int_equal(zf_ledger_event_canonical(&a, &ev, seq, NULL), 0);
+            assert_int_equal(ref_canonical(&b, &ev, seq), 0);
+            assert_string_equal(zf_buf_str(&a), zf_buf_str(&b));
+            zf_buf_free(&a);
+            zf_buf_free(&b);
+        }
+    {
+        /* beyond 2^53 - 1 both refuse */
+        zf_ledger_event ev = {0, 9007199254740992LL, "a", "t", "1", HASH_A, "", 0};
+        zf_buf a = ZF_BUF_INIT;
+        assert_int_equal(zf_ledger_event_canonical(&a, &ev, 1, NULL), ZF_EINVAL);
+        ev.actor_id = 1;
+        zf_buf_reset(&a);
+        assert_int_equal(zf_ledger_event_canonical(&a, &ev, 9007199254740992ULL, NULL), ZF_EINVAL);
+        zf_buf_free(&a);
+    }
 }
 
 static void test_proofs_match_memtree(void **state)
@@ -328,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuses_outside_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test(test_canonical_event),
+        cmocka_unit_test(test_canonical_matches_jcs),
         cmocka_unit_test_setup_teardown(test_proofs_match_memtree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_writes_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),

@@ -1,0 +1,163 @@
+-- 0007_search: one full-text index over everything the portal publishes
+-- (issue 7, 搜索查询). See src/store/search_store.h.
+--
+-- search_docs holds one row per searchable record, whatever its kind, in a
+-- generic layout (kind, ref_id, department_id, date, title, body, link), and
+-- is the external content of the FTS5 index search_fts (tokenizer zf_cjk,
+-- src/search/tokenizer.h, registered on every connection by zf_db_open).
+-- Triggers on search_docs keep search_fts in step, so writers only ever
+-- touch search_docs: through zf_search_index_upsert/_delete (published
+-- decisions, service guides) or through the triggers below (the three
+-- libraries and the laws), which catch every write path, the importer and
+-- the demo included.
+--
+-- SQLite only (FTS5, triggers): the PostgreSQL backend will keep the same
+-- search_docs table with a tsvector column built from the same tokens.
+
+CREATE TABLE search_docs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                 -- law, matter, officer, department, decision, guide
+    ref_id BIGINT NOT NULL,             -- id in the kind's own table
+    department_id BIGINT,               -- NULL for laws
+    date TEXT NOT NULL DEFAULT '',      -- YYYY-MM-DD the record speaks for ('' when none)
+    title TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '',
+    link TEXT NOT NULL DEFAULT '',      -- public portal path of the record
+    UNIQUE (kind, ref_id)
+);
+CREATE INDEX search_docs_department ON search_docs(department_id);
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, body, content = 'search_docs', content_rowid = 'id', tokenize = 'zf_cjk');
+-- bm25 with a title hit worth four body hits.
+INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
+
+CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
+    INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
+    INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER search_docs_au AFTER UPDATE OF title, body ON search_docs
+WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
+    INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+
+-- What each library contributes: exactly what the portal already shows.
+-- Officers: name, certificate number, position, department (no gender, no
+-- personal data). Dates are China's calendar day (UTC+8).
+CREATE VIEW search_src_law AS
+SELECT 'law' AS kind, a.id AS ref_id, NULL AS department_id, l.effective_date AS date,
+       l.title || ' ' || a.label AS title, a.text AS body,
+       '/laws/' || l.id || '#a' || a.no AS link
+FROM law_articles a JOIN laws l ON l.id = a.law_id;
+
+CREATE VIEW search_src_matter AS
+SELECT 'matter' AS kind, m.id AS ref_id, m.department_id AS department_id,
+       date(m.updated_at + 28800, 'unixepoch') AS date, m.name AS title,
+       m.code || ' ' || m.legal_basis || ' ' || m.procedure || ' ' || m.accepting_body AS body,
+       '/departments/' || m.department_id || '#matters' AS link
+FROM matters m;
+
+CREATE VIEW search_src_officer AS
+SELECT 'officer' AS kind, o.id AS ref_id, o.department_id AS department_id, '' AS date,
+       o.name AS title,
+       '执法证号 ' || o.certificate_no || ' ' || d.name || ' ' || o.position AS body,
+       '/departments/' || o.department_id || '#officers' AS link
+FROM officers o JOIN departments d ON d.id = o.department_id;
+
+CREATE VIEW search_src_department AS
+SELECT 'department' AS kind, d.id AS ref_id, d.id AS department_id, '' AS date, d.name AS title,
+       d.short_name || ' ' || d.duties || ' ' || d.area || ' ' || d.address AS body,
+       '/departments/' || d.id AS link
+FROM departments d;
+
+-- The index of the records that exist already.
+INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+    SELECT * FROM search_src_department;
+INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+    SELECT * FROM search_src_officer;
+INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+    SELECT * FROM search_src_matter;
+INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+    SELECT * FROM search_src_law;
+
+-- Keeping it current. Each upsert's SELECT has a WHERE clause, which SQLite
+-- needs to tell the ON CONFLICT clause from a join constraint.
+CREATE TRIGGER search_law_articles_ai AFTER INSERT ON law_articles BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_law WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_law_articles_au AFTER UPDATE ON law_articles BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_law WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_law_articles_ad AFTER DELETE ON law_articles BEGIN
+    DELETE FROM search_docs WHERE kind = 'law' AND ref_id = old.id;
+END;
+CREATE TRIGGER search_laws_au AFTER UPDATE OF title, effective_date ON laws BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_law WHERE ref_id IN (SELECT id FROM law_articles WHERE law_id = new.id)
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+
+CREATE TRIGGER search_matters_ai AFTER INSERT ON matters BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_matter WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_matters_au AFTER UPDATE ON matters BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_matter WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_matters_ad AFTER DELETE ON matters BEGIN
+    DELETE FROM search_docs WHERE kind = 'matter' AND ref_id = old.id;
+END;
+
+CREATE TRIGGER search_officers_ai AFTER INSERT ON officers BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_officer WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_officers_au AFTER UPDATE ON officers BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_officer WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_officers_ad AFTER DELETE ON officers BEGIN
+    DELETE FROM search_docs WHERE kind = 'officer' AND ref_id = old.id;
+END;
+
+CREATE TRIGGER search_departments_ai AFTER INSERT ON departments BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_department WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+-- A department's name is part of its officers' entries.
+CREATE TRIGGER search_departments_au AFTER UPDATE ON departments BEGIN
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_department WHERE ref_id = new.id
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+    INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
+        SELECT * FROM search_src_officer
+        WHERE new.name IS NOT old.name
+          AND ref_id IN (SELECT id FROM officers WHERE department_id = new.id)
+    ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,
+        date = excluded.date, title = excluded.title, body = excluded.body, link = excluded.link;
+END;
+CREATE TRIGGER search_departments_ad AFTER DELETE ON departments BEGIN
+    DELETE FROM search_docs WHERE kind = 'department' AND ref_id = old.id;
+END;

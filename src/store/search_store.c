@@ -1,0 +1,462 @@
+/* search_store.c — the full-text index: upserts and queries. See
+ * search_store.h for the contract, migration 0007 for the tables.
+ *
+ * A query runs in up to three statements, each bounded:
+ *   1. probe: the rowids of the newest ZF_SEARCH_EXACT_MAX + 1 matches
+ *      (rowid order costs no scoring), which gives the exact count or the
+ *      data for the estimate;
+ *   2. rank: the page's rowids by bm25 within the window of the page (all
+ *      the matches when they are few), without snippets, because SQLite
+ *      would otherwise compute a snippet for every row before sorting;
+ *   3. one short statement per hit for its highlighted title and snippet.
+ * Highlights come back between the control characters 0x02 and 0x03, which
+ * html_mark turns into <mark> after escaping everything else, so no byte of
+ * the indexed text or of the query can reach the page as markup. */
+#include "store/search_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "search/tokenizer.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+const char *const zf_search_kinds[] = {"decision", "matter", "guide", "officer", "department",
+                                       "law", NULL};
+
+const char *zf_search_kind_name(const char *kind)
+{
+    static const struct {
+        const char *kind, *name;
+    } names[] = {
+        {"decision", "执法决定"},   {"matter", "执法事项"},   {"guide", "服务指南"},
+        {"officer", "执法人员"},    {"department", "执法部门"}, {"law", "法律法规"},
+    };
+    size_t i;
+
+    for (i = 0; kind && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].kind, kind) == 0)
+            return names[i].name;
+    return NULL;
+}
+
+/* ---- upsert / delete ---- */
+
+static int valid_kind_text(const char *kind)
+{
+    size_t n = 0;
+
+    if (!kind)
+        return 0;
+    for (; kind[n]; n++)
+        if (!((kind[n] >= 'a' && kind[n] <= 'z') || kind[n] == '_'))
+            return 0;
+    return n >= 1 && n <= 32;
+}
+
+static int valid_date(const char *s)
+{
+    int i;
+
+    if (!s || strlen(s) != 10)
+        return 0;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    return (s[5] - '0') * 10 + (s[6] - '0') >= 1 && (s[5] - '0') * 10 + (s[6] - '0') <= 12 &&
+           (s[8] - '0') * 10 + (s[9] - '0') >= 1 && (s[8] - '0') * 10 + (s[9] - '0') <= 31;
+}
+
+int zf_search_index_upsert(zf_db *db, const zf_search_doc *doc, zf_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (kind, ref_id) DO UPDATE SET department_id = excluded.department_id,"
+        " date = excluded.date, title = excluded.title, body = excluded.body,"
+        " link = excluded.link";
+    zf_stmt *st = NULL;
+    int rc;
+
+    if (!doc || !valid_kind_text(doc->kind) || doc->ref_id <= 0 || doc->department_id < 0)
+        return zf_err_set(err, ZF_EINVAL, "invalid_search_doc", NULL, "检索条目的类型或编号无效");
+    if (!doc->title || !*doc->title)
+        return zf_err_set(err, ZF_EINVAL, "invalid_search_doc", "title", "检索条目缺少标题");
+    if (doc->date && *doc->date && !valid_date(doc->date))
+        return zf_err_set(err, ZF_EINVAL, "invalid_search_doc", "date", "检索条目的日期无效");
+    if ((rc = zf_db_prepare(&st, db, sql, err)) < 0)
+        return rc;
+    zf_stmt_bind_text(st, 1, doc->kind, -1);
+    zf_stmt_bind_int64(st, 2, doc->ref_id);
+    if (doc->department_id > 0)
+        zf_stmt_bind_int64(st, 3, doc->department_id);
+    else
+        zf_stmt_bind_null(st, 3);
+    zf_stmt_bind_text(st, 4, doc->date ? doc->date : "", -1);
+    zf_stmt_bind_text(st, 5, doc->title, -1);
+    zf_stmt_bind_text(st, 6, doc->body ? doc->body : "", -1);
+    zf_stmt_bind_text(st, 7, doc->link ? doc->link : "", -1);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
+int zf_search_index_delete(zf_db *db, const char *kind, int64_t ref_id, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    if (!valid_kind_text(kind) || ref_id <= 0)
+        return zf_err_set(err, ZF_EINVAL, "invalid_search_doc", NULL, "检索条目的类型或编号无效");
+    if ((rc = zf_db_prepare(&st, db, "DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_text(st, 1, kind, -1);
+    zf_stmt_bind_int64(st, 2, ref_id);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- query ---- */
+
+/* The filters, written once: $1 MATCH, $2 kind, $3 department, $4 from,
+ * $5 to. NULL or 0 disables a filter; keeping them in one statement text
+ * keeps the statement cache small. */
+#define FILTERS                                                                  \
+    " AND ($2 IS NULL OR d.kind = $2) AND ($3 = 0 OR d.department_id = $3)"      \
+    " AND ($4 IS NULL OR d.date >= $4) AND ($5 IS NULL OR d.date <= $5)"
+
+static const char PROBE_PLAIN[] =
+    "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $6 OFFSET $7";
+static const char PROBE_FILTERED[] =
+    "SELECT search_fts.rowid FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+    " WHERE search_fts MATCH $1" FILTERS " ORDER BY search_fts.rowid DESC LIMIT $6 OFFSET $7";
+static const char RANK_PLAIN[] =
+    "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH $1"
+    " AND rowid BETWEEN $6 AND $7 ORDER BY rank, rowid DESC LIMIT $8 OFFSET $9";
+static const char RANK_FILTERED[] =
+    "SELECT search_fts.rowid, search_fts.rank FROM search_fts"
+    " JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1" FILTERS
+    " AND search_fts.rowid BETWEEN $6 AND $7 ORDER BY search_fts.rank, search_fts.rowid DESC"
+    " LIMIT $8 OFFSET $9";
+static const char HIT[] =
+    "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
+    " d.title, d.link, highlight(search_fts, 0, char(2), char(3)),"
+    " snippet(search_fts, 1, char(2), char(3), '…', 40)"
+    " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+    " LEFT JOIN departments dep ON dep.id = d.department_id"
+    " WHERE search_fts MATCH $1 AND search_fts.rowid = $2";
+
+typedef struct query {
+    const zf_search_params *p;
+    const char *match;
+    int filtered;
+} query;
+
+static void bind_filters(zf_stmt *st, const query *q)
+{
+    zf_stmt_bind_text(st, 1, q->match, -1);
+    if (!q->filtered)
+        return;
+    zf_stmt_bind_text_or_null(st, 2, q->p->kind);
+    zf_stmt_bind_int64(st, 3, q->p->department_id);
+    zf_stmt_bind_text_or_null(st, 4, q->p->from);
+    zf_stmt_bind_text_or_null(st, 5, q->p->to);
+}
+
+/* Rowids of up to limit matches, newest first, skipping offset. *out is
+ * allocated (limit entries); *n is how many were found. */
+static int probe(int64_t **out, size_t *n, zf_db *db, const query *q, int64_t limit,
+                 int64_t offset, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int64_t *ids = zf_calloc((size_t)limit, sizeof *ids);
+    size_t k = 0;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db, q->filtered ? PROBE_FILTERED : PROBE_PLAIN, err)) < 0)
+        goto done;
+    bind_filters(st, q);
+    zf_stmt_bind_int64(st, 6, limit);
+    zf_stmt_bind_int64(st, 7, offset);
+    while ((rc = zf_stmt_step(st, err)) == 1 && k < (size_t)limit)
+        ids[k++] = zf_stmt_int64(st, 0);
+done:
+    zf_stmt_free(st);
+    if (rc < 0) {
+        free(ids);
+        ids = NULL;
+        k = 0;
+    }
+    *out = ids;
+    *n = k;
+    return rc < 0 ? rc : 0;
+}
+
+/* Appends text to b escaped for HTML, with 0x02/0x03 turned into a balanced
+ * <mark>...</mark>; other control characters are dropped. */
+static void html_mark(zf_buf *b, const char *s)
+{
+    int open = 0;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        switch (ch) {
+        case 2:
+            if (!open)
+                zf_buf_puts(b, "<mark>");
+            open = 1;
+            break;
+        case 3:
+            if (open)
+                zf_buf_puts(b, "</mark>");
+            open = 0;
+            break;
+        case '&': zf_buf_puts(b, "&amp;"); break;
+        case '<': zf_buf_puts(b, "&lt;"); break;
+        case '>': zf_buf_puts(b, "&gt;"); break;
+        case '"': zf_buf_puts(b, "&quot;"); break;
+        case '\'': zf_buf_puts(b, "&#39;"); break;
+        default:
+            if (ch >= 0x20 || ch == '\t')
+                zf_buf_putc(b, (char)ch);
+            else if (ch == '\n' || ch == '\r')
+                zf_buf_putc(b, ' ');
+        }
+    }
+    if (open)
+        zf_buf_puts(b, "</mark>");
+}
+
+static char *marked(const char *s)
+{
+    zf_buf b = ZF_BUF_INIT;
+
+    html_mark(&b, s);
+    return zf_buf_detach(&b);
+}
+
+static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, double score,
+                    zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db, HIT, err)) < 0)
+        return rc;
+    zf_stmt_bind_text(st, 1, q->match, -1);
+    zf_stmt_bind_int64(st, 2, rowid);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        h->kind = zf_strdup(zf_stmt_text(st, 0));
+        h->ref_id = zf_stmt_int64(st, 1);
+        h->department_id = zf_stmt_int64(st, 2);
+        h->department = zf_strdup(zf_stmt_text(st, 3));
+        h->date = zf_strdup(zf_stmt_text(st, 4));
+        h->title = zf_strdup(zf_stmt_text(st, 5));
+        h->link = zf_strdup(zf_stmt_text(st, 6));
+        h->title_html = marked(zf_stmt_text(st, 7));
+        h->snippet_html = marked(zf_stmt_text(st, 8));
+        h->score = score;
+        rc = 0;
+    } else if (rc == 0) {
+        rc = zf_err_set(err, ZF_EINTERNAL, "search_index_inconsistent", NULL,
+                        "检索索引与数据不一致，请联系管理员重建索引");
+    }
+    zf_stmt_free(st);
+    return rc;
+}
+
+/* Two significant digits, rounded up, so "约" never understates much. */
+static int64_t round2(double v)
+{
+    double scale = 1;
+
+    while (v / scale >= 100)
+        scale *= 10;
+    return (int64_t)(((int64_t)(v / scale + 0.999999)) * scale);
+}
+
+static int estimate(int64_t *out, zf_db *db, int64_t found, int64_t last_rowid, zf_err *err)
+{
+    int64_t lo = 0, hi = 0;
+    double span, seen, est;
+    int rc;
+
+    if ((rc = zf_db_query_int64(db, &lo, "SELECT COALESCE(MIN(id), 0) FROM search_docs", err, 0,
+                                NULL)) < 0 ||
+        (rc = zf_db_query_int64(db, &hi, "SELECT COALESCE(MAX(id), 0) FROM search_docs", err, 0,
+                                NULL)) < 0)
+        return rc;
+    span = (double)(hi - lo + 1);
+    seen = (double)(hi - last_rowid + 1);
+    est = seen > 0 ? (double)found * span / seen : (double)found;
+    *out = round2(est);
+    if (*out <= found)
+        *out = found + 1;
+    return 0;
+}
+
+/* Validates what the user sent. */
+static int check_params(const zf_search_params *p, zf_err *err)
+{
+    const char *s = p->q;
+    size_t len, off = 0, chars = 0;
+
+    if (!s)
+        return zf_err_set(err, ZF_EINVAL, "empty_query", "q", "请输入检索词");
+    len = strlen(s);
+    while (off < len) {
+        int32_t cp;
+        utf8proc_ssize_t k =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + off, (utf8proc_ssize_t)(len - off), &cp);
+        if (k <= 0)
+            return zf_err_set(err, ZF_EINVAL, "invalid_utf8", "q", "检索词含有无效字符");
+        off += (size_t)k;
+        chars++;
+    }
+    if (chars > ZF_SEARCH_Q_MAX_CHARS)
+        return zf_err_set(err, ZF_EINVAL, "query_too_long", "q", "检索词过长（不超过 %d 个字）",
+                          ZF_SEARCH_Q_MAX_CHARS);
+    if (p->kind && !zf_search_kind_name(p->kind))
+        return zf_err_set(err, ZF_EINVAL, "invalid_kind", "kind", "不支持的检索类型");
+    if (p->department_id < 0)
+        return zf_err_set(err, ZF_EINVAL, "invalid_department_id", "department_id", "部门编号无效");
+    if (p->from && !valid_date(p->from))
+        return zf_err_set(err, ZF_EINVAL, "invalid_date", "from", "起始日期格式应为 YYYY-MM-DD");
+    if (p->to && !valid_date(p->to))
+        return zf_err_set(err, ZF_EINVAL, "invalid_date", "to", "截止日期格式应为 YYYY-MM-DD");
+    if (p->per_page < 1 || p->per_page > ZF_SEARCH_PER_PAGE_MAX)
+        return zf_err_set(err, ZF_EINVAL, "invalid_per_page", "per_page",
+                          "每页条数应为 1 到 %d", ZF_SEARCH_PER_PAGE_MAX);
+    if (p->page < 1 || (p->page - 1) > ZF_SEARCH_OFFSET_MAX / p->per_page)
+        return zf_err_set(err, ZF_EINVAL, "invalid_page", "page", "页码超出范围（最多查看前 %d 条）",
+                          ZF_SEARCH_OFFSET_MAX);
+    return 0;
+}
+
+int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, zf_err *err)
+{
+    zf_search_result r = ZF_SEARCH_RESULT_INIT;
+    query q = {p, NULL, 0};
+    char *match = NULL;
+    int64_t *ids = NULL, *win = NULL, offset, window, w, lo, hi, in_window, want;
+    int64_t rowids[ZF_SEARCH_PER_PAGE_MAX];
+    double scores[ZF_SEARCH_PER_PAGE_MAX];
+    size_t n = 0, nwin = 0, k = 0, i;
+    zf_stmt *st = NULL;
+    int rc, more = 0;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_params(p, err)) < 0 ||
+        (rc = zf_search_query_build(&match, p->q, strlen(p->q), err)) < 0)
+        goto done;
+    q.match = match;
+    q.filtered = p->kind || p->department_id > 0 || p->from || p->to;
+    r.page = p->page;
+    r.per_page = p->per_page;
+    offset = (p->page - 1) * p->per_page;
+
+    if ((rc = probe(&ids, &n, db, &q, ZF_SEARCH_EXACT_MAX + 1, 0, err)) < 0)
+        goto done;
+    if (n <= ZF_SEARCH_EXACT_MAX) {
+        r.total = (int64_t)n;
+        r.exact = 1;
+        if (n == 0 || offset >= (int64_t)n)
+            goto ok;
+        lo = ids[n - 1];
+        hi = ids[0];
+        in_window = offset;
+        more = offset + p->per_page < (int64_t)n;
+    } else {
+        if ((rc = estimate(&r.total, db, (int64_t)n, ids[n - 1], err)) < 0)
+            goto done;
+        /* A whole number of pages per window, so no page straddles two. */
+        window = (ZF_SEARCH_EXACT_MAX / p->per_page) * p->per_page;
+        w = offset / window;
+        in_window = offset - w * window;
+        if (w == 0) {
+            lo = ids[window - 1];
+            hi = ids[0];
+            more = 1; /* n > window */
+        } else {
+            if ((rc = probe(&win, &nwin, db, &q, window + 1, w * window, err)) < 0)
+                goto done;
+            if (nwin > (size_t)window) {
+                more = 1;
+                nwin = (size_t)window;
+            }
+            if (nwin == 0 || in_window >= (int64_t)nwin)
+                goto ok;
+            lo = win[nwin - 1];
+            hi = win[0];
+            if (in_window + p->per_page < (int64_t)nwin)
+                more = 1;
+        }
+    }
+
+    want = p->per_page;
+    if ((rc = zf_db_prepare(&st, db, q.filtered ? RANK_FILTERED : RANK_PLAIN, err)) < 0)
+        goto done;
+    bind_filters(st, &q);
+    zf_stmt_bind_int64(st, 6, lo);
+    zf_stmt_bind_int64(st, 7, hi);
+    zf_stmt_bind_int64(st, 8, want);
+    zf_stmt_bind_int64(st, 9, in_window);
+    while ((rc = zf_stmt_step(st, err)) == 1 && k < (size_t)want) {
+        rowids[k] = zf_stmt_int64(st, 0);
+        scores[k] = zf_stmt_double(st, 1);
+        k++;
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    r.items = zf_calloc(k ? k : 1, sizeof *r.items);
+    for (i = 0; i < k; i++) {
+        if ((rc = load_hit(&r.items[i], db, &q, rowids[i], scores[i], err)) < 0)
+            goto done;
+        r.count++;
+    }
+ok:
+    r.has_more = more;
+    rc = 0;
+done:
+    zf_stmt_free(st);
+    free(match);
+    free(ids);
+    free(win);
+    if (rc < 0)
+        zf_search_result_free(&r);
+    else
+        *out = r;
+    return rc;
+}
+
+void zf_search_result_free(zf_search_result *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    for (i = 0; i < r->count; i++) {
+        zf_search_hit *h = &r->items[i];
+        free(h->kind);
+        free(h->department);
+        free(h->date);
+        free(h->title);
+        free(h->title_html);
+        free(h->snippet_html);
+        free(h->link);
+    }
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,269 @@
+/* test_search_store.c — the search index (store/search_store.h): triggers
+ * from the libraries, upsert/delete for other kinds, safe highlighting,
+ * exact counts and bm25 order for small results, estimates and complete
+ * windowed paging for broad ones, and parameter checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/db.h"
+#include "store/search_store.h"
+
+static zf_db *db;
+static char dbpath[64];
+
+static void remove_files(void)
+{
+    char p[96];
+
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+}
+
+static int setup(void **state)
+{
+    zf_err err = ZF_ERR_INIT;
+
+    (void)state;
+    snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-search-%d.db", (int)getpid());
+    remove_files();
+    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0) {
+        fprintf(stderr, "setup: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    zf_db_close(db);
+    db = NULL;
+    remove_files();
+    return 0;
+}
+
+static int run(zf_search_result *out, const char *q, const char *kind, int64_t page, int64_t per_page)
+{
+    zf_search_params p = ZF_SEARCH_PARAMS_INIT;
+    zf_err err = ZF_ERR_INIT;
+    int rc;
+
+    p.q = q;
+    p.kind = kind;
+    p.page = page;
+    p.per_page = per_page;
+    rc = zf_search_run(out, db, &p, &err);
+    if (rc < 0)
+        return rc;
+    return 0;
+}
+
+static void upsert(const char *kind, int64_t ref, const char *title, const char *body)
+{
+    zf_search_doc d = {kind, ref, 0, "2025-01-02", title, body, "/x"};
+    zf_err err = ZF_ERR_INIT;
+
+    assert_int_equal(zf_search_index_upsert(db, &d, &err), 0);
+}
+
+static void test_library_rows_are_indexed_by_trigger(void **state)
+{
+    zf_search_result r;
+
+    (void)state;
+    assert_int_equal(zf_db_exec(db,
+                                "INSERT INTO departments (code, name, created_at, updated_at)"
+                                " VALUES ('D1', '市城市管理局', 0, 0);"
+                                "INSERT INTO matters (department_id, code, name, power_type, legal_basis,"
+                                " created_at, updated_at) VALUES (1, 'M1', '占道经营的行政处罚', 'penalty',"
+                                " '城市市容条例', 0, 0);",
+                                NULL),
+                     0);
+    assert_int_equal(run(&r, "占道", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 1);
+    assert_true(r.exact);
+    assert_string_equal(r.items[0].kind, "matter");
+    assert_string_equal(r.items[0].department, "市城市管理局");
+    assert_string_equal(r.items[0].title_html, "<mark>占道</mark>经营的行政处罚");
+    assert_string_equal(r.items[0].link, "/departments/1#matters");
+    zf_search_result_free(&r);
+
+    /* a rename reaches the index; a delete removes the entry */
+    assert_int_equal(zf_db_exec(db, "UPDATE matters SET name = '流动摊贩的行政处罚' WHERE code = 'M1'", NULL), 0);
+    assert_int_equal(run(&r, "占道", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 0);
+    zf_search_result_free(&r);
+    assert_int_equal(run(&r, "摊贩", "matter", 1, 10), 0);
+    assert_int_equal(r.total, 1);
+    zf_search_result_free(&r);
+    assert_int_equal(zf_db_exec(db, "DELETE FROM matters WHERE code = 'M1'", NULL), 0);
+    assert_int_equal(run(&r, "摊贩", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 0);
+    zf_search_result_free(&r);
+}
+
+static void test_upsert_replaces_and_delete_removes(void **state)
+{
+    zf_search_result r;
+    zf_err err = ZF_ERR_INIT;
+    zf_search_doc bad = {"Decision!", 1, 0, NULL, "t", NULL, NULL};
+
+    (void)state;
+    upsert("decision", 7, "关于某公司的处罚决定", "违法事实清楚");
+    upsert("decision", 7, "关于某公司的处罚决定（更正）", "证据确凿");
+    assert_int_equal(run(&r, "证据", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 1);
+    assert_string_equal(r.items[0].title, "关于某公司的处罚决定（更正）");
+    zf_search_result_free(&r);
+    assert_int_equal(run(&r, "违法事实", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 0);
+    zf_search_result_free(&r);
+    assert_int_equal(zf_search_index_delete(db, "decision", 7, &err), 0);
+    assert_int_equal(zf_search_index_delete(db, "decision", 7, &err), 0);
+    assert_int_equal(run(&r, "证据", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 0);
+    zf_search_result_free(&r);
+    assert_int_equal(zf_search_index_upsert(db, &bad, &err), ZF_EINVAL);
+}
+
+static void test_highlight_escapes_everything_but_marks(void **state)
+{
+    zf_search_result r;
+
+    (void)state;
+    upsert("guide", 1, "<b>办事</b>指南 & \"引号\" 'x'", "请携带<script>alert(1)</script>身份证\x02原件\x03");
+    assert_int_equal(run(&r, "指南", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 1);
+    assert_string_equal(r.items[0].title_html,
+                        "&lt;b&gt;办事&lt;/b&gt;<mark>指南</mark> &amp; &quot;引号&quot; &#39;x&#39;");
+    zf_search_result_free(&r);
+    assert_int_equal(run(&r, "身份证", NULL, 1, 10), 0);
+    assert_int_equal(r.total, 1);
+    assert_non_null(strstr(r.items[0].snippet_html, "&lt;script&gt;"));
+    assert_non_null(strstr(r.items[0].snippet_html, "<mark>身份证</mark>"));
+    assert_null(strstr(r.items[0].snippet_html, "<script"));
+    zf_search_result_free(&r);
+}
+
+static void test_small_results_are_exact_and_ranked(void **state)
+{
+    zf_search_result r;
+    size_t i;
+
+    (void)state;
+    upsert("law", 101, "第一条", "罚款罚款罚款罚款");
+    upsert("law", 102, "罚款", "罚款");
+    upsert("law", 103, "第三条", "一段很长的文字里只提到一次罚款，其余都是别的内容，别的内容，别的内容");
+    assert_int_equal(run(&r, "罚款", "law", 1, 10), 0);
+    assert_int_equal(r.total, 3);
+    assert_true(r.exact);
+    assert_false(r.has_more);
+    assert_int_equal(r.items[0].ref_id, 102); /* in the title, weighted 4 */
+    assert_int_equal(r.items[2].ref_id, 103); /* one hit in a long body */
+    for (i = 1; i < r.count; i++)
+        assert_true(r.items[i - 1].score <= r.items[i].score);
+    zf_search_result_free(&r);
+}
+
+static void test_broad_results_are_estimated_and_fully_paged(void **state)
+{
+    enum { N = 2600 };
+    zf_search_result r;
+    zf_err err = ZF_ERR_INIT;
+    static char seen[N + 1];
+    int64_t page, count = 0;
+    int i;
+
+    (void)state;
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    for (i = 1; i <= N; i++) {
+        char title[64];
+        snprintf(title, sizeof title, "第%d号处罚决定书", i);
+        upsert("decision", i, title, i % 2 ? "责令改正并处罚款" : "给予警告");
+    }
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    assert_int_equal(run(&r, "决定", "decision", 1, 10), 0);
+    assert_false(r.exact);
+    assert_true(r.has_more);
+    assert_int_equal(r.count, 10);
+    /* evenly spread matches: the estimate is close (two significant digits) */
+    assert_true(r.total >= 2400 && r.total <= 2800);
+    zf_search_result_free(&r);
+    /* every match once, across windows, with per_page not dividing 1000 */
+    memset(seen, 0, sizeof seen);
+    for (page = 1;; page++) {
+        assert_int_equal(run(&r, "决定", "decision", page, 30), 0);
+        for (i = 0; i < (int)r.count; i++) {
+            int64_t id = r.items[i].ref_id;
+            assert_true(id >= 1 && id <= N);
+            assert_int_equal(seen[id], 0);
+            seen[id] = 1;
+            count++;
+        }
+        if (!r.has_more) {
+            zf_search_result_free(&r);
+            break;
+        }
+        assert_int_equal(r.count, 30);
+        zf_search_result_free(&r);
+        assert_true(page < 200);
+    }
+    assert_int_equal(count, N);
+    /* a narrower phrase among them is exact */
+    assert_int_equal(run(&r, "责令改正", "decision", 1, 10), 0);
+    assert_false(r.exact); /* 1300 > 1000 */
+    zf_search_result_free(&r);
+    assert_int_equal(run(&r, "第1234号", NULL, 1, 10), 0);
+    assert_true(r.exact);
+    assert_int_equal(r.total, 1);
+    zf_search_result_free(&r);
+}
+
+static void test_bad_parameters(void **state)
+{
+    zf_search_result r;
+    char longq[64 * 3 + 1];
+    int i;
+
+    (void)state;
+    assert_int_equal(run(&r, NULL, NULL, 1, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "  ", NULL, 1, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "，。", NULL, 1, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "\xff\xfe", NULL, 1, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "处罚", "nope", 1, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "处罚", NULL, 0, 10), ZF_EINVAL);
+    assert_int_equal(run(&r, "处罚", NULL, 1, 0), ZF_EINVAL);
+    assert_int_equal(run(&r, "处罚", NULL, 1, 51), ZF_EINVAL);
+    assert_int_equal(run(&r, "处罚", NULL, 100000, 50), ZF_EINVAL);
+    for (i = 0; i < 51; i++)
+        memcpy(longq + i * 3, "法", 3);
+    longq[51 * 3] = '\0';
+    assert_int_equal(run(&r, longq, NULL, 1, 10), ZF_EINVAL);
+    longq[50 * 3] = '\0';
+    assert_int_equal(run(&r, longq, NULL, 1, 10), 0);
+    zf_search_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_library_rows_are_indexed_by_trigger, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upsert_replaces_and_delete_removes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_highlight_escapes_everything_but_marks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_small_results_are_exact_and_ranked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broad_results_are_estimated_and_fully_paged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
