@@ -19,7 +19,15 @@ N=${1:-1000000}
 REF=${ZF_REFERENCE_DIR:-$ROOT/../shared/reference}
 LAWS=$REF/laws
 PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d /tmp/zhifa-search-bench.XXXXXX)
+# SEARCH_BENCH_DIR keeps the data (and the PostgreSQL cluster) for the next
+# run, which then measures without rebuilding.
+KEEP=${SEARCH_BENCH_DIR:-}
+if [ -n "$KEEP" ]; then
+    WORK=$KEEP
+    mkdir -p "$WORK"
+else
+    WORK=$(mktemp -d /tmp/zhifa-search-bench.XXXXXX)
+fi
 PGSTARTED=
 
 cleanup() {
@@ -30,7 +38,7 @@ cleanup() {
             "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
         fi
     fi
-    rm -rf "$WORK"
+    [ -n "$KEEP" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -49,14 +57,17 @@ fi
 mkdir -p "$ROOT/build/bench"
 (cd "$ROOT" && cc $CFLAGS -o build/bench/search_bench bench/search_bench.c "$LIB" $LIBS)
 
-"$BIN" init "$WORK/data" >/dev/null
-start=$(date +%s.%N)
-"$BIN" import laws "$LAWS" --data "$WORK/data" >"$WORK/import.log" 2>&1 || true
-echo "Imported the reference laws with \`zhifa import laws\` in $(echo "$(date +%s.%N) - $start" | bc) s ($(grep -c . "$WORK/import.log") lines of report)."
-echo
+if [ ! -f "$WORK/data/zhifa.db" ]; then
+    "$BIN" init "$WORK/data" >/dev/null
+    start=$(date +%s.%N)
+    "$BIN" import laws "$LAWS" --data "$WORK/data" >"$WORK/import.log" 2>&1 || true
+    echo "Imported the reference laws with \`zhifa import laws\` in $(echo "$(date +%s.%N) - $start" | bc) s."
+    echo
+fi
 
 if [[ "$CFLAGS" == *WITH_PG* ]]; then
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    NEWPG=; [ -f "$WORK/pg/PG_VERSION" ] || NEWPG=1
     mkdir -p "$WORK/pg"
     if [ "$(id -u)" = 0 ]; then
         chown postgres "$WORK" "$WORK/pg"
@@ -66,7 +77,7 @@ if [[ "$CFLAGS" == *WITH_PG* ]]; then
         RUN=(sh -c)
         PGUSER_NAME=$(id -un)
     fi
-    "${RUN[@]}" "$PGBIN/initdb -D '$WORK/pg' -E UTF8 --locale=C.UTF-8 -A trust" >/dev/null
+    [ -z "$NEWPG" ] || "${RUN[@]}" "$PGBIN/initdb -D '$WORK/pg' -E UTF8 --locale=C.UTF-8 -A trust" >/dev/null
     "${RUN[@]}" "$PGBIN/pg_ctl -D '$WORK/pg' -l '$WORK/pg/log' -w -o \"-p $PORT -k '$WORK' -c listen_addresses='' -c shared_buffers=1GB -c work_mem=64MB -c fsync=off\" start" >/dev/null
     PGSTARTED=1
     PGARGS=("host=$WORK port=$PORT user=$PGUSER_NAME dbname=postgres")

@@ -34,6 +34,10 @@ export const PAGE_ROLES = {
   laws: LIBRARY_ROLES,
   law: LIBRARY_ROLES,
   audit: ['auditor', 'supervisor'],
+  // 事前公开 (issue 7): the department's publicity officer and head edit,
+  // review and publish; supervisors and the administrator read
+  publicity: ['publicity', 'head', 'supervisor', 'admin'],
+  'officer-cards': ['publicity', 'head', 'supervisor', 'admin'],
   deadlines: DEADLINE_ROLES,
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
@@ -66,6 +70,14 @@ export const MENU = [
       { route: 'officers', label: '执法人员' },
       { route: 'matters', label: '执法事项' },
       { route: 'laws', label: '法律法规' }
+    ]
+  },
+  {
+    group: '事前公开',
+    icon: 'Document',
+    items: [
+      { route: 'publicity', label: '公开内容' },
+      { route: 'officer-cards', label: '证件与照片' }
     ]
   },
   { route: 'audit', label: '审计日志', icon: 'Document' },

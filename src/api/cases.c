@@ -1030,13 +1030,11 @@ static int h_party_add(zf_ctx *c)
     zf_case_party p;
     zf_case_actor who = actor_of(c);
     int64_t id, pid = 0;
-    char *text = NULL;
     int rc;
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 ||
         (rc = zf_json_decode(&in, c->body, c->body_len, PARTY_SPEC, &c->err)) < 0)
         return rc;
-    (void)text;
     if ((rc = party_from_json(&p, in, c, "party")) == 0 &&
         (rc = zf_case_add_party(&pid, c->db, id, &p, &who, c->now, &c->err)) == 0) {
         p.id = pid;

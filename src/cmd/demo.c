@@ -2247,7 +2247,7 @@ static int demo_cases(zf_db *db, int64_t now, const int64_t market_officers[2], 
     zf_calendar *cal = NULL;
     zf_case_actor officer = {0, "officer1", 1u << 0, market, NULL, NULL};
     zf_case_actor head = {0, "head1", 1u << 2, market, NULL, NULL};
-    zf_case_actor env_actor = {0, "system", 1u << 2, env, NULL, NULL};
+    zf_case_actor env_actor = {0, "admin", 1u << 2, env, NULL, NULL}; /* 市司法局 platform operator */
     zf_case_party company = {0}, person = {0}, env_company = {0};
     zf_case_new nc = {0};
     int64_t id = 0;

@@ -132,8 +132,8 @@ static int digits(const char *s, int n)
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ" to Unix seconds, 0 when malformed (the caller then
- * finds that the time does not print back the same). By hand: sscanf and
- * timegm per leaf were a tenth of verify's time. */
+ * finds that the time does not print back the same). By hand rather than
+ * sscanf + timegm: it runs once per leaf. */
 static int64_t parse_rfc3339(const char *s)
 {
     int y, mo, d, h, mi, se;

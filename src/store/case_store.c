@@ -1545,6 +1545,20 @@ int zf_case_options(zf_wf_option *out, size_t cap, size_t *out_n, zf_db *db, int
     return rc;
 }
 
+/* The static copy of a clock rule code (workflow rules, then the deadline
+ * defaults); "" for a code neither knows. */
+static const char *static_code(const char *code)
+{
+    const zf_wf_clock_rule *r = zf_workflow_clock_rule(code);
+    const zf_deadline_rule *d;
+    size_t n;
+
+    if (r)
+        return r->code;
+    d = zf_deadline_rule_find(zf_deadline_default_rules(&n), n, code);
+    return d ? d->code : "";
+}
+
 /* The kind of the 立案号 per power type (the 文号 counter's kind). */
 static const char *case_no_kind(const char *power)
 {
@@ -1703,8 +1717,20 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
              w->cs.stage, res->outcome.stage, (long long)res->event_id);
     if ((rc = audit_case(db, who, now, "case_action", case_id, audit_detail, err)) < 0)
         goto done;
-    if (out)
+    if (out) {
+        /* the workflow reports pause/resume/transfer codes by pointing into
+         * the state's list, which is freed below: repoint them at the
+         * static rule tables so the result outlives this call */
+        for (i = 0; i < res->outcome.n_finish; i++)
+            res->outcome.finish[i] = static_code(res->outcome.finish[i]);
+        for (i = 0; i < res->outcome.n_pause; i++)
+            res->outcome.pause[i] = static_code(res->outcome.pause[i]);
+        for (i = 0; i < res->outcome.n_resume; i++)
+            res->outcome.resume[i] = static_code(res->outcome.resume[i]);
+        for (i = 0; i < res->outcome.n_extend; i++)
+            res->outcome.extend[i] = static_code(res->outcome.extend[i]);
         *out = *res;
+    }
 done:
     rc = tx_end(db, own, rc, err);
 out:

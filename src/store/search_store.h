@@ -45,6 +45,13 @@ int zf_search_index_upsert(zf_db *db, const zf_search_doc *doc, zf_err *err);
  * Removing an absent entry is not an error. */
 int zf_search_index_delete(zf_db *db, const char *kind, int64_t ref_id, zf_err *err);
 
+/* Applies the changes of search_docs queued since the last call (see
+ * migration 0007: rows changed by the library triggers, or by any
+ * connection, wait in search_queue) to the full-text index, inside the
+ * caller's transaction when there is one, else in a transaction of its own.
+ * upsert, delete and zf_search_run call it; others need not. */
+int zf_search_index_sync(zf_db *db, zf_err *err);
+
 /* Limits of a query, enforced by zf_search_run (the API answers 400). */
 #define ZF_SEARCH_Q_MAX_CHARS 50      /* code points of q */
 #define ZF_SEARCH_PER_PAGE_MAX 50

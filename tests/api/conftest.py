@@ -62,7 +62,14 @@ class Server:
             # the ledger grows with the audit trail and checkpoints are issued
             # in the background: like audit_log, it is not "a change"
             names = tables or [r[0] for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                # full-text indexes use zhifa's own tokenizer, which Python's
+                # sqlite3 cannot load; their shadow tables mirror tables
+                # already compared
+                "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name NOT IN "
+                "(SELECT v.name || s.suffix FROM sqlite_master v, (SELECT '_data' AS suffix "
+                "UNION SELECT '_idx' UNION SELECT '_content' UNION SELECT '_docsize' UNION SELECT '_config') s "
+                "WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%')")
                 if r[0] not in LEDGER_TABLES]
             out = {}
             for n in names:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/db.h"
 #include "store/search_store.h"
@@ -107,6 +108,24 @@ static void test_library_rows_are_indexed_by_trigger(void **state)
     assert_int_equal(run(&r, "摊贩", "matter", 1, 10), 0);
     assert_int_equal(r.total, 1);
     zf_search_result_free(&r);
+    /* a connection without the tokenizer (the sqlite3 shell, a script) can
+     * still change a library: the change waits in search_queue */
+    {
+        sqlite3 *raw = NULL;
+        int64_t queued = 0;
+        assert_int_equal(sqlite3_open(dbpath, &raw), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(raw, "UPDATE matters SET name = '夜市摊贩的行政处罚' WHERE code = 'M1'",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(raw);
+        assert_int_equal(zf_db_query_int64(db, &queued, "SELECT count(*) FROM search_queue", NULL, 0, NULL), 1);
+        assert_true(queued > 0);
+        assert_int_equal(run(&r, "夜市", NULL, 1, 10), 0);
+        assert_int_equal(r.total, 1);
+        zf_search_result_free(&r);
+        assert_int_equal(zf_db_query_int64(db, &queued, "SELECT count(*) FROM search_queue", NULL, 0, NULL), 1);
+        assert_int_equal(queued, 0);
+    }
     assert_int_equal(zf_db_exec(db, "DELETE FROM matters WHERE code = 'M1'", NULL), 0);
     assert_int_equal(run(&r, "摊贩", NULL, 1, 10), 0);
     assert_int_equal(r.total, 0);

@@ -5,8 +5,8 @@
 -- generic layout (kind, ref_id, department_id, date, title, body, link), and
 -- is the external content of the FTS5 index search_fts (tokenizer zf_cjk,
 -- src/search/tokenizer.h, registered on every connection by zf_db_open).
--- Triggers on search_docs keep search_fts in step, so writers only ever
--- touch search_docs: through zf_search_index_upsert/_delete (published
+-- search_fts follows search_docs through search_queue (below), so writers
+-- only ever touch search_docs: through zf_search_index_upsert/_delete (published
 -- decisions, service guides) or through the triggers below (the three
 -- libraries and the laws), which catch every write path, the importer and
 -- the demo included.
@@ -32,17 +32,20 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 -- bm25 with a title hit worth four body hits.
 INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
 
-CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
-    INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-END;
-CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
-    INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-END;
-CREATE TRIGGER search_docs_au AFTER UPDATE OF title, body ON search_docs
-WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
-    INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-    INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-END;
+-- search_docs changes reach search_fts through search_queue, not directly:
+-- a trigger that wrote search_fts would need the zf_cjk tokenizer on every
+-- connection that changes a library, and the sqlite3 shell or a script
+-- fixing a record would fail with "no such tokenizer". Each queued entry
+-- carries the text it adds or removes, so replaying the queue in order
+-- (zf_search_index_sync, run by every writer through search_store.c and by
+-- every search before it reads) is exact whatever happened in between.
+CREATE TABLE search_queue (
+    id INTEGER PRIMARY KEY,
+    op TEXT NOT NULL CHECK (op IN ('add', 'del')),
+    doc_id BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
 
 -- What each library contributes: exactly what the portal already shows.
 -- Officers: name, certificate number, position, department (no gender, no
@@ -82,6 +85,19 @@ INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
     SELECT * FROM search_src_matter;
 INSERT INTO search_docs (kind, ref_id, department_id, date, title, body, link)
     SELECT * FROM search_src_law;
+INSERT INTO search_fts(search_fts) VALUES ('rebuild');
+
+CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
+    INSERT INTO search_queue (op, doc_id, title, body) VALUES ('add', new.id, new.title, new.body);
+END;
+CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
+    INSERT INTO search_queue (op, doc_id, title, body) VALUES ('del', old.id, old.title, old.body);
+END;
+CREATE TRIGGER search_docs_au AFTER UPDATE OF title, body ON search_docs
+WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
+    INSERT INTO search_queue (op, doc_id, title, body) VALUES ('del', old.id, old.title, old.body);
+    INSERT INTO search_queue (op, doc_id, title, body) VALUES ('add', new.id, new.title, new.body);
+END;
 
 -- Keeping it current. Each upsert's SELECT has a WHERE clause, which SQLite
 -- needs to tell the ON CONFLICT clause from a join constraint.
