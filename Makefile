@@ -15,7 +15,7 @@ SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recove
 endif
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl
+PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT ?= -O2

@@ -3,9 +3,11 @@
  * first page (10 hits, bm25-ranked, highlighted title and snippet) with its
  * count or estimate, side by side in one run:
  *   zf_cjk   zf_search_run (store/search_store.c): the code the API runs;
- *   trigram  the same three-step algorithm on an FTS5 table with SQLite's
- *            built-in trigram tokenizer over the same rows (3+ characters:
- *            it cannot answer shorter queries from its index);
+ *   trigram  the same algorithm (one scored probe, in-memory sort of the
+ *            window, highlight and snippet per hit, zf_bm25 ranking) on an
+ *            FTS5 table with SQLite's built-in trigram tokenizer over the
+ *            same rows (3+ characters: it cannot answer shorter queries
+ *            from its index);
  *   like     SQLite LIKE '%q%' over the same rows, newest first, stopping
  *            after 1001 matches (no ranking, no snippets: cheaper work);
  *   pg_trgm  PostgreSQL 15, the same rows in one text column with a GIN
@@ -275,49 +277,61 @@ static int64_t run_cjk(zf_db *db, const char *q)
     return n;
 }
 
-/* The same probe / rank / snippet steps on the trigram table. */
+/* The same steps as zf_search_run on the trigram table: one probe with
+ * zf_bm25 scores, the first window sorted in memory, then highlight and
+ * snippet for the page's hits. */
+typedef struct tcand {
+    int64_t rowid;
+    double score;
+} tcand;
+
+static int by_tscore(const void *a, const void *b)
+{
+    const tcand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0;
+}
+
 static int64_t run_trigram(zf_db *db, const char *q)
 {
     zf_stmt *st = NULL;
     zf_err e = {0};
     zf_buf m = ZF_BUF_INIT;
-    int64_t ids[1001], lo, hi, top[10], n = 0, k = 0, i, min = 0, max = 0;
+    static tcand c[1001];
+    int64_t n = 0, i, min = 0, max = 0;
 
     zf_buf_printf(&m, "\"%s\"", q);
-    if (zf_db_prepare(&st, db, "SELECT rowid FROM tri WHERE tri MATCH $1 ORDER BY rowid DESC LIMIT 1001", &e) < 0)
+    if (zf_db_prepare(&st, db,
+                      "SELECT rowid, zf_bm25(tri, 4.0, 1.0, -1) FROM tri WHERE tri MATCH $1"
+                      " ORDER BY rowid DESC LIMIT 1001",
+                      &e) < 0)
         die("tri probe", &e);
     zf_stmt_bind_text(st, 1, zf_buf_str(&m), -1);
-    while (zf_stmt_step(st, &e) == 1 && n < 1001)
-        ids[n++] = zf_stmt_int64(st, 0);
-    zf_stmt_free(st);
-    if (n == 0)
-        goto done;
-    if (n > 1000) {
-        zf_db_query_int64(db, &min, "SELECT MIN(id) FROM search_docs", &e, 0, NULL);
-        zf_db_query_int64(db, &max, "SELECT MAX(id) FROM search_docs", &e, 0, NULL);
+    while (zf_stmt_step(st, &e) == 1 && n < 1001) {
+        c[n].rowid = zf_stmt_int64(st, 0);
+        c[n].score = zf_stmt_double(st, 1);
+        n++;
     }
-    lo = ids[n > 1000 ? 999 : n - 1];
-    hi = ids[0];
-    zf_db_prepare(&st, db, "SELECT rowid, bm25(tri, 4.0, 1.0) AS s FROM tri WHERE tri MATCH $1 AND rowid BETWEEN $2 AND $3"
-                  " ORDER BY s, rowid DESC LIMIT 10", &e);
-    zf_stmt_bind_text(st, 1, zf_buf_str(&m), -1);
-    zf_stmt_bind_int64(st, 2, lo);
-    zf_stmt_bind_int64(st, 3, hi);
-    while (zf_stmt_step(st, &e) == 1 && k < 10)
-        top[k++] = zf_stmt_int64(st, 0);
     zf_stmt_free(st);
-    for (i = 0; i < k; i++) {
+    if (n > 1000) { /* the estimate's inputs, as zf_search_run reads them */
+        zf_db_query_int64(db, &min, "SELECT COALESCE(MIN(id), 0) FROM search_docs", &e, 0, NULL);
+        zf_db_query_int64(db, &max, "SELECT COALESCE(MAX(id), 0) FROM search_docs", &e, 0, NULL);
+    }
+    qsort(c, (size_t)(n > 1000 ? 1000 : n), sizeof *c, by_tscore);
+    for (i = 0; i < n && i < 10; i++) {
         zf_db_prepare(&st, db,
-                      "SELECT d.title, d.link, highlight(tri, 0, char(2), char(3)),"
-                      " snippet(tri, 1, char(2), char(3), '…', 40) FROM tri JOIN search_docs d"
-                      " ON d.id = tri.rowid WHERE tri MATCH $1 AND tri.rowid = $2",
+                      "SELECT d.kind, d.ref_id, d.department_id, dep.name, d.date, d.title, d.link,"
+                      " highlight(tri, 0, char(2), char(3)), snippet(tri, 1, char(2), char(3), '…', 40)"
+                      " FROM tri JOIN search_docs d ON d.id = tri.rowid"
+                      " LEFT JOIN departments dep ON dep.id = d.department_id"
+                      " WHERE tri MATCH $1 AND tri.rowid = $2",
                       &e);
         zf_stmt_bind_text(st, 1, zf_buf_str(&m), -1);
-        zf_stmt_bind_int64(st, 2, top[i]);
+        zf_stmt_bind_int64(st, 2, c[i].rowid);
         zf_stmt_step(st, &e);
         zf_stmt_free(st);
     }
-done:
     zf_buf_free(&m);
     return n > 1000 ? -1 : n;
 }

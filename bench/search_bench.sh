@@ -48,7 +48,9 @@ if [ ! -d "$LAWS" ]; then
 fi
 
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -Isrc"
-LIBS="$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl) -lpthread -lm"
+# the libraries build/libzhifa.a needs: the Makefile's list
+PKGS=$(sed -n 's/^PKGS := //p' "$ROOT/Makefile")
+LIBS="$(pkg-config --libs $PKGS) -lpthread -lm"
 PGARGS=()
 if pkg-config --exists libpq && [ -x "$PGBIN/initdb" ]; then
     CFLAGS="$CFLAGS -DWITH_PG $(pkg-config --cflags libpq)"

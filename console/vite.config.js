@@ -13,6 +13,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // dist/asset-manifest.json lists every built file; public/sw.js caches
+    // them so the console opens without signal (移动执法).
+    manifest: 'asset-manifest.json',
     // Element Plus is large but served once and cached (hashed names).
     chunkSizeWarningLimit: 1500,
     rollupOptions: {

@@ -13,6 +13,10 @@ import {
 import App from './App.vue'
 import { router } from './router.js'
 import './style.css'
+// 案件办理 (issue 5): its menu icon, phone and tablet layout, the offline app shell
+import { Briefcase } from '@element-plus/icons-vue'
+import './mobile.css'
+import { registerServiceWorker } from './cases/pwa.js'
 
 dayjs.locale('zh-cn')
 
@@ -23,5 +27,7 @@ app.use(ElementPlus, { locale: zhCn })
 for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document, Setting, Avatar, ArrowRight, Fold, Expand, AlarmClock })) {
   app.component(name, c)
 }
+app.component('Briefcase', Briefcase)
 app.use(router)
 app.mount('#app')
+registerServiceWorker()

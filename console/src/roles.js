@@ -39,6 +39,15 @@ export const PAGE_ROLES = {
   publicity: ['publicity', 'head', 'supervisor', 'admin'],
   'officer-cards': ['publicity', 'head', 'supervisor', 'admin'],
   deadlines: DEADLINE_ROLES,
+  // 案件办理 (issue 5): department staff work their department's cases;
+  // the Justice Bureau's supervisors read every department's
+  cases: ['officer', 'reviewer', 'head', 'publicity'],
+  'cases-all': ['supervisor'],
+  'case-new': ['officer', 'head'],
+  case: ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
+  approvals: ['head', 'reviewer'],
+  'case-stats': ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
+  field: ['officer', 'head'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -60,6 +69,18 @@ export const MENU = [
       { route: 'deadlines', label: '期限预警' },
       { route: 'deadline-rules', label: '期限规则' },
       { route: 'calendar', label: '工作日历' }
+    ]
+  },
+  {
+    group: '案件办理',
+    icon: 'Briefcase',
+    items: [
+      { route: 'cases', label: '我的案件' },
+      { route: 'cases-all', label: '全部案件' },
+      { route: 'case-new', label: '案源登记' },
+      { route: 'approvals', label: '待我审批' },
+      { route: 'field', label: '移动执法' },
+      { route: 'case-stats', label: '案件统计' }
     ]
   },
   {

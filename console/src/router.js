@@ -27,6 +27,14 @@ const routes = [
       { path: 'publicity', name: 'publicity', component: () => import('./pages/Publicity.vue'), meta: { title: '公开内容' } },
       { path: 'officer-cards', name: 'officer-cards', component: () => import('./pages/OfficerCards.vue'), meta: { title: '证件与照片' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
+      // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
+      { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },
+      { path: 'cases-all', name: 'cases-all', component: () => import('./pages/Cases.vue'), meta: { title: '全部案件' } },
+      { path: 'cases/new', name: 'case-new', component: () => import('./pages/CaseNew.vue'), meta: { title: '案源登记' } },
+      { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./pages/CaseDetail.vue'), meta: { title: '案件' } },
+      { path: 'approvals', name: 'approvals', component: () => import('./pages/Approvals.vue'), meta: { title: '待我审批' } },
+      { path: 'case-stats', name: 'case-stats', component: () => import('./pages/CaseStats.vue'), meta: { title: '案件统计' } },
+      { path: 'field', name: 'field', component: () => import('./pages/FieldWork.vue'), meta: { title: '移动执法' } },
       { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } }

@@ -156,6 +156,23 @@ struct zf_search_result;
 int zf_search_params_read(struct zf_search_params *out, zf_ctx *c);
 /* "共 12 条" / "约 12,000 条" for a result. */
 void zf_search_total_text(char *out, size_t size, const struct zf_search_result *r);
+/* issue 5, 归档 and supervision (clearly separate additions) */
+extern const zf_route zf_bundle_routes[];      /* api/bundle.c: GET /cases/{id}/bundle (案卷 zip) */
+extern const zf_route zf_evaluation_routes[];  /* api/evaluations.c: 案卷评查 */
+extern const zf_route zf_supervision_routes[]; /* api/supervision.c: stage times per department */
+/* issue 5, documents: templates, PDF/HTML, signatures, seals, public verification */
+extern const zf_route zf_document_routes[];     /* api/documents.c */
+extern const zf_route zf_portal_verify_routes[]; /* web/portal_verify.c: /verify/document/{code} */
+struct zf_case;
+/* api/cases.c: loads case id for a read by c->who and enforces its secrecy
+ * label (国家秘密 only for heads and supervisors; any label needs the
+ * `reason` query parameter and the look is recorded) — the check every read
+ * of case content goes through. what names the part read. */
+int zf_api_case_read(struct zf_case *out, zf_ctx *c, int64_t id, const char *what);
+/* api/documents.c: the public verification of a document code as JSON
+ * (docs/openapi.yaml DocumentVerification); ZF_ENOTFOUND for an unknown code. */
+int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
+extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
@@ -167,6 +184,7 @@ typedef void (*zf_tick_fn)(zf_db *db, int64_t now, const struct zf_settings *set
 extern const zf_tick_fn zf_ticks[];
 void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/ledger.c */
 void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/evidence.c */
+void zf_bundle_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/bundle.c: temp zips */
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

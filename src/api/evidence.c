@@ -1184,6 +1184,20 @@ static int h_update(zf_ctx *c)
                         "该文件已关联案件 %lld，关联关系不能更改", (long long)case_id);
         goto fail;
     }
+    /* issue 5 (归档): an archived case takes no new file, 409 like every change */
+    if (new_case && !has_case) {
+        if ((rc = zf_db_prepare(&st, c->db, "SELECT 1 FROM cases WHERE id = $1 AND archived_at IS NOT NULL",
+                                &c->err)) < 0)
+            goto fail;
+        zf_stmt_bind_int64(st, 1, new_case);
+        rc = zf_stmt_step(st, &c->err);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc == 1)
+            rc = zf_err_set(&c->err, ZF_ECONFLICT, "case_archived", "case_id", "案件已归档，不可修改");
+        if (rc < 0)
+            goto fail;
+    }
     if (new_secrecy && secrecy_rank(new_secrecy) < secrecy_rank(secrecy) &&
         c->who->role != ZF_ROLE_HEAD) {
         rc = zf_err_set(&c->err, ZF_EPERM, "forbidden", "secrecy", "只有部门负责人可以降低密级标识");

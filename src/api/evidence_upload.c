@@ -434,6 +434,20 @@ static int create_record(zf_ctx *c, up_state *u, const zf_blob_info *bi)
     }
     if (u->parent_id && (rc = apply_parent(c, u, &dept, &case_id)) < 0)
         goto fail;
+    /* issue 5 (归档): an archived case takes no new file, 409 like every change */
+    if (case_id) {
+        if ((rc = zf_db_prepare(&st, c->db, "SELECT 1 FROM cases WHERE id = $1 AND archived_at IS NOT NULL",
+                                &c->err)) < 0)
+            goto fail;
+        zf_stmt_bind_int64(st, 1, case_id);
+        rc = zf_stmt_step(st, &c->err);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc == 1)
+            rc = zf_err_set(&c->err, ZF_ECONFLICT, "case_archived", "case_id", "案件已归档，不可修改");
+        if (rc < 0)
+            goto fail;
+    }
     /* the same content already recorded: no second record */
     if ((rc = zf_db_prepare(&st, c->db,
                             "SELECT id, department_id FROM evidence_files WHERE sha256 = $1 AND state = 'stored'",

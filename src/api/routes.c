@@ -9,6 +9,10 @@ const zf_route *const zf_route_tables[] = {
     zf_calendar_routes,
     zf_evidence_routes,
     zf_case_routes,
+    zf_review_routes, /* issue 6: legal review */
+    zf_bundle_routes,
+    zf_evaluation_routes,
+    zf_supervision_routes,
     zf_portal_routes,
     zf_ledger_routes,
     zf_portal_ledger_routes,
@@ -16,5 +20,7 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_before_routes,
     zf_search_routes,
     zf_portal_search_routes,
+    zf_document_routes,
+    zf_portal_verify_routes,
     NULL,
 };

@@ -23,6 +23,7 @@
  * summary at the end, and a progress bar on a terminal. Exit 0 when intact,
  * 1 when anything failed. */
 #include "cmd/cmd.h"
+#include "cmd/verify_bundle.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@
 
 static const char USAGE[] =
     "用法：zhifa verify [--data DIR]\n"
+    "      zhifa verify --bundle FILE\n"
     "\n"
     "离线校验数据目录是否被篡改：台账的每个事件与叶子哈希、每个树节点、每个检查点的\n"
     "根哈希与签名、相邻检查点的一致性、见证方会签、审计记录与台账事件的对应关系、\n"
@@ -50,6 +52,8 @@ static const char USAGE[] =
     "\n"
     "选项：\n"
     "  --data DIR  数据目录（默认 $ZHIFA_DATA）\n"
+    "  --bundle FILE  改为校验一个案卷压缩包（GET /api/v1/cases/{id}/bundle）：文件哈希、检查点签名、\n"
+    "              台账事件及包含证明、文书与证据的台账覆盖；不需要数据目录\n"
     "  -h, --help  显示本帮助\n";
 
 typedef struct verifier {
@@ -636,6 +640,14 @@ int zf_cmd_verify(int argc, char **argv)
         return 0;
     }
     for (i = 1; i < argc; i++) {
+        /* --bundle FILE: a 案卷 zip, checked offline (cmd/verify_bundle.c) */
+        if (strcmp(argv[i], "--bundle") == 0 || strncmp(argv[i], "--bundle=", 9) == 0) {
+            const char *file = argv[i][8] == '=' ? argv[i] + 9 : i + 1 < argc ? argv[i + 1] : NULL;
+
+            if (!file || !*file || argc != (argv[i][8] == '=' ? 2 : 3))
+                return zf_cmd_usage_error("verify", "用法：zhifa verify --bundle FILE");
+            return zf_cmd_verify_bundle(file);
+        }
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
             data_flag = argv[++i];
         else if (strncmp(argv[i], "--data=", 7) == 0)

@@ -467,6 +467,43 @@ static int check_enum(const char *const *options, const json_t *v, const where *
             return 0;
     return fail(err, w, "bad_value", "不是可选的值");
 }
+const zf_doc_field *zf_doctpl_item_fields(zf_field_type type, size_t *out_n)
+{
+    switch (type) {
+    case ZF_FT_PARTY:
+        *out_n = sizeof party_fields / sizeof party_fields[0];
+        return party_fields;
+    case ZF_FT_OFFICERS:
+        *out_n = sizeof officer_fields / sizeof officer_fields[0];
+        return officer_fields;
+    case ZF_FT_LAWREFS:
+        *out_n = sizeof lawref_fields / sizeof lawref_fields[0];
+        return lawref_fields;
+    case ZF_FT_SIGNATURES:
+        *out_n = sizeof signature_fields / sizeof signature_fields[0];
+        return signature_fields;
+    default:
+        *out_n = 0;
+        return NULL;
+    }
+}
+
+int zf_doctpl_field_max(const zf_doc_field *f)
+{
+    switch (f->type) {
+    case ZF_FT_TEXT:
+        return f->max_len > 0 ? f->max_len : 200;
+    case ZF_FT_LONGTEXT:
+        return f->max_len > 0 ? f->max_len : 8000;
+    case ZF_FT_OFFICERS:
+    case ZF_FT_LAWREFS:
+    case ZF_FT_SIGNATURES:
+    case ZF_FT_ROWS:
+        return f->max_len > 0 ? f->max_len : 100;
+    default:
+        return 0;
+    }
+}
 
 static int check_party(const json_t *v, const where *w, zf_err *err)
 {

@@ -118,6 +118,16 @@ const zf_doctpl *zf_doctpl_at(size_t i);
 /* A template's field by key, or NULL. */
 const zf_doc_field *zf_doctpl_field(const zf_doctpl *tpl, const char *key);
 
+/* The members of a structured value: party, officers (one officer), law refs
+ * (one reference) and signatures (one signature; its role's options are the
+ * field's). NULL for other types. *out_n gets the count. Static, borrowed. */
+const zf_doc_field *zf_doctpl_item_fields(zf_field_type type, size_t *out_n);
+
+/* The effective maximum of a field as validation applies it: characters for
+ * text (200, long text 8000 when max_len is 0), items for lists (100 when
+ * 0), 0 for the other types. */
+int zf_doctpl_field_max(const zf_doc_field *f);
+
 /* Checks a document's fields (a JSON object) against tpl: unknown keys,
  * required fields, types, lengths, formats, then the cross-field checks.
  * Returns 0, or ZF_EINVAL with err naming the first offending field: err.field

@@ -202,29 +202,110 @@ static const char *seal_date_key(const zf_doctpl *tpl)
     return NULL;
 }
 
-static void signatures(zf_rdoc *doc, const zf_doc_field *f, const json_t *sigs)
+static zf_rblock *sign_block(zf_rdoc *doc, const char *role, const char *name, const char *at,
+                            const zf_render_sig *sig)
 {
-    size_t i, j;
+    char when[64] = "";
+    zf_rblock *b;
 
-    /* Every slot gets a line, signed or still blank for a pen. */
-    for (i = 0; f->options && f->options[i]; i++) {
+    zf_rdoc_human_date(when, sizeof when, at);
+    b = add(doc, ZF_RB_SIGN, role, name);
+    free(b->extra);
+    b->extra = zf_strdup(when);
+    b->sig = sig;
+    return b;
+}
+
+static int has_slot(const zf_doc_field *f, const char *role)
+{
+    size_t i;
+
+    for (i = 0; f && f->options && f->options[i]; i++)
+        if (strcmp(f->options[i], role) == 0)
+            return 1;
+    return 0;
+}
+
+/* Signature lines: every slot of the template (f, may be NULL) gets its
+ * lines, signed (in the fields, or captured on a tablet with the image) or
+ * blank for a pen; captured signatures of a role without a slot follow. A
+ * captured signature replaces a line of the fields with the same name. */
+static void signatures(zf_rdoc *doc, const zf_doc_field *f, const json_t *sigs,
+                       const zf_render_opts *opts)
+{
+    size_t i, j, k;
+
+    for (i = 0; f && f->options && f->options[i]; i++) {
         int any = 0;
 
+        for (k = 0; k < opts->nsigs; k++) {
+            const zf_render_sig *g = &opts->sigs[k];
+
+            if (strcmp(g->role, f->options[i]) != 0)
+                continue;
+            sign_block(doc, g->role, g->name, g->signed_at, g);
+            any = 1;
+        }
         for (j = 0; j < json_array_size(sigs); j++) {
             const json_t *s = json_array_get(sigs, j);
-            char when[64] = "";
+            int captured = 0;
 
             if (strcmp(str(s, "role"), f->options[i]) != 0)
                 continue;
-            zf_rdoc_human_date(when, sizeof when, str(s, "signed_at"));
-            zf_rblock *b = add(doc, ZF_RB_SIGN, f->options[i], str(s, "name"));
-            free(b->extra);
-            b->extra = zf_strdup(when);
+            for (k = 0; k < opts->nsigs; k++)
+                if (strcmp(opts->sigs[k].role, f->options[i]) == 0 &&
+                    strcmp(opts->sigs[k].name, str(s, "name")) == 0)
+                    captured = 1;
+            if (!captured)
+                sign_block(doc, f->options[i], str(s, "name"), str(s, "signed_at"), NULL);
             any = 1;
         }
         if (!any)
             add(doc, ZF_RB_SIGN, f->options[i], "");
     }
+    for (k = 0; k < opts->nsigs; k++)
+        if (!has_slot(f, opts->sigs[k].role))
+            sign_block(doc, opts->sigs[k].role, opts->sigs[k].name, opts->sigs[k].signed_at,
+                       &opts->sigs[k]);
+}
+
+/* Bounded UTF-8 text for the options (the fields were checked by the
+ * schema; these come from the caller). */
+static int opt_text_ok(const char *s, size_t most)
+{
+    return s && *s && strlen(s) <= most && !strpbrk(s, "\r\n");
+}
+
+static int opts_check(const zf_render_opts *opts, zf_err *err)
+{
+    size_t i;
+
+    if (!opts || !opts->authority || !*opts->authority || strlen(opts->authority) > 300)
+        return zf_err_set(err, ZF_EINVAL, "bad_value", "authority", "缺少制作文书的行政机关名称");
+    if (!(opts->draft && !opts->verify_code)) {
+        if (!code_ok(opts->verify_code))
+            return zf_err_set(err, ZF_EINVAL, "bad_value", "verify_code", "文书核验码无效");
+        if (!base_ok(opts->verify_base))
+            return zf_err_set(err, ZF_EINVAL, "bad_value", "verify_base", "核验网址无效");
+    }
+    if (opts->nsigs > ZF_RENDER_MAX_SIGS || (opts->nsigs && !opts->sigs))
+        return zf_err_set(err, ZF_EINVAL, "bad_value", "sigs", "签名过多");
+    for (i = 0; i < opts->nsigs; i++) {
+        const zf_render_sig *g = &opts->sigs[i];
+
+        if (!opt_text_ok(g->role, 60) || !opt_text_ok(g->name, 300) ||
+            !g->signed_at || strlen(g->signed_at) > 19 || !g->png || g->png_len < 8 ||
+            memcmp(g->png, "\x89PNG\r\n\x1a\n", 8) != 0)
+            return zf_err_set(err, ZF_EINVAL, "bad_value", "sigs", "第%zu个签名无效", i + 1);
+    }
+    if (opts->seal) {
+        const char *k = opts->seal->key_id;
+
+        if (!opt_text_ok(opts->seal->department, 300) || !k || strlen(k) != 16 ||
+            strspn(k, "0123456789abcdef") != 16)
+            return zf_err_set(err, ZF_EINVAL, "bad_value", "seal", "电子印章信息无效");
+    }
+    return 0;
 }
 
 int zf_rdoc_build(zf_rdoc **out, const zf_doctpl *tpl, const json_t *fields,
@@ -240,19 +321,16 @@ int zf_rdoc_build(zf_rdoc **out, const zf_doctpl *tpl, const json_t *fields,
     *out = NULL;
     if ((rc = zf_doc_validate(tpl, fields, err)) < 0)
         return rc;
-    if (!opts || !opts->authority || !*opts->authority || strlen(opts->authority) > 300)
-        return zf_err_set(err, ZF_EINVAL, "bad_value", "authority", "缺少制作文书的行政机关名称");
-    if (!code_ok(opts->verify_code))
-        return zf_err_set(err, ZF_EINVAL, "bad_value", "verify_code", "文书核验码无效");
-    if (!base_ok(opts->verify_base))
-        return zf_err_set(err, ZF_EINVAL, "bad_value", "verify_base", "核验网址无效");
+    if ((rc = opts_check(opts, err)) < 0)
+        return rc;
 
     doc = zf_calloc(1, sizeof *doc);
     doc->tpl = tpl;
-    doc->verify_code = zf_strdup(opts->verify_code);
-    {
+    doc->draft = opts->draft != 0;
+    if (opts->verify_code) {
         zf_buf u = ZF_BUF_INIT;
 
+        doc->verify_code = zf_strdup(opts->verify_code);
         n = strlen(opts->verify_base);
         while (n > 0 && opts->verify_base[n - 1] == '/')
             n--;
@@ -333,15 +411,19 @@ int zf_rdoc_build(zf_rdoc **out, const zf_doctpl *tpl, const json_t *fields,
     }
     if (form && zf_doctpl_field(tpl, "court") && zf_doctpl_field(tpl, "review_organ"))
         add(doc, ZF_RB_ROW, zf_doctpl_field(tpl, "court")->label, str(fields, "court"));
-    if (sig_def)
-        signatures(doc, sig_def, sig_field);
+    if (sig_def || opts->nsigs)
+        signatures(doc, sig_def, sig_field, opts);
     if (seal_key) {
         char when[64], d[11];
 
         /* A decision_time prints as its date beside the seal. */
         snprintf(d, sizeof d, "%.10s", str(fields, seal_key));
         zf_rdoc_human_date(when, sizeof when, d);
-        add(doc, ZF_RB_SEAL, opts->authority, when);
+        add(doc, ZF_RB_SEAL, opts->authority, when)->seal = opts->seal;
+    } else if (opts->seal) {
+        /* A form sealed by the department: the seal over the authority's
+         * name at the end, without a date of its own. */
+        add(doc, ZF_RB_SEAL, opts->authority, "")->seal = opts->seal;
     }
     *out = doc;
     return 0;

@@ -14,14 +14,39 @@
 #include "core/doctpl.h"
 #include "util/err.h"
 
+/* A handwritten signature captured on a tablet, printed in its slot. */
+typedef struct zf_render_sig {
+    const char *role;          /* the slot ("当事人"); a role the template has no slot
+                                * for gets a signature line of its own */
+    const char *name;          /* printed beside the image */
+    const char *signed_at;     /* "YYYY-MM-DD HH:MM" */
+    const unsigned char *png;  /* the image (PNG), borrowed for the render */
+    size_t png_len;
+} zf_render_sig;
+
+/* The department's electronic seal: a red circle with the department's name
+ * and the key id of the SM2 signature, over the authority and date. */
+typedef struct zf_render_seal {
+    const char *department;    /* text around the circle */
+    const char *key_id;        /* 16 hex characters */
+} zf_render_seal;
+
+#define ZF_RENDER_MAX_SIGS 20
+
 /* What the caller supplies beside the fields. */
 typedef struct zf_render_opts {
     const char *authority;   /* issuing authority, "赣江市市场监督管理局" (required) */
-    const char *verify_code; /* document verification code, [A-Za-z0-9-]{4,64} (required) */
-    const char *verify_base; /* portal base URL, "https://zhifa.example.gov.cn" (required) */
+    const char *verify_code; /* document verification code, [A-Za-z0-9-]{4,64} (required
+                              * unless draft; a draft prints none) */
+    const char *verify_base; /* portal base URL, "https://zhifa.example.gov.cn" (required
+                              * with verify_code) */
+    int draft;               /* a draft: "草稿" across every page, no verification block */
+    const zf_render_sig *sigs; /* captured signatures, at most ZF_RENDER_MAX_SIGS */
+    size_t nsigs;
+    const zf_render_seal *seal; /* NULL: no electronic seal */
 } zf_render_opts;
 
-#define ZF_RENDER_OPTS_INIT {NULL, NULL, NULL}
+#define ZF_RENDER_OPTS_INIT {NULL, NULL, NULL, 0, NULL, 0, NULL}
 
 typedef enum zf_rblock_kind {
     ZF_RB_AUTHORITY, /* text: authority name, centred */
@@ -40,6 +65,8 @@ typedef struct zf_rblock {
     char *label; /* may be "" */
     char *text;  /* may be "" */
     char *extra; /* SIGN: signing time; "" otherwise */
+    const zf_render_sig *sig; /* SIGN: the captured image, borrowed from the opts; or NULL */
+    const zf_render_seal *seal; /* SEAL: the electronic seal, borrowed; or NULL */
     size_t ncols;
     size_t ncells; /* TABLE: ncols headers + rows * ncols */
     char **cells;
@@ -49,8 +76,9 @@ typedef struct zf_rdoc {
     const zf_doctpl *tpl;
     zf_rblock *blocks;
     size_t count, cap;
-    char *verify_code;
-    char *verify_url; /* "{base}/verify/document/{code}" */
+    char *verify_code; /* NULL for a draft without one */
+    char *verify_url;  /* "{base}/verify/document/{code}"; NULL with verify_code */
+    int draft;
 } zf_rdoc;
 
 /* Validates fields against tpl (zf_doc_validate) and the options, then builds

@@ -3,9 +3,12 @@
  * failure leaves the caller's buffer as it was. */
 #include "render/html.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <qrencode.h>
+
+#include "ledger/checkpoint.h"
 
 static const char style[] =
     "<style>\n"
@@ -30,6 +33,14 @@ static const char style[] =
     ".zf-doc .zf-verify{display:flex;gap:4mm;align-items:flex-start;margin-top:14pt;"
     "font:9pt/14pt \"Noto Sans CJK SC\",sans-serif}\n"
     ".zf-doc .zf-verify svg{width:22mm;height:22mm;flex:none}\n"
+    ".zf-doc{position:relative}\n"
+    ".zf-doc .zf-watermark{position:absolute;inset:0;display:flex;align-items:center;"
+    "justify-content:center;pointer-events:none;font:bold 150pt \"Noto Sans CJK SC\",sans-serif;"
+    "color:rgba(0,0,0,.12);transform:rotate(-30deg)}\n"
+    ".zf-doc .zf-sign img{height:52pt;max-width:180pt;vertical-align:middle;margin:0 6pt}\n"
+    ".zf-doc .zf-seal{position:relative}\n"
+    ".zf-doc .zf-seal svg{position:absolute;width:42mm;height:42mm;left:50%;top:50%;"
+    "transform:translate(-50%,-60%);opacity:.88}\n"
     "@page{size:A4;margin:37mm 26mm 35mm 28mm}\n"
     "@media print{.zf-doc{padding:0;max-width:none}}\n"
     "</style>\n";
@@ -62,6 +73,33 @@ static void paras(zf_buf *b, const char *cls, const char *label, const char *tex
         first = 0;
         p = nl ? nl + 1 : NULL;
     } while (p);
+}
+
+/* The electronic seal as inline SVG: ring, the department's name on the
+ * upper arc, star, key id (see pdf.c draw_seal). */
+static void seal_svg(zf_buf *b, const zf_render_seal *seal)
+{
+    int k;
+
+    zf_buf_puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 120 120\" role=\"img\" "
+                   "aria-label=\"电子印章：");
+    esc(b, seal->department);
+    zf_buf_puts(b, "\"><defs><path id=\"zf-seal-arc\" d=\"M 17 60 A 43 43 0 1 1 103 60\"/></defs>"
+                   "<circle cx=\"60\" cy=\"60\" r=\"57\" fill=\"none\" stroke=\"#d90f0f\" "
+                   "stroke-width=\"4\"/><polygon fill=\"#d90f0f\" points=\"");
+    for (k = 0; k < 10; k++) {
+        double a = -M_PI / 2 + k * M_PI / 5, r = (k % 2) ? 7.5 : 19.0;
+
+        zf_buf_printf(b, "%s%.1f,%.1f", k ? " " : "", 60 + r * cos(a), 60 + r * sin(a));
+    }
+    zf_buf_puts(b, "\"/><text fill=\"#d90f0f\" font-size=\"13\" font-weight=\"bold\" "
+                   "font-family=\"Noto Sans CJK SC,sans-serif\"><textPath href=\"#zf-seal-arc\" "
+                   "startOffset=\"50%\" text-anchor=\"middle\">");
+    esc(b, seal->department);
+    zf_buf_puts(b, "</textPath></text><text x=\"60\" y=\"92\" fill=\"#d90f0f\" font-size=\"6\" "
+                   "text-anchor=\"middle\" font-family=\"Noto Sans CJK SC,sans-serif\">电子签章 ");
+    esc(b, seal->key_id);
+    zf_buf_puts(b, "</text></svg>");
 }
 
 static void qr_svg(zf_buf *b, const char *url)
@@ -100,7 +138,11 @@ int zf_render_html(zf_buf *out, const zf_doctpl *tpl, const json_t *fields,
         zf_buf_puts(&b, "</title>\n</head>\n<body>\n");
     }
     zf_buf_puts(&b, style);
-    zf_buf_printf(&b, "<article class=\"zf-doc\" data-template=\"%s\">\n", tpl->code);
+    zf_buf_printf(&b, "<article class=\"zf-doc%s\" data-template=\"%s\">\n",
+                  doc->draft ? " zf-draft" : "", tpl->code);
+    if (doc->draft)
+        zf_buf_puts(&b, "<div class=\"zf-watermark\" aria-hidden=\"true\">草稿</div>\n"
+                        "<p class=\"zf-draft-note\">草稿（未定稿，不具法律效力）</p>\n");
     for (i = 0; i < doc->count; i++) {
         const zf_rblock *bl = &doc->blocks[i];
 
@@ -163,6 +205,13 @@ int zf_render_html(zf_buf *out, const zf_doctpl *tpl, const json_t *fields,
             zf_buf_puts(&b, "<p class=\"zf-sign\">");
             esc(&b, bl->label);
             zf_buf_puts(&b, "（签名）：");
+            if (bl->sig) {
+                zf_buf_puts(&b, "<img alt=\"");
+                esc(&b, bl->text);
+                zf_buf_puts(&b, "的签名\" src=\"data:image/png;base64,");
+                zf_base64_encode(&b, bl->sig->png, bl->sig->png_len);
+                zf_buf_puts(&b, "\">");
+            }
             if (*bl->text) {
                 esc(&b, bl->text);
                 zf_buf_puts(&b, "　　");
@@ -173,7 +222,10 @@ int zf_render_html(zf_buf *out, const zf_doctpl *tpl, const json_t *fields,
             zf_buf_puts(&b, "</p>\n");
             break;
         case ZF_RB_SEAL:
-            zf_buf_puts(&b, "<div class=\"zf-seal\"><p>");
+            zf_buf_puts(&b, "<div class=\"zf-seal\">");
+            if (bl->seal)
+                seal_svg(&b, bl->seal);
+            zf_buf_puts(&b, "<p>");
             esc(&b, bl->label);
             zf_buf_puts(&b, "</p><p>");
             esc(&b, bl->text);
@@ -183,6 +235,8 @@ int zf_render_html(zf_buf *out, const zf_doctpl *tpl, const json_t *fields,
     }
     if (in_table)
         zf_buf_puts(&b, "</table>\n");
+    if (!doc->verify_url)
+        goto end;
     zf_buf_puts(&b, "<div class=\"zf-verify\">");
     qr_svg(&b, doc->verify_url);
     zf_buf_puts(&b, "<div>文书核验码：");
@@ -191,7 +245,9 @@ int zf_render_html(zf_buf *out, const zf_doctpl *tpl, const json_t *fields,
     esc(&b, doc->verify_url);
     zf_buf_puts(&b, "\">");
     esc(&b, doc->verify_url);
-    zf_buf_puts(&b, "</a></div></div>\n</article>\n");
+    zf_buf_puts(&b, "</a></div></div>\n");
+end:
+    zf_buf_puts(&b, "</article>\n");
     if (!(flags & ZF_HTML_FRAGMENT))
         zf_buf_puts(&b, "</body>\n</html>\n");
     if ((rc = zf_buf_append(out, b.ptr, b.len)) < 0)

@@ -47,13 +47,18 @@
 #define PAD 4.0
 #define QR_SIZE (22.0 * MM)
 
-typedef enum { OP_LINE, OP_RECT, OP_QR } op_kind;
+#define SEAL_R (21.0 * MM) /* a 42 mm seal, the size of an authority's 公章 */
+#define SIG_IMG_MAX_W 180.0
+
+typedef enum { OP_LINE, OP_RECT, OP_QR, OP_IMAGE, OP_SEAL } op_kind;
 
 typedef struct op {
     op_kind kind;
     int page;
     PangoLayoutLine *line; /* OP_LINE: borrowed from a layout in ctx.layouts */
-    double x, y, w, h;     /* LINE: baseline origin; RECT, QR: box */
+    double x, y, w, h;     /* LINE: baseline origin; RECT, QR, IMAGE: box; SEAL: centre */
+    const zf_render_sig *sig;   /* OP_IMAGE */
+    const zf_render_seal *seal; /* OP_SEAL */
 } op;
 
 typedef struct ctx {
@@ -181,7 +186,7 @@ static void place(ctx *c, cell *cells, int n, double pitch, int border, int keep
             for (k = done; k < done + take && k < cells[i].nlines; k++) {
                 PangoLayoutLine *ln = pango_layout_get_line_readonly(cells[i].l, k);
                 PangoRectangle log;
-                op o = {OP_LINE, 0, ln, 0, 0, 0, 0};
+                op o = {OP_LINE, 0, ln, 0, 0, 0, 0, NULL, NULL};
 
                 pango_layout_line_get_extents(ln, NULL, &log);
                 o.x = cells[i].x + pad + (double)xs[i][k] / PANGO_SCALE;
@@ -190,7 +195,8 @@ static void place(ctx *c, cell *cells, int n, double pitch, int border, int keep
                 push_op(c, o);
             }
             if (border) {
-                op r = {OP_RECT, 0, NULL, cells[i].x, c->y, cells[i].w, take * pitch + 2 * pad};
+                op r = {OP_RECT, 0, NULL, cells[i].x, c->y, cells[i].w, take * pitch + 2 * pad,
+                        NULL, NULL};
 
                 push_op(c, r);
             }
@@ -308,11 +314,74 @@ static void table_block(ctx *c, const zf_rblock *b)
     free(ce);
 }
 
+/* Width and height from a PNG's IHDR; 0 when it is not one. */
+static int png_size(const unsigned char *p, size_t n, int *w, int *h)
+{
+    uint32_t x, y;
+
+    if (n < 24 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0 || memcmp(p + 12, "IHDR", 4) != 0)
+        return 0;
+    x = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+    y = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+    if (x == 0 || y == 0 || x > ZF_RENDER_PNG_MAX_SIDE || y > ZF_RENDER_PNG_MAX_SIDE)
+        return 0;
+    *w = (int)x, *h = (int)y;
+    return 1;
+}
+
+/* A signature captured on a tablet: "label（签名）：" then the image over two
+ * line pitches, then the name and time as text. */
+static int sign_image(ctx *c, const zf_rblock *b)
+{
+    zf_buf t = ZF_BUF_INIT;
+    PangoLayout *lead, *tail;
+    PangoRectangle r;
+    double y0, ih = 2 * BODY_PITCH - 4, iw, x;
+    int pw, ph;
+    cell ce;
+    op im = {OP_IMAGE, 0, NULL, 0, 0, 0, 0, b->sig, NULL};
+
+    if (!png_size(b->sig->png, b->sig->png_len, &pw, &ph))
+        return 0;
+    iw = ih * pw / ph;
+    if (iw > SIG_IMG_MAX_W) {
+        iw = SIG_IMG_MAX_W;
+        ih = iw * ph / pw;
+    }
+    if (c->y + 2 * BODY_PITCH > BODY_BOTTOM + 0.01)
+        new_page(c);
+    y0 = c->y;
+    zf_buf_printf(&t, "%s（签名）：", b->label);
+    lead = layout(c, zf_buf_str(&t), c->serif, BODY_W, PANGO_ALIGN_LEFT, 0);
+    pango_layout_get_extents(lead, NULL, &r);
+    x = M_LEFT + (double)r.width / PANGO_SCALE + 4;
+    if (x + iw > M_LEFT + BODY_W * 0.7)
+        x = M_LEFT + BODY_W * 0.7 - iw;
+    zf_buf_reset(&t);
+    zf_buf_printf(&t, "%s　%s", b->text, b->extra);
+    tail = layout(c, zf_buf_str(&t), c->serif, M_LEFT + BODY_W - (x + iw + 8), PANGO_ALIGN_LEFT, 0);
+    zf_buf_free(&t);
+    c->y = y0 + BODY_PITCH;
+    ce.l = lead, ce.x = M_LEFT, ce.w = BODY_W;
+    place(c, &ce, 1, BODY_PITCH, 0, 0);
+    c->y = y0 + BODY_PITCH;
+    ce.l = tail, ce.x = x + iw + 8, ce.w = M_LEFT + BODY_W - ce.x;
+    place(c, &ce, 1, BODY_PITCH, 0, 0);
+    /* two pitches were free above, so neither line broke the page */
+    im.x = x, im.y = y0 + 2 + (2 * BODY_PITCH - 4 - ih) / 2, im.w = iw, im.h = ih;
+    push_op(c, im);
+    if (c->y < y0 + 2 * BODY_PITCH)
+        c->y = y0 + 2 * BODY_PITCH;
+    return 1;
+}
+
 static void sign_line(ctx *c, const zf_rblock *b)
 {
     zf_buf t = ZF_BUF_INIT;
     PangoLayout *l;
 
+    if (b->sig && sign_image(c, b))
+        return;
     if (*b->text)
         zf_buf_printf(&t, "%s（签名）：%s　　%s", b->label, b->text,
                       *b->extra ? b->extra : "　　年　　月　　日");
@@ -362,6 +431,23 @@ static void seal(ctx *c, const zf_rblock *b)
         ce[0].x = M_LEFT + BODY_W - (double)ar.width / PANGO_SCALE;
     ce[0].w = BODY_W;
     place(c, ce, 1, BODY_PITCH, 0, 1);
+    if (b->seal) {
+        /* 居中下压发文机关署名和成文日期 (GB/T 9704 7.3.5.1): centred on the
+         * authority's name, its lower half over the date. */
+        op o = {OP_SEAL, 0, NULL, ce[0].x + (double)ar.width / PANGO_SCALE / 2, c->y, 0, 0, NULL,
+                b->seal};
+
+        if (!*b->text)
+            o.y = c->y - BODY_PITCH / 2;
+        ce[0].l = date;
+        ce[0].x = right - (double)dr.width / PANGO_SCALE;
+        if (*b->text)
+            place(c, ce, 1, BODY_PITCH, 0, 1);
+        o.page = c->page;
+        /* drawn after the text of its page: the ops are painted in order */
+        push_op(c, o);
+        return;
+    }
     ce[0].l = date;
     ce[0].x = right - (double)dr.width / PANGO_SCALE;
     place(c, ce, 1, BODY_PITCH, 0, 1);
@@ -373,7 +459,7 @@ static void qr_block(ctx *c, const zf_rdoc *doc)
     zf_buf t = ZF_BUF_INIT;
     PangoLayout *l;
     cell ce[1];
-    op q = {OP_QR, 0, NULL, M_LEFT, 0, QR_SIZE, QR_SIZE};
+    op q = {OP_QR, 0, NULL, M_LEFT, 0, QR_SIZE, QR_SIZE, NULL, NULL};
 
     zf_buf_printf(&t, "文书核验码：%s\n扫描左侧二维码或访问以下网址，可核验本文书的内容摘要与存证记录：\n%s",
                   doc->verify_code, doc->verify_url);
@@ -448,8 +534,154 @@ static void lay_out(ctx *c, const zf_rdoc *doc)
             break;
         }
     }
-    if (!c->overflow)
+    if (!c->overflow && doc->verify_url)
         qr_block(c, doc);
+}
+
+/* ---- drawing the captured images, the seal and the draft mark ---------- */
+
+typedef struct png_reader {
+    const unsigned char *p;
+    size_t n, at;
+} png_reader;
+
+static cairo_status_t png_read(void *closure, unsigned char *data, unsigned int len)
+{
+    png_reader *r = closure;
+
+    if (r->n - r->at < len)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, r->p + r->at, len);
+    r->at += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_surface_t *png_surface(const unsigned char *p, size_t n)
+{
+    png_reader r = {p, n, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(png_read, &r);
+
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+int zf_render_png_check(int *out_w, int *out_h, const unsigned char *png, size_t len, zf_err *err)
+{
+    cairo_surface_t *s;
+    int w = 0, h = 0;
+
+    if (!png || !png_size(png, len, &w, &h))
+        return zf_err_set(err, ZF_EINVAL, "bad_image", NULL, "签名图像应为 PNG 图片，边长不超过 %d 像素",
+                          ZF_RENDER_PNG_MAX_SIDE);
+    if (!(s = png_surface(png, len)))
+        return zf_err_set(err, ZF_EINVAL, "bad_image", NULL, "签名图像无法解码，应为完整的 PNG 图片");
+    w = cairo_image_surface_get_width(s);
+    h = cairo_image_surface_get_height(s);
+    cairo_surface_destroy(s);
+    if (out_w)
+        *out_w = w;
+    if (out_h)
+        *out_h = h;
+    return 0;
+}
+
+static void draw_image(cairo_t *cr, const op *o)
+{
+    cairo_surface_t *s = png_surface(o->sig->png, o->sig->png_len);
+
+    if (!s)
+        return;
+    cairo_save(cr);
+    cairo_translate(cr, o->x, o->y);
+    cairo_scale(cr, o->w / cairo_image_surface_get_width(s), o->h / cairo_image_surface_get_height(s));
+    cairo_set_source_surface(cr, s, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(s);
+}
+
+/* A red ring, the department's name along its upper arc, a five-pointed
+ * star, and the key id of the SM2 seal signature: an image of the seal for
+ * the reader; what proves it is the signature on the verification page. */
+static void draw_seal(ctx *c, cairo_t *cr, const op *o)
+{
+    const char *name = o->seal->department, *p;
+    PangoLayout *l = pango_layout_new(c->pc);
+    PangoFontDescription *fd = font(SANS, 13.0, PANGO_WEIGHT_BOLD);
+    PangoRectangle r;
+    double cx = o->x, cy = o->y, span, ang;
+    long n = g_utf8_strlen(name, -1), i;
+    char id[48];
+    int k;
+
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0.85, 0.06, 0.06, 0.88);
+    cairo_set_line_width(cr, 2.6);
+    cairo_new_path(cr);
+    cairo_arc(cr, cx, cy, SEAL_R - 1.3, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    for (k = 0; k < 10; k++) {
+        double a = -M_PI / 2 + k * M_PI / 5, rr = (k % 2) ? SEAL_R * 0.13 : SEAL_R * 0.33;
+
+        if (k == 0)
+            cairo_move_to(cr, cx + rr * cos(a), cy + rr * sin(a));
+        else
+            cairo_line_to(cr, cx + rr * cos(a), cy + rr * sin(a));
+    }
+    cairo_close_path(cr);
+    cairo_fill(cr);
+
+    pango_layout_set_font_description(l, fd);
+    span = n * 0.36 > 4.4 ? 4.4 : n * 0.36; /* radians, at most about 250 degrees */
+    for (i = 0, p = name; i < n && *p; i++) {
+        const char *next = g_utf8_next_char(p);
+
+        ang = -M_PI / 2 - span / 2 + span * (i + 0.5) / n;
+        pango_layout_set_text(l, p, (int)(next - p));
+        pango_layout_get_extents(l, NULL, &r);
+        cairo_save(cr);
+        cairo_translate(cr, cx, cy);
+        cairo_rotate(cr, ang + M_PI / 2);
+        cairo_move_to(cr, -(double)r.width / PANGO_SCALE / 2, -(SEAL_R - 5.5));
+        pango_cairo_show_layout(cr, l);
+        cairo_restore(cr);
+        p = next;
+    }
+    pango_font_description_free(fd);
+    fd = font(SANS, 6.5, PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(l, fd);
+    snprintf(id, sizeof id, "电子签章 %s", o->seal->key_id);
+    pango_layout_set_text(l, id, -1);
+    pango_layout_get_extents(l, NULL, &r);
+    cairo_move_to(cr, cx - (double)r.width / PANGO_SCALE / 2, cy + SEAL_R * 0.42);
+    pango_cairo_show_layout(cr, l);
+    cairo_restore(cr);
+    pango_font_description_free(fd);
+    g_object_unref(l);
+}
+
+/* "草稿" across the page, behind the text. */
+static void draw_draft_mark(ctx *c, cairo_t *cr)
+{
+    PangoLayout *l = pango_layout_new(c->pc);
+    PangoFontDescription *fd = font(SANS, 150.0, PANGO_WEIGHT_BOLD);
+    PangoRectangle r;
+
+    pango_layout_set_font_description(l, fd);
+    pango_layout_set_text(l, "草稿", -1);
+    pango_layout_get_extents(l, NULL, &r);
+    cairo_save(cr);
+    cairo_translate(cr, PAGE_W / 2, PAGE_H / 2);
+    cairo_rotate(cr, -M_PI / 6);
+    cairo_set_source_rgb(cr, 0.87, 0.87, 0.87);
+    cairo_move_to(cr, -(double)r.width / PANGO_SCALE / 2, -(double)r.height / PANGO_SCALE / 2);
+    pango_cairo_show_layout(cr, l);
+    cairo_restore(cr);
+    pango_font_description_free(fd);
+    g_object_unref(l);
 }
 
 static void draw_qr(cairo_t *cr, const char *url, double x, double y, double size)
@@ -493,7 +725,10 @@ static void footer(ctx *c, cairo_t *cr, int page, int pages, const zf_rdoc *doc)
     {
         zf_buf t = ZF_BUF_INIT;
 
-        zf_buf_printf(&t, "文书核验码 %s　第 %d 页 / 共 %s 页", doc->verify_code, page + 1, num);
+        if (doc->verify_code)
+            zf_buf_printf(&t, "文书核验码 %s　第 %d 页 / 共 %s 页", doc->verify_code, page + 1, num);
+        else
+            zf_buf_printf(&t, "草稿（未定稿，不具法律效力）　第 %d 页 / 共 %s 页", page + 1, num);
         pango_layout_set_font_description(l, c->small);
         pango_layout_set_text(l, zf_buf_str(&t), -1);
         zf_buf_free(&t);
@@ -587,6 +822,8 @@ int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_
     cr = cairo_create(surf);
     i = 0;
     for (page = 0; page < pages; page++) {
+        if (doc->draft)
+            draw_draft_mark(&c, cr);
         for (; i < c.nops && c.ops[i].page == page; i++) {
             const op *o = &c.ops[i];
 
@@ -599,6 +836,10 @@ int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_
                 cairo_set_line_width(cr, 0.75);
                 cairo_rectangle(cr, o->x, o->y, o->w, o->h);
                 cairo_stroke(cr);
+            } else if (o->kind == OP_IMAGE) {
+                draw_image(cr, o);
+            } else if (o->kind == OP_SEAL) {
+                draw_seal(&c, cr, o);
             } else {
                 draw_qr(cr, doc->verify_url, o->x, o->y, o->w);
             }

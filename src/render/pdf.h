@@ -7,6 +7,9 @@
  * Fonts: Noto Serif CJK SC / Noto Sans CJK SC (Debian fonts-noto-cjk),
  * embedded by cairo as subsets. Each page's footer carries the verification
  * code; the last page carries a QR code for "{base}/verify/document/{code}".
+ * A draft (opts.draft) carries "草稿" across every page and no code. Captured
+ * signature images stand in their signature lines; the electronic seal is
+ * drawn in red over the authority's name and the date.
  * Chinese line breaking (no 。，at a line start) is pango's.
  *
  * Memory is bounded by the document (every field has a maximum length) and
@@ -32,6 +35,14 @@
  * cairo fails. *out_pages (may be NULL) receives the page count. */
 int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_t *fields,
                   const zf_render_opts *opts, zf_err *err);
+
+/* Longest side of a signature image, in pixels. */
+#define ZF_RENDER_PNG_MAX_SIDE 4000
+
+/* Checks that png (len bytes) is a complete PNG image that cairo decodes,
+ * at most ZF_RENDER_PNG_MAX_SIDE pixels a side; *out_w / *out_h (may be
+ * NULL) get its size. ZF_EINVAL "bad_image" otherwise. */
+int zf_render_png_check(int *out_w, int *out_h, const unsigned char *png, size_t len, zf_err *err);
 
 /* Releases the calling thread's fonts (pango's per-thread font map). Call
  * when a rendering thread ends; harmless otherwise (the next render loads

@@ -11,8 +11,10 @@
 #include "core/redact.h"
 #include "ledger/jcs.h"
 #include "ledger/sm3.h"
+#include "store/archive_store.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
+#include "store/review_store.h" /* the stored legal review gate (issue 6) */
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -246,10 +248,21 @@ static int touch(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
 
 int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err)
 {
+    zf_buf b = ZF_BUF_INIT;
+    int rc;
+
+    if ((rc = zf_case_canonical(&b, db, case_id, err)) == 0)
+        sha256_hex(out, zf_buf_str(&b), b.len);
+    zf_buf_free(&b);
+    return rc;
+}
+
+/* The bytes zf_case_hash hashes (archive bundles carry them as case.json). */
+int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err)
+{
     zf_case *c = zf_malloc(sizeof *c);
     json_t *o = NULL, *arr;
     zf_stmt *st = NULL;
-    zf_buf b = ZF_BUF_INIT;
     int rc;
 
     if ((rc = zf_case_get(c, db, case_id, err)) < 0)
@@ -304,16 +317,14 @@ int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err)
         goto done_arr;
     json_object_set_new(o, "documents", arr);
     arr = NULL;
-    if ((rc = zf_jcs_encode(&b, o, err)) < 0)
+    if ((rc = zf_jcs_encode(out, o, err)) < 0)
         goto done;
-    sha256_hex(out, zf_buf_str(&b), b.len);
     rc = 0;
     goto done;
 done_arr:
     json_decref(arr);
 done:
     zf_stmt_free(st);
-    zf_buf_free(&b);
     json_decref(o);
     free(c);
     return rc;
@@ -1617,6 +1628,14 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     have_w = 1;
     if ((rc = zf_workflow_check(&res->outcome, &w->st, &wr, err)) < 0)
         goto done;
+    /* ---- legal review gate (issue 6) ----
+     * Checked again here, inside the transaction that records the decision,
+     * from the review rounds in the database (store/review_store.h): no
+     * caller — API, CLI or future code — can record a major decision that
+     * the latest round did not agree to, whatever the case's flags say. */
+    if (res->outcome.action && res->outcome.action->review_gate &&
+        (rc = zf_review_store_gate(db, case_id, now, err)) < 0)
+        goto done;
     proc = zf_workflow_procedure(w->cs.procedure);
     to_stage = zf_workflow_stage(proc, res->outcome.stage);
     changed = strcmp(res->outcome.stage, w->cs.stage) != 0;
@@ -1716,6 +1735,13 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     snprintf(audit_detail, sizeof audit_detail, "action=%s; from=%s; to=%s; event=%lld", req->action,
              w->cs.stage, res->outcome.stage, (long long)res->event_id);
     if ((rc = audit_case(db, who, now, "case_action", case_id, audit_detail, err)) < 0)
+        goto done;
+    /* 归档: the 案卷 record and its ledger event, same transaction
+     * (store/archive_store.h) */
+    if (to_stage && (to_stage->traits & ZF_WF_ST_ARCHIVED) &&
+        (rc = zf_archive_record_write(NULL, db, case_id, who ? who->user_id : 0,
+                                      who ? who->name : NULL, who ? who->ip : NULL,
+                                      who ? who->request_id : NULL, now, err)) < 0)
         goto done;
     if (out) {
         /* the workflow reports pause/resume/transfer codes by pointing into

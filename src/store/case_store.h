@@ -44,6 +44,7 @@
 #include "core/doctpl.h"
 #include "core/workflow.h"
 #include "store/db.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #define ZF_CASE_TITLE_MAX 200    /* code points */
@@ -332,5 +333,9 @@ int zf_case_link_evidence(zf_db *db, int64_t case_id, int64_t evidence_id,
 /* SHA-256 (hex) of the case's canonical content: the row, its parties'
  * kinds and identifiers, officers, final documents' hashes. */
 int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err);
+
+/* Appends the RFC 8785 bytes zf_case_hash hashes to out (the 案卷 bundle
+ * carries them as case.json, so an event's content hash can be checked). */
+int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err);
 
 #endif

@@ -2,15 +2,14 @@
  * search_store.h for the contract, migration 0007 for the tables.
  *
  * Before it reads, a query applies what waits in search_queue (changes made
- * by the library triggers, see migration 0007). It then runs up to three
- * statements, each bounded:
- *   1. probe: the rowids of the newest ZF_SEARCH_EXACT_MAX + 1 matches
- *      (rowid order costs no scoring), which gives the exact count or the
- *      data for the estimate;
- *   2. rank: the page's rowids by bm25 within the window of the page (all
- *      the matches when they are few), without snippets, because SQLite
- *      would otherwise compute a snippet for every row before sorting;
- *   3. one short statement per hit for its highlighted title and snippet.
+ * by the library triggers, see migration 0007). Then, each step bounded:
+ *   1. probe: the newest ZF_SEARCH_EXACT_MAX + 1 matches with their bm25
+ *      scores, one pass over the index in rowid order, which gives the
+ *      exact count or the data for the estimate, and the ranking of the
+ *      first window (a deeper page probes its own window the same way);
+ *   2. sort the window by score in memory, cut the page;
+ *   3. one short statement per hit for its highlighted title and snippet
+ *      (snippets in the probe would cost one per match, not one per hit).
  * Highlights come back between the control characters 0x02 and 0x03, which
  * html_mark turns into <mark> after escaping everything else, so no byte of
  * the indexed text or of the query can reach the page as markup. */
@@ -186,24 +185,20 @@ int zf_search_index_delete(zf_db *db, const char *kind, int64_t ref_id, zf_err *
     " AND ($2 IS NULL OR d.kind = $2) AND ($3 = 0 OR d.department_id = $3)"      \
     " AND ($4 IS NULL OR d.date >= $4) AND ($5 IS NULL OR d.date <= $5)"
 
+/* The probe: matches newest first, each with its bm25 score (zf_bm25,
+ * search/rank.h, title weighted 4, body 1). FTS5's own bm25() and "ORDER BY
+ * rank" count each phrase's matches over the whole table for the IDF, tens
+ * of milliseconds for a common word among a million rows; zf_bm25 with -1
+ * uses one IDF for all phrases instead, a factor common to every row of the
+ * query, so the order is bm25's and no second pass over the index is
+ * needed: the scores of the probe are the ranking. */
+#define BM25 "zf_bm25(search_fts, 4.0, 1.0, -1)"
 static const char PROBE_PLAIN[] =
-    "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $6 OFFSET $7";
+    "SELECT rowid, " BM25 " FROM search_fts WHERE search_fts MATCH $1"
+    " ORDER BY rowid DESC LIMIT $6 OFFSET $7";
 static const char PROBE_FILTERED[] =
-    "SELECT search_fts.rowid FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+    "SELECT search_fts.rowid, " BM25 " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
     " WHERE search_fts MATCH $1" FILTERS " ORDER BY search_fts.rowid DESC LIMIT $6 OFFSET $7";
-/* bm25() spelt out rather than FTS5's "ORDER BY rank": FTS5 answers the
- * latter by scoring every match of the whole table in an inner query,
- * ignoring the rowid window, which costs tens of milliseconds for a
- * common word among a million rows. Weights as the table's rank option. */
-#define BM25 "bm25(search_fts, 4.0, 1.0)"
-static const char RANK_PLAIN[] =
-    "SELECT rowid, " BM25 " AS score FROM search_fts WHERE search_fts MATCH $1"
-    " AND rowid BETWEEN $6 AND $7 ORDER BY score, rowid DESC LIMIT $8 OFFSET $9";
-static const char RANK_FILTERED[] =
-    "SELECT search_fts.rowid, " BM25 " AS score FROM search_fts"
-    " JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH $1" FILTERS
-    " AND search_fts.rowid BETWEEN $6 AND $7 ORDER BY score, search_fts.rowid DESC"
-    " LIMIT $8 OFFSET $9";
 static const char HIT[] =
     "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
     " d.title, d.link, highlight(search_fts, 0, char(2), char(3)),"
@@ -229,13 +224,18 @@ static void bind_filters(zf_stmt *st, const query *q)
     zf_stmt_bind_text_or_null(st, 5, q->p->to);
 }
 
-/* Rowids of up to limit matches, newest first, skipping offset. *out is
- * allocated (limit entries); *n is how many were found. */
-static int probe(int64_t **out, size_t *n, zf_db *db, const query *q, int64_t limit,
-                 int64_t offset, zf_err *err)
+typedef struct cand {
+    int64_t rowid;
+    double score;
+} cand;
+
+/* Up to limit matches with their scores, newest first, skipping offset.
+ * *out is allocated (limit entries); *n is how many were found. */
+static int probe(cand **out, size_t *n, zf_db *db, const query *q, int64_t limit, int64_t offset,
+                 zf_err *err)
 {
     zf_stmt *st = NULL;
-    int64_t *ids = zf_calloc((size_t)limit, sizeof *ids);
+    cand *c = zf_calloc((size_t)limit, sizeof *c);
     size_t k = 0;
     int rc;
 
@@ -244,18 +244,31 @@ static int probe(int64_t **out, size_t *n, zf_db *db, const query *q, int64_t li
     bind_filters(st, q);
     zf_stmt_bind_int64(st, 6, limit);
     zf_stmt_bind_int64(st, 7, offset);
-    while ((rc = zf_stmt_step(st, err)) == 1 && k < (size_t)limit)
-        ids[k++] = zf_stmt_int64(st, 0);
+    while ((rc = zf_stmt_step(st, err)) == 1 && k < (size_t)limit) {
+        c[k].rowid = zf_stmt_int64(st, 0);
+        c[k].score = zf_stmt_double(st, 1);
+        k++;
+    }
 done:
     zf_stmt_free(st);
     if (rc < 0) {
-        free(ids);
-        ids = NULL;
+        free(c);
+        c = NULL;
         k = 0;
     }
-    *out = ids;
+    *out = c;
     *n = k;
     return rc < 0 ? rc : 0;
+}
+
+/* Best score first; among equals, the newer entry. */
+static int by_score(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0;
 }
 
 /* Appends text to b escaped for HTML, with 0x02/0x03 turned into a balanced
@@ -331,14 +344,14 @@ static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, 
     return rc;
 }
 
-/* Two significant digits, rounded up, so "约" never understates much. */
+/* Two significant digits, to the nearest: "约 67,000", not "约 67,021". */
 static int64_t round2(double v)
 {
     double scale = 1;
 
     while (v / scale >= 100)
         scale *= 10;
-    return (int64_t)(((int64_t)(v / scale + 0.999999)) * scale);
+    return (int64_t)((int64_t)(v / scale + 0.5) * scale);
 }
 
 static int estimate(int64_t *out, zf_db *db, int64_t found, int64_t last_rowid, zf_err *err)
@@ -404,11 +417,9 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
     zf_search_result r = ZF_SEARCH_RESULT_INIT;
     query q = {p, NULL, 0};
     char *match = NULL;
-    int64_t *ids = NULL, *win = NULL, offset, window, w, lo, hi, in_window, want;
-    int64_t rowids[ZF_SEARCH_PER_PAGE_MAX];
-    double scores[ZF_SEARCH_PER_PAGE_MAX];
-    size_t n = 0, nwin = 0, k = 0, i;
-    zf_stmt *st = NULL;
+    cand *top = NULL, *win = NULL, *ranked;
+    int64_t offset, window, w, in_window;
+    size_t n = 0, nwin = 0, nranked, k, i;
     int rc, more = 0;
 
     memset(out, 0, sizeof *out);
@@ -422,27 +433,25 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
     r.per_page = p->per_page;
     offset = (p->page - 1) * p->per_page;
 
-    if ((rc = probe(&ids, &n, db, &q, ZF_SEARCH_EXACT_MAX + 1, 0, err)) < 0)
+    if ((rc = probe(&top, &n, db, &q, ZF_SEARCH_EXACT_MAX + 1, 0, err)) < 0)
         goto done;
     if (n <= ZF_SEARCH_EXACT_MAX) {
         r.total = (int64_t)n;
         r.exact = 1;
-        if (n == 0 || offset >= (int64_t)n)
-            goto ok;
-        lo = ids[n - 1];
-        hi = ids[0];
+        ranked = top;
+        nranked = n;
         in_window = offset;
         more = offset + p->per_page < (int64_t)n;
     } else {
-        if ((rc = estimate(&r.total, db, (int64_t)n, ids[n - 1], err)) < 0)
+        if ((rc = estimate(&r.total, db, (int64_t)n, top[n - 1].rowid, err)) < 0)
             goto done;
         /* A whole number of pages per window, so no page straddles two. */
         window = (ZF_SEARCH_EXACT_MAX / p->per_page) * p->per_page;
         w = offset / window;
         in_window = offset - w * window;
         if (w == 0) {
-            lo = ids[window - 1];
-            hi = ids[0];
+            ranked = top;
+            nranked = (size_t)window;
             more = 1; /* n > window */
         } else {
             if ((rc = probe(&win, &nwin, db, &q, window + 1, w * window, err)) < 0)
@@ -451,35 +460,22 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
                 more = 1;
                 nwin = (size_t)window;
             }
-            if (nwin == 0 || in_window >= (int64_t)nwin)
-                goto ok;
-            lo = win[nwin - 1];
-            hi = win[0];
+            ranked = win;
+            nranked = nwin;
             if (in_window + p->per_page < (int64_t)nwin)
                 more = 1;
         }
     }
-
-    want = p->per_page;
-    if ((rc = zf_db_prepare(&st, db, q.filtered ? RANK_FILTERED : RANK_PLAIN, err)) < 0)
-        goto done;
-    bind_filters(st, &q);
-    zf_stmt_bind_int64(st, 6, lo);
-    zf_stmt_bind_int64(st, 7, hi);
-    zf_stmt_bind_int64(st, 8, want);
-    zf_stmt_bind_int64(st, 9, in_window);
-    while ((rc = zf_stmt_step(st, err)) == 1 && k < (size_t)want) {
-        rowids[k] = zf_stmt_int64(st, 0);
-        scores[k] = zf_stmt_double(st, 1);
-        k++;
-    }
-    zf_stmt_free(st);
-    st = NULL;
-    if (rc < 0)
-        goto done;
-    r.items = zf_calloc(k ? k : 1, sizeof *r.items);
+    if (in_window >= (int64_t)nranked)
+        goto ok;
+    qsort(ranked, nranked, sizeof *ranked, by_score);
+    k = nranked - (size_t)in_window;
+    if (k > (size_t)p->per_page)
+        k = (size_t)p->per_page;
+    r.items = zf_calloc(k, sizeof *r.items);
     for (i = 0; i < k; i++) {
-        if ((rc = load_hit(&r.items[i], db, &q, rowids[i], scores[i], err)) < 0)
+        const cand *c = &ranked[(size_t)in_window + i];
+        if ((rc = load_hit(&r.items[i], db, &q, c->rowid, c->score, err)) < 0)
             goto done;
         r.count++;
     }
@@ -487,9 +483,8 @@ ok:
     r.has_more = more;
     rc = 0;
 done:
-    zf_stmt_free(st);
     free(match);
-    free(ids);
+    free(top);
     free(win);
     if (rc < 0)
         zf_search_result_free(&r);

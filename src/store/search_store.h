@@ -100,7 +100,8 @@ typedef struct zf_search_result {
  * of hits (possibly none) that the caller frees with zf_search_result_free.
  *
  * Ordering. When the matches number at most ZF_SEARCH_EXACT_MAX, all of them
- * are ranked by bm25 (title weighted 4, body 1) and total is exact. When
+ * are ranked by bm25 (title weighted 4, body 1; computed by zf_bm25,
+ * search/rank.h, with the IDF taken from total) and total is exact. When
  * there are more, finding the best bm25 scores would mean scoring every
  * match (a million for a common two-character word), so the matches are cut,
  * newest entry first, into windows of about ZF_SEARCH_EXACT_MAX, and each

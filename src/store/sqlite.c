@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "search/rank.h"      /* issue 7: zf_bm25 on every connection */
 #include "search/tokenizer.h" /* issue 7: zf_cjk on every connection */
 #include "util/mem.h"
 
@@ -355,9 +356,10 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
                     "PRAGMA temp_store=MEMORY;",
                     err);
     /* Full-text search (issue 7): FTS5 tables declared with the zf_cjk
-     * tokenizer (migration 0007) are unusable on a connection without it. */
-    if (rc == 0)
-        rc = zf_search_register(db->h, err);
+     * tokenizer (migration 0007) are unusable on a connection without it,
+     * and search_store.c ranks with zf_bm25. */
+    if (rc == 0 && (rc = zf_search_register(db->h, err)) == 0)
+        rc = zf_search_rank_register(db->h, err);
     if (rc < 0) {
         zf_db_close(db);
         return rc;

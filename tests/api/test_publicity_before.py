@@ -535,3 +535,27 @@ def test_guide_page_has_an_accessible_flowchart(server, world):
     steps = re.search(r'<ol class="flow-steps".*?</ol>', t, re.S).group(0)
     assert "立案 → 进入“调查取证”" in steps
     assert portal(server, "/departments/%d/guides/%d" % (world["other"], mid[0])).status_code == 404
+
+
+# ---- responses versus docs/openapi.yaml -------------------------------------
+
+def test_responses_match_the_documented_schemas(server, world):
+    test_openapi = pytest.importorskip("test_openapi")
+    yaml = pytest.importorskip("yaml")
+    with open(test_openapi.SPEC_PATH, encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    item = publish_flow(server, world, world["own"], {
+        "kind": "random_check", "name": uniq("文档"), "basis": "b", "subject": "s", "content": "c",
+        "method": "m", "ratio": "1%", "frequency": "f"})
+    base = server.url + API
+    for s in (world["pub"], world["sup"]):
+        test_openapi.assert_matches(spec, "/api/v1/publicity-items", "GET",
+                                    s.get(base + "/publicity-items", timeout=10))
+        test_openapi.assert_matches(spec, "/api/v1/publicity-items/{id}", "GET",
+                                    s.get(base + "/publicity-items/%d" % item["id"], timeout=10))
+        test_openapi.assert_matches(spec, "/api/v1/publicity-items/{id}/history", "GET",
+                                    s.get(base + "/publicity-items/%d/history" % item["id"], timeout=10))
+    off = pick(world, lambda o: o[6] == world["own"])
+    test_openapi.assert_matches(spec, "/api/v1/officers/{id}/photo", "PUT",
+                                world["head"].put(base + "/officers/%d/photo" % off[0], data=png_bytes(),
+                                                  timeout=10))

@@ -31,8 +31,8 @@ test('a member of the public verifies an officer by certificate number', async (
     await page.goto(BASE + '/')
     await page.locator('.site-nav a', { hasText: '执法人员核验' }).click()
     await page.locator('h1', { hasText: '执法人员身份核验' }).waitFor()
-    await page.getByLabel('执法证号').fill(officer.certificate_no)
-    await page.getByRole('button', { name: '核验' }).click()
+    await page.getByRole('textbox', { name: '执法证号', exact: true }).fill(officer.certificate_no)
+    await page.getByRole('button', { name: '核验', exact: true }).click()
     await page.locator('h1', { hasText: '执法证件核验结果' }).waitFor()
     assert.equal(decodeURIComponent(new URL(page.url()).pathname), '/verify/officer/' + officer.certificate_no)
     const verdict = (await page.locator('[role="status"]').textContent()).trim()
@@ -45,10 +45,10 @@ test('a member of the public verifies an officer by certificate number', async (
 
     // An unknown number: a 404 page that says so in Chinese.
     await page.goto(BASE + '/verify')
-    await page.getByLabel('执法证号').fill('赣0000000000000')
+    await page.getByRole('textbox', { name: '执法证号', exact: true }).fill('赣0000000000000')
     const [resp] = await Promise.all([
       page.waitForResponse((x) => decodeURIComponent(new URL(x.url()).pathname).startsWith('/verify/officer/')),
-      page.getByRole('button', { name: '核验' }).click()
+      page.getByRole('button', { name: '核验', exact: true }).click()
     ])
     assert.equal(resp.status(), 404)
     await page.locator('main', { hasText: '未查询到执法证号为“赣0000000000000”的执法人员' }).waitFor()
