@@ -48,6 +48,12 @@ export const PAGE_ROLES = {
   approvals: ['head', 'reviewer'],
   'case-stats': ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
   field: ['officer', 'head'],
+  // 法制审核 (issue 6): the queue and a case's review for department staff
+  // and the Justice Bureau; the bureau's view for supervisors (a head sees
+  // their own department's)
+  reviews: ['officer', 'reviewer', 'head', 'supervisor'],
+  'review-case': ['officer', 'reviewer', 'head', 'supervisor'],
+  'review-bureau': ['supervisor', 'head', 'admin'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -81,6 +87,14 @@ export const MENU = [
       { route: 'approvals', label: '待我审批' },
       { route: 'field', label: '移动执法' },
       { route: 'case-stats', label: '案件统计' }
+    ]
+  },
+  {
+    group: '法制审核',
+    icon: 'Document',
+    items: [
+      { route: 'reviews', label: '审核队列' },
+      { route: 'review-bureau', label: '审核监督' }
     ]
   },
   {

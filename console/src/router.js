@@ -26,6 +26,10 @@ const routes = [
       { path: 'calendar', name: 'calendar', component: () => import('./pages/Calendar.vue'), meta: { title: '工作日历' } },
       { path: 'publicity', name: 'publicity', component: () => import('./pages/Publicity.vue'), meta: { title: '公开内容' } },
       { path: 'officer-cards', name: 'officer-cards', component: () => import('./pages/OfficerCards.vue'), meta: { title: '证件与照片' } },
+      // 法制审核 (issue 6)
+      { path: 'reviews', name: 'reviews', component: () => import('./pages/Reviews.vue'), meta: { title: '法制审核' } },
+      { path: 'reviews/case/:id(\\d+)', name: 'review-case', component: () => import('./pages/ReviewCase.vue'), meta: { title: '法制审核' } },
+      { path: 'review-bureau', name: 'review-bureau', component: () => import('./pages/ReviewBureau.vue'), meta: { title: '法制审核监督' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
       // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
       { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },

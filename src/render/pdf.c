@@ -48,7 +48,7 @@
 #define QR_SIZE (22.0 * MM)
 
 #define SEAL_R (21.0 * MM) /* a 42 mm seal, the size of an authority's 公章 */
-#define SIG_IMG_MAX_W 180.0
+#define SIG_IMG_MAX_W 130.0
 
 typedef enum { OP_LINE, OP_RECT, OP_QR, OP_IMAGE, OP_SEAL } op_kind;
 
@@ -357,14 +357,15 @@ static int sign_image(ctx *c, const zf_rblock *b)
     x = M_LEFT + (double)r.width / PANGO_SCALE + 4;
     if (x + iw > M_LEFT + BODY_W * 0.7)
         x = M_LEFT + BODY_W * 0.7 - iw;
+    /* name over the time, beside the image: two lines, the block's height */
     zf_buf_reset(&t);
-    zf_buf_printf(&t, "%s　%s", b->text, b->extra);
-    tail = layout(c, zf_buf_str(&t), c->serif, M_LEFT + BODY_W - (x + iw + 8), PANGO_ALIGN_LEFT, 0);
+    zf_buf_printf(&t, "%s\n%s", b->text, b->extra);
+    tail = layout(c, zf_buf_str(&t), c->form, M_LEFT + BODY_W - (x + iw + 8), PANGO_ALIGN_LEFT, 0);
     zf_buf_free(&t);
     c->y = y0 + BODY_PITCH;
     ce.l = lead, ce.x = M_LEFT, ce.w = BODY_W;
     place(c, &ce, 1, BODY_PITCH, 0, 0);
-    c->y = y0 + BODY_PITCH;
+    c->y = y0;
     ce.l = tail, ce.x = x + iw + 8, ce.w = M_LEFT + BODY_W - ce.x;
     place(c, &ce, 1, BODY_PITCH, 0, 0);
     /* two pitches were free above, so neither line broke the page */
@@ -676,7 +677,7 @@ static void draw_draft_mark(ctx *c, cairo_t *cr)
     cairo_save(cr);
     cairo_translate(cr, PAGE_W / 2, PAGE_H / 2);
     cairo_rotate(cr, -M_PI / 6);
-    cairo_set_source_rgb(cr, 0.87, 0.87, 0.87);
+    cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
     cairo_move_to(cr, -(double)r.width / PANGO_SCALE / 2, -(double)r.height / PANGO_SCALE / 2);
     pango_cairo_show_layout(cr, l);
     cairo_restore(cr);

@@ -877,12 +877,13 @@ typedef struct round_extra {
 
 typedef struct history {
     zf_review_history h;
-    round_extra *x; /* parallel to h.rounds */
+    round_extra *x; /* parallel to h.rounds as loaded (core may append a round) */
+    size_t xn;
 } history;
 
 static void history_free(history *h)
 {
-    for (size_t i = 0; i < h->h.n; i++) {
+    for (size_t i = 0; i < h->xn; i++) {
         free(h->x[i].materials);
         free(h->x[i].facts);
     }
@@ -1024,6 +1025,7 @@ static int load_history(history *out, zf_db *db, int64_t case_id, const zf_calen
         memset(r, 0, sizeof *r);
         memset(x, 0, sizeof *x);
         out->h.n++;
+        out->xn++;
         x->id = zf_stmt_int64(st, 0);
         r->no = (int)zf_stmt_int64(st, 1);
         r->state = round_state_of(zf_stmt_text(st, 2));

@@ -103,6 +103,38 @@ EXPECTED = {
                                                     {"head", "publicity"}),
     ("PUT", API + "/officers/{id}/photo"): ({"admin", "head", "publicity"}, {"head", "publicity"}),
     ("GET", API + "/officers/{id}/photo"): (LIB_READ, set()),
+    # documents (issue 5): the template schemas for every login; a document's
+    # PDF, HTML, verification code and signatures are read like its case (the
+    # department's staff, the Justice Bureau's supervisors); signatures are
+    # captured by the department's officers, reviewers and heads, the seal is
+    # the department head's; the verification of a printed code is public
+    ("GET", API + "/document-templates"): (ALL, set()),
+    ("GET", API + "/document-templates/{code}"): (ALL, set()),
+    ("GET", API + "/cases/{id}/documents/{doc_id}/pdf"): (
+        {"officer", "reviewer", "head", "publicity", "supervisor"}, {"officer", "reviewer", "head", "publicity"}),
+    ("GET", API + "/cases/{id}/documents/{doc_id}/html"): (
+        {"officer", "reviewer", "head", "publicity", "supervisor"}, {"officer", "reviewer", "head", "publicity"}),
+    ("GET", API + "/cases/{id}/documents/{doc_id}/verification"): (
+        {"officer", "reviewer", "head", "publicity", "supervisor"}, {"officer", "reviewer", "head", "publicity"}),
+    ("GET", API + "/cases/{id}/documents/{doc_id}/signatures"): (
+        {"officer", "reviewer", "head", "publicity", "supervisor"}, {"officer", "reviewer", "head", "publicity"}),
+    ("POST", API + "/cases/{id}/documents/{doc_id}/signatures"): (
+        {"officer", "reviewer", "head"}, {"officer", "reviewer", "head"}),
+    ("POST", API + "/cases/{id}/documents/{doc_id}/seal"): ({"head"}, {"head"}),
+    ("GET", API + "/verify/document/{code}"): PUBLIC,
+    # 归档 and supervision (issue 5): the 案卷 bundle is read like its case;
+    # stage times by the department's staff (their own) and the supervisor;
+    # 案卷评查 by the Justice Bureau's supervisor alone
+    ("GET", API + "/cases/{id}/bundle"): (
+        {"officer", "reviewer", "head", "publicity", "supervisor"}, {"officer", "reviewer", "head", "publicity"}),
+    ("GET", API + "/supervision/stage-times"): ({"officer", "reviewer", "head", "publicity", "supervisor"}, set()),
+    ("GET", API + "/evaluations/checklist"): ({"supervisor"}, set()),
+    ("PUT", API + "/evaluations/checklist"): ({"supervisor"}, set()),
+    ("GET", API + "/evaluations/draws"): ({"supervisor"}, set()),
+    ("POST", API + "/evaluations/draws"): ({"supervisor"}, set()),
+    ("GET", API + "/evaluations/draws/{id}"): ({"supervisor"}, set()),
+    ("GET", API + "/evaluations/draws/{id}/report"): ({"supervisor"}, set()),
+    ("PUT", API + "/evaluations/draws/{id}/samples/{sample_id}"): ({"supervisor"}, set()),
 }
 
 # Creates whose department is named in the body: the body must decode for

@@ -657,3 +657,37 @@ def test_bad_input_changes_nothing(w):
                      timeout=10)
     assert r.status_code == 400
     assert snapshot(w) == before, "a refused request changed something"
+
+
+# ---- the documented shapes ------------------------------------------------------------------
+
+def test_responses_match_openapi(w):
+    yaml = pytest.importorskip("yaml")
+    import test_openapi as O
+    with open(O.SPEC_PATH, encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    O.assert_matches(spec, "/api/v1/document-templates", "GET",
+                     w.officer1.get(w.url + "/document-templates", timeout=10))
+    for code in ("penalty_decision", "site_record", "file_index", "license_grant"):
+        O.assert_matches(spec, "/api/v1/document-templates/{code}", "GET",
+                         w.officer1.get(w.url + "/document-templates/" + code, timeout=10))
+    cid = new_case(w)
+    d = new_doc(w, cid)
+    base = w.url + "/cases/%d/documents/%d" % (cid, d["id"])
+    r = w.officer1.post(base + "/signatures", json={"signer_kind": "party", "name": "王建国",
+                                                    "image": data_url(make_png())}, timeout=10)
+    O.assert_matches(spec, "/api/v1/cases/{id}/documents/{doc_id}/signatures", "POST", r)
+    O.assert_matches(spec, "/api/v1/cases/{id}/documents/{doc_id}/signatures", "GET",
+                     w.officer1.get(base + "/signatures", timeout=10))
+    r = w.head1.post(base + "/seal", timeout=10)
+    O.assert_matches(spec, "/api/v1/cases/{id}/documents/{doc_id}/seal", "POST", r)
+    O.assert_matches(spec, "/api/v1/cases/{id}/documents/{doc_id}/signatures", "GET",
+                     w.officer1.get(base + "/signatures", timeout=10))
+    r = w.officer1.get(base + "/verification", timeout=10)
+    O.assert_matches(spec, "/api/v1/cases/{id}/documents/{doc_id}/verification", "GET", r)
+    code = r.json()["code"]
+    O.assert_matches(spec, "/api/v1/verify/document/{code}", "GET",
+                     requests.get(w.url + "/verify/document/" + code, timeout=10))
+    checkpoint_now(w)
+    O.assert_matches(spec, "/api/v1/verify/document/{code}", "GET",
+                     requests.get(w.url + "/verify/document/" + code, timeout=10))

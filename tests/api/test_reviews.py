@@ -188,7 +188,7 @@ def test_review_passes_in_third_round(w):
     assert v["major"] is True and v["stage"] == "submitted" and len(v["rounds"]) == 1
     assert [m["code"] for m in v["determination"]["matches"]] == ["licensing_safety"]
     assert v["rounds"][0]["route"] == "department"
-    err(grant(), 409, "review_pending")
+    err(grant(), 409, "review_required")
     # the officer cannot review, nor submit twice
     err(w.officer1.post(w.url + "/cases/%d/review/conclude" % cid, json={"outcome": "同意"}, timeout=10),
         403, "forbidden")
@@ -357,7 +357,8 @@ def test_deadline_across_national_day_and_extension(w):
     finally:
         con.close()
     rd = review(w, cid)["rounds"][0]
-    assert rd["due"] == add_workdays(w, "2024-09-30", 5) == "2024-10-14"
+    # +2: 9 and 10 October, then 11 and Saturday 12 October (an adjusted working day)
+    assert rd["due"] == add_workdays(w, "2024-09-30", 5) == "2024-10-12"
     # the Justice Bureau sees it overdue
     r = w.supervisor1.get(w.url + "/reviews/stats", timeout=10)
     market = [d for d in r.json()["items"] if d["department_id"] == w.market][0]
