@@ -99,6 +99,7 @@ async function finalizeOpen(page, code, expectRefusal = false) {
   await page.locator('[data-test="doc-finalize"]').click()
   await page.locator('.el-message-box').waitFor()
   const saved = page.waitForResponse((r) => /\/cases\/\d+\/documents(\/\d+)?$/.test(new URL(r.url()).pathname) && r.request().method() !== 'GET')
+  const finP = expectRefusal ? null : page.waitForResponse((r) => /\/documents\/\d+\/finalize$/.test(new URL(r.url()).pathname))
   await page.locator('.el-message-box__btns .el-button--primary').click()
   const s = await saved
   if (expectRefusal) {
@@ -106,7 +107,7 @@ async function finalizeOpen(page, code, expectRefusal = false) {
     return s.json()
   }
   if (s.status() >= 300) assert.fail(`${code} refused on save: ${await s.text()}`)
-  const fin = await page.waitForResponse((r) => /\/documents\/\d+\/finalize$/.test(new URL(r.url()).pathname))
+  const fin = await finP
   if (fin.status() !== 200) assert.fail(`${code} refused on 定稿: ${await fin.text()}`)
   await form.waitFor({ state: 'detached' })
   await page.locator(`[data-test="needed-docs"] [data-doc="${code}"]`, { hasText: '已定稿' }).waitFor()
