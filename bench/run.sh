@@ -19,3 +19,11 @@ ZHIFA_BIN="$PWD/build/zhifa" build/bench/ledger_bench ${LEDGER_BENCH_ARGS:-}
 echo
 echo "## Search (issue 7)"
 bash bench/search_bench.sh "${SEARCH_BENCH_DECISIONS:-1000000}"
+echo
+echo "## Documents (issue 5)"
+mkdir -p build/bench
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Isrc -Itests/unit $(pkg-config --cflags jansson pangocairo libqrencode) \
+    -o build/bench/render_bench bench/render_bench.c build/libzhifa.a \
+    $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl) -lpthread -lm
+build/bench/render_bench
+ZHIFA_BIN="$PWD/build/zhifa" /usr/bin/python3 bench/document_api_bench.py "${DOCUMENT_BENCH_RUNS:-50}"

@@ -306,7 +306,7 @@ static int render(zf_ctx *c, int pdf)
     char authority[301], name[96];
     int64_t case_id = 0;
     size_t nsigs = 0, i;
-    int rc, has_seal = 0, pages = 0;
+    int rc, pages = 0;
 
     memset(&seal, 0, sizeof seal);
     if ((rc = load_doc(&d, &case_id, c, pdf ? "document_pdf" : "document_html")) < 0)
@@ -349,12 +349,10 @@ static int render(zf_ctx *c, int pdf)
             rseal.department = authority;
             rseal.key_id = seal.key_id;
             o.seal = &rseal;
-            has_seal = 1;
         }
     } else {
         o.draft = 1;
     }
-    (void)has_seal;
     zf_buf_reset(&c->out);
     if (pdf) {
         rc = zf_render_pdf(&c->out, &pages, tpl, d.fields, &o, &c->err);

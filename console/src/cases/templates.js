@@ -57,6 +57,7 @@ export function normalizeTemplate(t) {
     group: t.group || '',
     layout: t.layout || '',
     numbered: !!(t.docno_kind || t.numbered),
+    hasSignatures: (t.fields || []).some((f) => String(f.type).toLowerCase() === 'signatures'),
     // signature slots (当事人, 执法人员 …) when the document is signed
     slots: ((t.fields || []).map(normalizeField).find((f) => f.type === 'signatures') || { options: [] }).options,
     fields: (t.fields || []).map(normalizeField)
