@@ -41,12 +41,12 @@ export const PAGE_ROLES = {
   deadlines: DEADLINE_ROLES,
   // 案件办理 (issue 5): department staff work their department's cases;
   // the Justice Bureau's supervisors read every department's
-  cases: ['officer', 'reviewer', 'head', 'publicity'],
+  cases: ['officer', 'reviewer', 'head'],
   'cases-all': ['supervisor'],
   'case-new': ['officer', 'head'],
   case: ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
   approvals: ['head', 'reviewer'],
-  'case-stats': ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
+  'case-stats': ['officer', 'reviewer', 'head', 'supervisor'],
   field: ['officer', 'head'],
   // 法制审核 (issue 6): the queue and a case's review for department staff
   // and the Justice Bureau; the bureau's view for supervisors (a head sees

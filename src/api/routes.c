@@ -10,6 +10,7 @@ const zf_route *const zf_route_tables[] = {
     zf_evidence_routes,
     zf_case_routes,
     zf_review_routes, /* issue 6: legal review */
+    zf_publication_routes, /* issue 7: 事后公开 */
     zf_bundle_routes,
     zf_evaluation_routes,
     zf_supervision_routes,
@@ -20,6 +21,7 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_before_routes,
     zf_search_routes,
     zf_portal_search_routes,
+    zf_portal_publication_routes, /* issue 7: /publications, feeds */
     zf_document_routes,
     zf_portal_verify_routes,
     NULL,

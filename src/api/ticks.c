@@ -6,5 +6,6 @@ const zf_tick_fn zf_ticks[] = {
     zf_ledger_tick,
     zf_evidence_tick,
     zf_bundle_tick,
+    zf_publication_tick,
     NULL,
 };

@@ -8,6 +8,7 @@
  * comes first: the older one then meets a newer stored text and is skipped,
  * and a second run finds everything unchanged. */
 #include "cmd/import.h"
+#include "cmd/import_penalties.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -467,6 +468,8 @@ int zf_cmd_import(int argc, char **argv)
     const char *what = NULL, *dir = NULL, *data = NULL;
     int i;
 
+    if (argc > 1 && strcmp(argv[1], "penalties") == 0) /* issue 7: cmd/import_penalties.c */
+        return zf_cmd_import_penalties(argc - 1, argv + 1);
     if (zf_cmd_wants_help(argc, argv)) {
         fputs(usage_text, stdout);
         return 0;

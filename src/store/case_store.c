@@ -13,6 +13,7 @@
 #include "ledger/sm3.h"
 #include "store/archive_store.h"
 #include "store/audit.h"
+#include "store/publication_store.h" /* issue 7 */
 #include "store/calendar_store.h"
 #include "store/review_store.h" /* the stored legal review gate (issue 6) */
 #include "util/buf.h"
@@ -1690,6 +1691,9 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     for (i = 0; rc >= 0 && i < res->outcome.n_start; i++)
         rc = start_clock(db, cal, &w->cs, res->outcome.start[i], now, err);
     if (rc < 0)
+        goto done;
+    /* issue 7: a decision queues its publication, same transaction */
+    if ((rc = zf_publication_on_decision(db, cal, case_id, res->outcome.outcome, req->reason, now, err)) < 0)
         goto done;
 
     detail = json_object();

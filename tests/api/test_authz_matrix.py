@@ -252,6 +252,20 @@ def world(server):
         assert r.status_code == 201, r.text
         pub.post(server.url + API + "/auth/logout", timeout=10)
 
+    # one queued publication per department (issue 7, 事后公开), so
+    # /publications/{id} has targets on both sides; written to the store
+    # directly because queuing one through the API needs a decided case
+    if "publications" in table_names:
+        con = server.db()
+        try:
+            for dept in (own, other):
+                con.execute("INSERT INTO publications (department_id, kind, title, content, masked, "
+                            "decision_date, created_at, updated_at) VALUES (?, 'other', '矩阵探针', "
+                            "'{}', '{}', '2026-01-05', 0, 0)", (dept,))
+            con.commit()
+        finally:
+            con.close()
+
     sessions = {u: server.login(u) for u in DEMO_USERS}
     sessions[None] = requests.Session()  # anonymous
     for u in DEMO_USERS:

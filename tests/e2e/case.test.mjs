@@ -92,10 +92,15 @@ async function doAction(page, code, { reason, fine } = {}) {
   if (reason) await page.locator('textarea[data-test="action-reason"]').fill(reason)
   if (fine) await page.locator('input[data-test="action-fine"]').fill(fine)
   const resp = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/actions') && r.request().method() === 'POST')
+  // the page reloads the case after an action; wait for that, so the next
+  // step reads the new list of actions, not the old one
+  const reloaded = page.waitForResponse((r) => /\/api\/v1\/cases\/\d+\/timeline$/.test(new URL(r.url()).pathname))
   await page.locator('[data-test="action-confirm"]').click()
   const r = await resp
   if (r.status() !== 200) assert.fail(`action ${code}: ${await r.text()}`)
   const body = await r.json()
+  await reloaded
+  await page.waitForFunction(() => !document.querySelector('.case-page > .el-loading-mask'))
   await page.locator('[data-test="case-stage"]', { hasText: body.stage_name || body.case.stage_name }).waitFor()
   return body
 }

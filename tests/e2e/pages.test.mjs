@@ -17,6 +17,24 @@ const MENUS = {
   auditor1: ['工作台', '工作日历', '审计日志', '个人设置']
 }
 
+// 法制审核 (issue 6): its menu group sits before the 三库 group (执法主体).
+const REVIEW_MENU = {
+  admin: ['审核监督'],
+  officer1: ['审核队列'],
+  reviewer1: ['审核队列'],
+  head1: ['审核队列', '审核监督'],
+  supervisor1: ['审核队列', '审核监督']
+}
+// 案件办理 (issue 5): its menu group sits after 期限管理 (before 法制审核).
+const CASE_MENU = {
+  officer1: ['我的案件', '案源登记', '移动执法', '案件统计'],
+  reviewer1: ['我的案件', '待我审批', '案件统计'],
+  head1: ['我的案件', '案源登记', '待我审批', '移动执法', '案件统计'],
+  supervisor1: ['全部案件', '案件统计']
+}
+for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
+for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
+
 let browser
 before(async () => {
   browser = await launch()

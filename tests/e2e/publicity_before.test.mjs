@@ -63,7 +63,9 @@ test('a member of the public verifies an officer by certificate number', async (
 })
 
 async function openPublicity(page) {
-  await page.locator('.el-sub-menu__title', { hasText: '事前公开' }).click()
+  // the group starts open; a click on its title would fold it (a long menu)
+  const group = page.locator('.el-sub-menu', { hasText: '事前公开' })
+  if (!(await group.evaluate((e) => e.classList.contains('is-opened')))) await page.locator('.el-sub-menu__title', { hasText: '事前公开' }).click()
   await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/publicity-items'),
     page.locator('.el-aside .el-menu-item', { hasText: '公开内容' }).click()

@@ -84,16 +84,16 @@ async function submitFromConsole(page, first) {
     await page.locator('[data-test="review-classify"]').click()
     await assert.doesNotReject(page.locator('[data-test="review-preview"]', { hasText: '属于重大执法决定' }).waitFor())
     // incomplete: the server's list of what is missing is shown
-    await page.locator('[data-test="review-material-situation"] textarea').fill('申请人拟从事涉及公共安全的经营活动')
+    await page.locator('textarea[data-test="review-material-situation"]').fill('申请人拟从事涉及公共安全的经营活动')
     await page.locator('[data-test="review-submit"]').click()
     await page.locator('[data-test="review-error"]', { hasText: '送审材料不全' }).waitFor()
     const msg = await page.locator('[data-test="review-error"]').textContent()
     assert.match(msg, /法律依据/)
     assert.doesNotMatch(msg, /情况说明/)
-    await page.locator('[data-test="review-material-legal_basis"] textarea').fill('《中华人民共和国行政许可法》第三十八条')
-    await page.locator('[data-test="review-material-facts_evidence"] textarea').fill('文书:site_record')
-    await page.locator('[data-test="review-material-procedure"] textarea').fill('受理、现场核查材料')
-    await page.locator('[data-test="review-material-proposal"] textarea').fill('拟准予许可')
+    await page.locator('textarea[data-test="review-material-legal_basis"]').fill('《中华人民共和国行政许可法》第三十八条')
+    await page.locator('textarea[data-test="review-material-facts_evidence"]').fill('文书:site_record')
+    await page.locator('textarea[data-test="review-material-procedure"]').fill('受理、现场核查材料')
+    await page.locator('textarea[data-test="review-material-proposal"]').fill('拟准予许可')
   }
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/review/submit`) && r.status() === 201),
@@ -113,10 +113,10 @@ async function reviewFromConsole(page, outcome, reasons, problem) {
   assert.match(await page.locator('[data-test="review-countdown"]').textContent(), /剩余 3 个工作日/)
   if (problem) {
     await page.locator('[data-test="review-point-facts"] label', { hasText: '存在问题' }).click()
-    await page.locator('[data-test="review-note-facts"] input').fill(problem)
+    await page.locator('input[data-test="review-note-facts"]').fill(problem)
   }
   await page.locator('[data-test="review-outcome"] label', { hasText: new RegExp('^' + outcome + '$') }).click()
-  if (reasons) await page.locator('[data-test="review-reasons"] textarea').fill(reasons)
+  if (reasons) await page.locator('textarea[data-test="review-reasons"]').fill(reasons)
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/review/conclude`) && r.status() === 200),
     page.locator('[data-test="review-conclude"]').click()
