@@ -34,7 +34,7 @@ if [ ! -d node_modules ] || [ ! -f "$LOCK_SEEN" ] || [ "$(cat "$LOCK_SEEN")" != 
 fi
 
 # 2. Up to date? Every input must be older than the stamp of the last build.
-inputs=(src index.html vite.config.js package.json package-lock.json)
+inputs=(src public index.html vite.config.js package.json package-lock.json)
 if [ -f "$STAMP" ] && [ -f "$DIST/index.html" ]; then
     newer="$(find "${inputs[@]}" -newer "$STAMP" -print -quit 2>/dev/null || true)"
     if [ -z "$newer" ]; then

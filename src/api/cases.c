@@ -675,7 +675,7 @@ static const zf_json_field CREATE_SPEC[] = {
 };
 
 static const zf_json_field PARTY_SPEC[] = {
-    {"kind", ZF_JT_STRING, 1, 10, "当事人类型"},
+    {"kind", ZF_JT_STRING, 1, 32, "当事人类型"},
     {"name", ZF_JT_STRING, 1, 100, "当事人名称"},
     {"id_type", ZF_JT_STRING, 0, 20, "证件类型"},
     {"identifier", ZF_JT_STRING, 0, 40, "证件号码"},

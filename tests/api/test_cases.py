@@ -853,3 +853,14 @@ def test_av_items_make_a_recording_mandatory(w):
     assert act(w, cid, "inspect")["stage"] == "result"
     # put the list back for the other tests
     assert w.head1.put(url, json={"items": items[:-1]}, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["legal_person", "unincorporated", "individual_business", "法人"])
+def test_party_kind_accepts_codes_and_chinese_names(w, kind):
+    party = {"kind": kind, "name": "赣江市测试贸易有限公司", "identifier": COMPANY, "legal_rep": "王测试"}
+    if kind == "individual_business":
+        party = {"kind": kind, "name": "赣江市李测试小吃店", "identifier": COMPANY, "legal_rep": "李测试"}
+    case = create(w, "penalty_general", parties=[party])
+    names = {"legal_person": "法人", "unincorporated": "非法人组织", "individual_business": "个体工商户",
+             "法人": "法人"}
+    assert case["parties"][0]["kind_name"] == names[kind]

@@ -311,3 +311,37 @@ def test_import_reference_csv(w):
     import requests
     r = requests.get(w.srv.url + API + "/search", params={"q": "金融许可证", "kind": "decision"}, timeout=10)
     assert r.status_code == 200 and r.json()["items"], r.text
+
+
+# ---- revocation: the licence's publication must come down in 3 working days -------
+
+def test_revoked_licence_publication_is_due_for_withdrawal(w):
+    c = create(w, "license", matter_id=w.license_matter)
+    cid = c["id"]
+    doc(w, cid, "license_accept")
+    act(w, cid, "accept")
+    doc(w, cid, "site_record")
+    act(w, cid, "verify")
+    act(w, cid, "review_done")
+    doc(w, cid, "license_grant")
+    act(w, cid, "grant", s=w.head1)
+    (pid,) = pubs_of(w, cid)
+    d = w.publicity1.get(w.url + "/publications/%d" % pid, timeout=10).json()
+    assert d["kind"] == "licensing" and d["content"]["XK_XDR_SHXYM"] == COMPANY
+    assert d["masked"]["XK_XDR_SHXYM"] == COMPANY  # a credit code is published as is
+    assert d["due_date"] == add_workdays(w, d["decision_date"], 7)["date"]
+    publish(w, pid)
+    # a revocation case for the same party
+    r = create(w, "license_revocation")
+    rid = r["id"]
+    act(w, rid, "start_investigation", s=w.head1)
+    act(w, rid, "investigation_done")
+    doc(w, rid, "license_revoke", scan=True)
+    act(w, rid, "revoke", s=w.head1, reason="以欺骗手段取得许可")
+    d = w.publicity1.get(w.url + "/publications/%d" % pid, timeout=10).json()
+    assert d["state"] == "withdraw_pending" and d["withdraw_reason"] == "以欺骗手段取得许可"
+    assert d["withdraw_due"] == add_workdays(w, d["published_on"], 3)["date"]
+    assert isinstance(d["workdays_left"], int) and d["workdays_left"] <= 3
+    r = w.publicity1.post(w.url + "/publications/%d/withdraw" % pid,
+                          json={"reason": "行政许可已被撤销：以欺骗手段取得许可"}, timeout=10)
+    assert r.status_code == 200 and r.json()["state"] == "withdrawn", r.text
