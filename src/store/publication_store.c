@@ -93,16 +93,65 @@ static int audit_pub(zf_db *db, const zf_pub_actor *who, int64_t now, const char
 
 /* ---- masking ------------------------------------------------------------------ */
 
+/* Replaces every occurrence of the party's name in r->text by its masked
+ * form, which has as many characters, and lists each as a finding. */
+static void mask_known_name(zf_redact_result *r, const char *field, const char *name,
+                            const char *masked_name, json_t *findings)
+{
+    size_t nl = strlen(name), ml = strlen(masked_name);
+    zf_buf out = ZF_BUF_INIT;
+    const char *p = r->text, *hit;
+    size_t chars = 0, name_chars = 0, i;
+
+    if (strcmp(name, masked_name) == 0 || !strstr(p, name))
+        return;
+    for (i = 0; i < nl; i++)
+        name_chars += ((unsigned char)name[i] & 0xC0) != 0x80;
+    while ((hit = strstr(p, name))) {
+        for (i = 0; p + i < hit; i++)
+            chars += ((unsigned char)p[i] & 0xC0) != 0x80;
+        zf_buf_append(&out, p, (size_t)(hit - p));
+        zf_buf_append(&out, masked_name, ml);
+        json_array_append_new(findings, json_pack("{s:s,s:s,s:b,s:I,s:I}", "field", field, "kind",
+                                                  zf_redact_kind_label(ZF_REDACT_NAME), "masked", 1,
+                                                  "char_offset", (json_int_t)chars, "char_length",
+                                                  (json_int_t)name_chars));
+        chars += name_chars;
+        p = hit + nl;
+    }
+    zf_buf_puts(&out, p);
+    free(r->text);
+    r->len = out.len;
+    r->text = zf_buf_detach(&out);
+}
+
 int zf_publication_mask(json_t **out_masked, json_t **out_findings, const json_t *content,
                         int person, zf_err *err)
 {
     json_t *masked = json_object(), *findings = json_array();
+    char pname[400] = "", *pmask = NULL;
     const char *key;
     json_t *v;
     int rc = 0;
 
     *out_masked = NULL;
     *out_findings = NULL;
+    if (person) {
+        /* the party's name, masked once as a name, so that it can be masked
+         * wherever free text repeats it ("当事人陈某某在……") */
+        const char *n = json_string_value(json_object_get(content, "行政相对人名称"));
+
+        if (!n)
+            n = json_string_value(json_object_get(content, "XK_XDR_MC"));
+        if (n && *n && strlen(n) < sizeof pname) {
+            zf_redact_result r = ZF_REDACT_RESULT_INIT;
+
+            snprintf(pname, sizeof pname, "%s", n);
+            if (zf_redact_text(&r, NULL, "姓名", ZF_REDACT_PUBLIC, n, strlen(n), NULL) == 0)
+                pmask = zf_strdup(r.text);
+            zf_redact_result_free(&r);
+        }
+    }
     json_object_foreach((json_t *)content, key, v) {
         zf_redact_result r = ZF_REDACT_RESULT_INIT;
         const char *s = json_is_string(v) ? json_string_value(v) : "";
@@ -110,12 +159,15 @@ int zf_publication_mask(json_t **out_masked, json_t **out_findings, const json_t
         const char *field = key;
         size_t i;
 
-        if (person && (strcmp(key, "行政相对人名称") == 0 || strcmp(key, "XK_XDR_MC") == 0))
+        if (person && (strcmp(key, "行政相对人名称") == 0 || strcmp(key, "XK_XDR_MC") == 0 ||
+                       strcmp(key, "执法对象") == 0))
             field = "姓名";
         if ((rc = zf_redact_text(&r, NULL, field, ZF_REDACT_PUBLIC, s, strlen(s), err)) < 0) {
             zf_redact_result_free(&r);
             goto done;
         }
+        if (person && field == key && pname[0] && pmask)
+            mask_known_name(&r, key, pname, pmask, findings);
         json_object_set_new(masked, key, json_string(r.text));
         for (i = 0; i < r.count; i++)
             json_array_append_new(
@@ -130,6 +182,7 @@ int zf_publication_mask(json_t **out_masked, json_t **out_findings, const json_t
     *out_findings = findings;
     masked = findings = NULL;
 done:
+    free(pmask);
     json_decref(masked);
     json_decref(findings);
     return rc;

@@ -57,7 +57,7 @@ int zf_publication_on_decision(zf_db *db, const zf_calendar *cal, int64_t case_i
                                const char *outcome, const char *reason, int64_t now, zf_err *err);
 
 /* Builds masked content and findings for content (an object of string
- * values). person: the party is a natural person, so 行政相对人名称 is masked
+ * values). person: the party is a natural person, so 行政相对人名称 (XK_XDR_MC) and 执法对象 are masked
  * as a name. *out_masked and *out_findings are new references. */
 int zf_publication_mask(json_t **out_masked, json_t **out_findings, const json_t *content,
                         int person, zf_err *err);

@@ -231,14 +231,9 @@ int zf_review_store_config(zf_review_config *out, zf_db *db, zf_err *err)
         }
         json_decref(arr);
     }
-    rc = zf_review_config_validate(out, err);
-    if (rc < 0 && err) {
-        char f[64];
-
-        snprintf(f, sizeof f, "%s", err->field);
+    /* a locality's bad numbers are a configuration error, named as such */
+    if ((rc = zf_review_config_validate(out, err)) < 0 && err)
         copy(err->code, sizeof err->code, "invalid_review_config");
-        (void)f;
-    }
 out:
     free(v);
     return rc < 0 ? rc : 0;
@@ -437,7 +432,7 @@ int zf_review_store_catalog_edit(int64_t *out_version, zf_db *db, int64_t depart
                                  zf_err *err)
 {
     cat_row row;
-    zf_review_catalog *prev = NULL, *cat = NULL;
+    zf_review_catalog *cat = NULL;
     json_t *doc = NULL;
     char *text = NULL, name[ZF_REVIEW_NAME_MAX];
     int64_t row_id = 0;
@@ -477,7 +472,6 @@ done:
     json_decref(doc);
     free(text);
     free(row.body);
-    zf_review_catalog_free(prev);
     zf_review_catalog_free(cat);
     return rc;
 }

@@ -137,6 +137,36 @@ EXPECTED = {
     ("PUT", API + "/evaluations/draws/{id}/samples/{sample_id}"): ({"supervisor"}, set()),
 }
 
+# 重大执法决定法制审核 (issue 6): the department's staff read its catalog and a
+# case's review; the head edits and submits the catalog, the Justice Bureau
+# files or returns it; officers and heads submit, reviewers review, the head
+# overrides, extends and records a 集体讨论; the pool is the bureau's.
+_STAFF = {"officer", "reviewer", "head", "publicity"}
+EXPECTED.update({
+    ("GET", API + "/review-catalog/defaults"): (LIB_READ, set()),
+    ("GET", API + "/departments/{id}/review-catalogs"): (LIB_READ, _STAFF),
+    ("PUT", API + "/departments/{id}/review-catalog"): ({"head"}, {"head"}),
+    ("POST", API + "/departments/{id}/review-catalog/submit"): ({"head"}, {"head"}),
+    ("POST", API + "/departments/{id}/review-catalog/file"): ({"supervisor"}, set()),
+    ("POST", API + "/departments/{id}/review-catalog/return"): ({"supervisor"}, set()),
+    ("POST", API + "/cases/{id}/classify"): ({"officer", "reviewer", "head"}, {"officer", "reviewer", "head"}),
+    ("GET", API + "/cases/{id}/review"): (_STAFF | {"supervisor"}, _STAFF),
+    ("POST", API + "/cases/{id}/review/override"): ({"head"}, {"head"}),
+    ("POST", API + "/cases/{id}/review/submit"): ({"officer", "head"}, {"officer", "head"}),
+    ("POST", API + "/cases/{id}/review/assign"): ({"head", "supervisor"}, {"head"}),
+    ("POST", API + "/cases/{id}/review/receive"): ({"reviewer"}, {"reviewer"}),
+    ("PUT", API + "/cases/{id}/review/checklist"): ({"reviewer"}, {"reviewer"}),
+    ("POST", API + "/cases/{id}/review/conclude"): ({"reviewer"}, {"reviewer"}),
+    ("POST", API + "/cases/{id}/review/extend"): ({"reviewer", "head"}, {"reviewer", "head"}),
+    ("POST", API + "/cases/{id}/review/collective"): ({"head"}, {"head"}),
+    ("GET", API + "/cases/{id}/review/opinion"): (_STAFF | {"supervisor"}, _STAFF),
+    ("GET", API + "/reviews/queue"): (_STAFF | {"supervisor"}, set()),
+    ("GET", API + "/reviews/stats"): ({"head", "supervisor", "admin"}, set()),
+    ("GET", API + "/reviews/pool"): ({"reviewer", "head", "supervisor", "admin"}, set()),
+    ("POST", API + "/reviews/pool"): ({"supervisor", "admin"}, set()),
+    ("DELETE", API + "/reviews/pool/{id}"): ({"supervisor", "admin"}, set()),
+})
+
 # Creates whose department is named in the body: the body must decode for
 # the department check to run, so these probes are complete bodies that the
 # handler then refuses (certificate ends before it starts; unknown power type).
@@ -158,6 +188,9 @@ EXPECTED_ALLOWED_STATUS = {
     ("POST", API + "/users/{id}/unlock"): {200},
     ("POST", API + "/auth/totp/setup"): {200},
 }
+
+# a DELETE takes no body: an unknown pool id is simply not found (issue 6)
+EXPECTED_ALLOWED_STATUS[("DELETE", API + "/reviews/pool/{id}")] = {404}
 
 OWN_DEPT_NAME = "市场监督管理局"   # officer1, head1 ... (市市场监督管理局)
 OTHER_DEPT_NAME = "生态环境局"

@@ -90,6 +90,8 @@ def test_review_view_masked_and_unmasked(w, queued):
     assert PERSON not in json.dumps(d["masked"], ensure_ascii=False)
     assert PHONE not in json.dumps(d["masked"], ensure_ascii=False)
     assert d["masked"]["行政相对人名称"].startswith("陈") and d["masked"]["行政相对人名称"] != "陈某某"
+    assert d["masked"]["执法对象"] == d["masked"]["行政相对人名称"]
+    assert "陈某某" not in json.dumps(d["masked"], ensure_ascii=False) and "陈某某" not in d["title"]
     kinds = {(f["field"], f["kind"]) for f in d["findings"]}
     assert ("违法事实", "身份证号码") in kinds and ("违法事实", "手机号码") in kinds
     assert d["masked"]["罚款金额（万元）"] == "0.005"
