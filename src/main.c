@@ -19,7 +19,7 @@ static const struct command {
     {"init", zf_cmd_init, "创建数据目录（--demo 同时创建演示城市）"},
     {"serve", zf_cmd_serve, "提供公示门户、管理控制台和 API"},
     {"user", zf_cmd_user, "管理账户：add、passwd、disable、enable、list、reset-totp、unlock"},
-    {"import", zf_cmd_import, "导入数据：laws DIR（法律法规库）"},
+    {"import", zf_cmd_import, "导入数据：laws DIR（法律法规库）、penalties FILE.csv（历史处罚公示）"},
     {"calendar", zf_cmd_calendar, "工作日日历：import、days、add-workdays、years"},
     {"deadlines", zf_cmd_deadlines, "列出未完成的法定期限（--dept、--state）"},
     {"verify", zf_cmd_verify, "离线校验台账、检查点、记录和证据文件是否被篡改"},

@@ -314,8 +314,10 @@ done:
 
 static const char usage_text[] =
     "用法：zhifa import laws DIR [--data DIR]\n"
+    "      zhifa import penalties FILE.csv [--department 部门] [--data DIR]\n"
+    "      （历史行政处罚公示记录，详见 zhifa import penalties --help）\n"
     "\n"
-    "从 DIR 目录（含子目录）中的 Markdown 文件导入法律法规库，每个文件一部法律法规：\n"
+    "laws：从 DIR 目录（含子目录）中的 Markdown 文件导入法律法规库，每个文件一部法律法规：\n"
     "首行“# 名称”，可选的说明块以“<!-- INFO END -->”结束，章节标题“## 第一章 …”，\n"
     "条文为以“第X条”开头的段落。README.md 和以“.”开头的文件不导入。\n"
     "\n"
