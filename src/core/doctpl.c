@@ -278,7 +278,7 @@ static int uscc_ok(const char *s, size_t n)
 {
     static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-    int sum = 0, i, c;
+    int sum = 0, i, c = -1;
 
     if (n != 18)
         return 0;
