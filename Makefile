@@ -12,6 +12,7 @@ SANFLAGS :=
 else
 BUILD ?= build-$(SANITIZER)
 SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp
 endif
 
 CC ?= cc
