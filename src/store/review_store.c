@@ -584,9 +584,15 @@ int zf_review_store_case_facts(char **out, zf_db *db, int64_t case_id, const cha
     if ((rc = zf_case_get(c, db, case_id, err)) < 0)
         goto out;
     p = zf_workflow_procedure(c->procedure);
-    if (p && p->power)
+    /* the matter's power type as the case row records it, else the procedure's */
+    if (c->power_type[0] || (p && p->power)) {
+        const char *pw = c->power_type[0] ? c->power_type : p->power;
+
         json_object_set_new(base, "power_type",
-                            json_string(strcmp(p->power, "license") == 0 ? "licensing" : p->power));
+                            json_string(strcmp(pw, "license") == 0 ? "licensing" : pw));
+    }
+    if (c->has_fine && c->fine_fen >= 0)
+        json_object_set_new(base, "fine_amount_yuan", json_real((double)c->fine_fen / 100.0));
     if (strcmp(c->procedure, "penalty_general") == 0)
         json_object_set_new(base, "procedure", json_string("ordinary"));
     else if (strcmp(c->procedure, "penalty_summary") == 0)
@@ -2058,6 +2064,7 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     zf_review_gate g;
     history h;
     const zf_review_round *last;
+    char *facts = NULL;
     int rc;
 
     memset(&cr, 0, sizeof cr);
@@ -2066,22 +2073,19 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     if ((rc = zf_case_get(c, db, case_id, err)) < 0 ||
         (rc = load_case_review(&cr, db, case_id, err)) < 0)
         goto out;
-    if (!cr.exists) {
-        /* nothing proposed: only the flag can say it is major, and then no
-         * round can have agreed */
-        if (c->flags & ZF_WF_MAJOR)
-            rc = zf_err_set(err, ZF_ECONFLICT, "review_required", NULL,
-                            "本案属于重大执法决定，未经法制审核不得作出决定（行政处罚法第五十八条）");
-        goto out;
-    }
-    if ((rc = zf_review_store_config(&cfg, db, err)) < 0 ||
+    /* Classify from the case's own facts (power type, procedure, fine …)
+     * under any proposal stored, so a decision nobody classified — an
+     * unreviewed 一般程序 penalty — is still caught. */
+    if ((rc = zf_review_store_case_facts(&facts, db, case_id, cr.exists ? cr.facts : NULL,
+                                         err)) < 0 ||
+        (rc = zf_review_store_config(&cfg, db, err)) < 0 ||
         (rc = zf_review_store_catalog_effective(&cat, db, c->department_id,
                                                 zf_calendar_store_today(now), err)) < 0 ||
-        (rc = zf_review_facts_parse(&f, cr.facts, strlen(cr.facts), err)) < 0 ||
+        (rc = zf_review_facts_parse(&f, facts, strlen(facts), err)) < 0 ||
         (rc = load_history(&h, db, case_id, NULL, &cfg, err)) < 0)
         goto out;
-    if (!zf_review_gate_allows_decision(&g, cat, f, cr.ov.kind ? &cr.ov : NULL, &h.h, &cfg,
-                                        cr.facts_sha)) {
+    if (!zf_review_gate_allows_decision(&g, cat, f, cr.exists && cr.ov.kind ? &cr.ov : NULL,
+                                        &h.h, &cfg, cr.exists ? cr.facts_sha : NULL)) {
         rc = zf_err_set(err, ZF_ECONFLICT, g.code, NULL, "%s（行政处罚法第五十八条）", g.reason);
         goto out;
     }
@@ -2101,6 +2105,7 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
                             last->no);
     }
 out:
+    free(facts);
     history_free(&h);
     zf_review_facts_free(f);
     zf_review_catalog_free(cat);

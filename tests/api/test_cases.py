@@ -265,6 +265,18 @@ def test_penalty_general_whole_life_cycle(w):
     assert r["stage"] == "decision" and "penalty_statement_5d" in r["clocks_finished"]
     d = doc(w, cid, "penalty_decision")
     assert re.fullmatch(r"赣江市监处罚〔\d{4}〕\d+号", d["doc_no"])
+    # Nobody classified it, but a 一般程序 penalty is major (seed 12(1)): the
+    # store's gate classifies from the case itself and refuses without review.
+    act(w, cid, "decide_penalty", s=w.head1, status=409, code="review_required",
+        fine_fen=500000)
+    # the head's "not major" override needs a reason, and then opens the gate
+    r = w.head1.post(w.url + "/cases/%d/review/override" % cid,
+                     json={"kind": "mark_not_major"}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "reason_required", r.text
+    r = w.head1.post(w.url + "/cases/%d/review/override" % cid,
+                     json={"kind": "mark_not_major", "reason": "事实简单、罚款数额较小，经负责人认定不属于重大"},
+                     timeout=10)
+    assert r.status_code == 200, r.text
     r = act(w, cid, "decide_penalty", s=w.head1, fine_fen=500000)
     assert r["stage"] == "service" and r["outcome"] == "penalty"
     assert r["case"]["fine_fen"] == 500000

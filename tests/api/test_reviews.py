@@ -531,3 +531,63 @@ def test_permissions(w):
     r = w.reviewer1.post(w.url + "/cases/%d/review/conclude" % cid, json={"outcome": "同意", "zz": 1},
                          timeout=10)
     assert r.status_code == 400 and r.json()["error"]["field"] == "zz", r.text
+
+
+def penalty_general_at_decision(w):
+    """A 一般程序 penalty in its decision stage that nobody classified or submitted."""
+    cid = create(w, "penalty_general", matter_id=w.penalty_matter)["id"]
+    doc(w, cid, "case_source")
+    doc(w, cid, "filing_approval")
+    act(w, cid, "file_case", s=w.head1)
+    doc(w, cid, "site_record")
+    act(w, cid, "inspect_site")
+    doc(w, cid, "inquiry_record")
+    act(w, cid, "inquire")
+    act(w, cid, "conclude")
+    doc(w, cid, "investigation_report")
+    act(w, cid, "submit_review")
+    doc(w, cid, "case_review", s=w.reviewer1)
+    act(w, cid, "case_review_pass", s=w.reviewer1)
+    doc(w, cid, "penalty_notice")
+    act(w, cid, "notify")
+    doc(w, cid, "statement_record")
+    act(w, cid, "record_statement")
+    act(w, cid, "statement_done")
+    doc(w, cid, "penalty_decision")
+    return cid
+
+
+def test_gate_classifies_an_unclassified_general_penalty(w):
+    """Seed 12(1): every 一般程序 penalty decision is major, even when nobody
+    classified it; a review that agreed (or the head's reasoned override) opens the gate."""
+    decide = lambda cid: w.head1.post(w.url + "/cases/%d/actions" % cid,
+                                      json={"action": "decide_penalty", "fine_fen": 300000},
+                                      timeout=10)
+    cid = penalty_general_at_decision(w)
+    assert review(w, cid)["rounds"] == []
+    e = err(decide(cid), 409, "review_required")
+    assert "法制审核" in e["message"]
+    # a review that passes lets it through
+    v = submit(w, cid, facts={"decision_kind": "penalize"})
+    assert "penalty_ordinary" in [m["code"] for m in v["determination"]["matches"]]
+    receive(w, cid)
+    r = decide(cid)  # received, not concluded: still shut
+    assert r.status_code == 409 and r.json()["error"]["code"] in ("review_required", "review_pending"), r.text
+    conclude(w, cid, "同意")
+    r = decide(cid)
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "service" and r.json()["outcome"] == "penalty"
+
+    # the head's "not major" override needs a reason, then lets it through
+    cid = penalty_general_at_decision(w)
+    err(decide(cid), 409, "review_required")
+    err(w.head1.post(w.url + "/cases/%d/review/override" % cid, json={"kind": "mark_not_major"},
+                     timeout=10), 400, "reason_required")
+    r = w.head1.post(w.url + "/cases/%d/review/override" % cid,
+                     json={"kind": "mark_not_major", "reason": "案情简单、罚款数额较小，负责人认定不属于重大"},
+                     timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["determination"]["bureau_notice"] is True
+    r = decide(cid)
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "service"

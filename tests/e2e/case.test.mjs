@@ -206,6 +206,16 @@ test('普通程序 penalty case: 案源登记 → 立案 → … → 结案 → 
     await draftAndFinalize(po, 'penalty_decision')
 
     // ---- 决定 by the head ----
+    // A 一般程序 penalty is major by the catalog (seed 12(1)) even though nobody
+    // classified it: the store's gate refuses the decision until a review
+    // agrees, or the head records a reasoned "not major" override (which the
+    // Justice Bureau sees). This test takes the override, through the API.
+    const shut = await hapi.call('POST', `/cases/${caseId}/actions`, { action: 'decide_penalty', fine_fen: 500000 })
+    assert.equal(shut.status, 409, 'unreviewed 一般程序 penalty refused')
+    assert.equal(shut.data.error.code, 'review_required')
+    const ov = await hapi.call('POST', `/cases/${caseId}/review/override`,
+      { kind: 'mark_not_major', reason: '案情简单、罚款数额较小，负责人认定不属于重大执法决定' })
+    assert.equal(ov.status, 200, 'head records the not-major override with a reason')
     await openCase(ph, caseId)
     const decided = await doAction(ph, 'decide_penalty', { fine: '5000.00' })
     assert.equal(decided.stage, 'service')
