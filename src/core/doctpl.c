@@ -6,6 +6,7 @@
  * The first problem found is reported; messages name fields by their Chinese
  * labels, err.field carries the JSON path. No allocation, no global state. */
 #include "core/doctpl.h"
+#include "core/redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -272,47 +273,6 @@ int zf_doc_money_format(char *out, size_t cap, int64_t fen)
 
 /* ---- identifiers -------------------------------------------------------------- */
 
-/* 统一社会信用代码 (GB 32100-2015): 18 characters over a 31-letter alphabet,
- * the last a weighted check of the first 17. */
-static int uscc_ok(const char *s, size_t n)
-{
-    static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-    int sum = 0, i, c = -1;
-
-    if (n != 18)
-        return 0;
-    for (i = 0; i < 18; i++) {
-        const char *p = s[i] ? strchr(alpha, s[i]) : NULL;
-
-        if (!p)
-            return 0;
-        if (i < 17)
-            sum += (int)(p - alpha) * w[i];
-        else
-            c = (int)(p - alpha);
-    }
-    return (31 - sum % 31) % 31 == c;
-}
-
-/* 居民身份证号码 (GB 11643-1999): 17 digits and an ISO 7064 MOD 11-2 check. */
-static int idcard_ok(const char *s, size_t n)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[] = "10X98765432";
-    int sum = 0, i;
-    moment m;
-    char date[11];
-
-    if (n != 18 || !is_digits(s, 17))
-        return 0;
-    for (i = 0; i < 17; i++)
-        sum += (s[i] - '0') * w[i];
-    snprintf(date, sizeof date, "%.4s-%.2s-%.2s", s + 6, s + 10, s + 12);
-    return (s[17] == check[sum % 11] || (check[sum % 11] == 'X' && s[17] == 'x')) &&
-           parse_date(&m, date, 10) == 0;
-}
-
 /* ---- validation ------------------------------------------------------------------ */
 
 static const char *const party_types[] = {"自然人", "法人", "非法人组织", "个体工商户", NULL};
@@ -529,9 +489,9 @@ static int check_party(const json_t *v, const where *w, zf_err *err)
         where u;
 
         where_member(&u, w, -1, &party_fields[3]);
-        if (strcmp(idt, "统一社会信用代码") == 0 && !uscc_ok(id, idn))
+        if (strcmp(idt, "统一社会信用代码") == 0 && !zf_redact_credit_code_valid(id, idn))
             return fail(err, &u, "bad_format", "不是有效的统一社会信用代码（校验位不符）");
-        if (strcmp(idt, "居民身份证") == 0 && !idcard_ok(id, idn))
+        if (strcmp(idt, "居民身份证") == 0 && !zf_redact_id_valid(id, idn))
             return fail(err, &u, "bad_format", "不是有效的居民身份证号码（校验位不符）");
     }
     return 0;
