@@ -47,6 +47,8 @@ export const PAGE_ROLES = {
   case: ['officer', 'reviewer', 'head', 'publicity', 'supervisor'],
   approvals: ['head', 'reviewer'],
   'case-stats': ['officer', 'reviewer', 'head', 'supervisor'],
+  // 当事人档案 (issue 4): GET /parties/{identifier}/cases and /records
+  'party-records': ['officer', 'reviewer', 'head', 'supervisor'],
   field: ['officer', 'head'],
   // 法制审核 (issue 6): the queue and a case's review for department staff
   // and the Justice Bureau; the bureau's view for supervisors (a head sees
@@ -86,6 +88,7 @@ export const MENU = [
       { route: 'case-new', label: '案源登记' },
       { route: 'approvals', label: '待我审批' },
       { route: 'field', label: '移动执法' },
+      { route: 'party-records', label: '当事人档案' },
       { route: 'case-stats', label: '案件统计' }
     ]
   },

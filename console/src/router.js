@@ -37,6 +37,7 @@ const routes = [
       { path: 'cases/new', name: 'case-new', component: () => import('./pages/CaseNew.vue'), meta: { title: '案源登记' } },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./pages/CaseDetail.vue'), meta: { title: '案件' } },
       { path: 'approvals', name: 'approvals', component: () => import('./pages/Approvals.vue'), meta: { title: '待我审批' } },
+      { path: 'party-records', name: 'party-records', component: () => import('./pages/PartyRecords.vue'), meta: { title: '当事人档案' } },
       { path: 'case-stats', name: 'case-stats', component: () => import('./pages/CaseStats.vue'), meta: { title: '案件统计' } },
       { path: 'field', name: 'field', component: () => import('./pages/FieldWork.vue'), meta: { title: '移动执法' } },
       { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },

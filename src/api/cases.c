@@ -1325,6 +1325,39 @@ done:
 
 /* ---- GET /api/v1/parties/{identifier}/cases ------------------------------------------------- */
 
+/* The text records of one case in a party's file (集中储存): each document's
+ * template, 文号 and state. Fields stay behind the case's own document API,
+ * which checks secrecy; a restricted case lists no documents here. */
+static int add_party_case_documents(zf_ctx *c, json_t *kase)
+{
+    json_t *docs = json_array();
+    zf_stmt *st = NULL;
+    int rc;
+
+    json_object_set_new(kase, "documents", docs);
+    if (strcmp(json_string_value(json_object_get(kase, "secrecy")), "none") != 0)
+        return 0;
+    if ((rc = zf_db_prepare(&st, c->db,
+                            "SELECT id, template, doc_no, status, created_at, finalized_at FROM "
+                            "case_documents WHERE case_id = $1 ORDER BY created_at, id",
+                            &c->err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)json_integer_value(json_object_get(kase, "id")));
+    while ((rc = zf_stmt_step(st, &c->err)) == 1) {
+        json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)zf_stmt_int64(st, 0),
+                              "template", zf_stmt_text(st, 1), "template_name",
+                              zf_workflow_doc_name(zf_stmt_text(st, 1)), "status", zf_stmt_text(st, 3),
+                              "created_at", (json_int_t)zf_stmt_int64(st, 4));
+
+        json_object_set_new(d, "doc_no", zf_json_text_or_null(st, 2));
+        json_object_set_new(d, "finalized_at", zf_stmt_is_null(st, 5) ? json_null()
+                                                                       : json_integer(zf_stmt_int64(st, 5)));
+        json_array_append_new(docs, d);
+    }
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int h_party_cases(zf_ctx *c)
 {
     const char *reason = NULL, *raw = c->params[0];
@@ -1406,6 +1439,8 @@ static int h_party_cases(zf_ctx *c)
         json_array_append_new(items, o);
     }
     zf_stmt_free(st);
+    for (i = 0; rc >= 0 && i < json_array_size(items); i++)
+        rc = add_party_case_documents(c, json_array_get(items, i));
     if (rc < 0) {
         json_decref(items);
         return rc;

@@ -815,7 +815,8 @@ static int record_party_lookup(zf_ctx *c, const char *party, const char *reason,
 
 #define LIST_WHERE                                                                        \
     " FROM evidence_files WHERE ($1 = 0 OR department_id = $1)"                           \
-    " AND ($2 = 0 OR case_id = $2) AND ($3 = '' OR party_id = $3)"                        \
+    " AND ($2 = 0 OR case_id = $2) AND ($3 = '' OR party_id = $3 OR case_id IN"           \
+    " (SELECT case_id FROM case_parties WHERE identifier = $3))"                          \
     " AND ($4 = '' OR kind = $4) AND ($5 = 0 OR COALESCE(started_at, created_at) >= $5)"  \
     " AND ($6 = 0 OR COALESCE(started_at, created_at) < $6) AND ($7 = '' OR state = $7)"  \
     " AND ($8 = 0 OR parent_id = $8)"
@@ -888,13 +889,8 @@ done:
     return rc;
 }
 
-static const zf_sort_key LIST_SORT[] = {
-    {"-created_at", "created_at"}, {"created_at", "created_at"}, {"started_at", "started_at"},
-    {"size", "size"}, {"id", "id"}, {NULL, NULL},
-};
-
-/* The default is newest first: keys[0] is "-created_at" as a name, which
- * zf_list_params_read would take literally, so read sort ourselves. */
+/* The default order is newest first, which zf_list_params_read (ascending
+ * unless "-" is given) would not choose. */
 static int read_list(zf_ctx *c, zf_list_params *lp)
 {
     static const zf_sort_key keys[] = {
@@ -903,7 +899,6 @@ static int read_list(zf_ctx *c, zf_list_params *lp)
     const char *sort = zf_ctx_query(c, "sort");
     int rc;
 
-    (void)LIST_SORT;
     if ((rc = zf_list_params_read(lp, c, keys)) < 0)
         return rc;
     if (!sort || !*sort)

@@ -755,9 +755,19 @@ def test_party_view_needs_reason_and_is_recorded(w):
     bad = ident[:-1] + ("0" if ident[-1] != "0" else "1")
     assert w.officer1.get(w.url + "/parties/%s/cases" % bad, params={"reason": "x"},
                           timeout=10).status_code == 400
+    # the case's text records come with it (集中储存): a document of the case
+    up = w.officer1.put(w.url + "/evidence/raw", params={"kind": "scan"}, data=b"scan" * 100, timeout=10)
+    assert up.status_code in (200, 201), up.text
+    d = w.officer1.post(w.url + "/cases/%d/documents" % c["id"], json={
+        "template": "transfer_letter", "fields": {"title": "移送函"}, "evidence_id": up.json()["id"]},
+        timeout=10)
+    assert d.status_code == 201, d.text
     r = w.officer1.get(url, params={"reason": "核查当事人违法记录"}, timeout=10)
     assert r.status_code == 200, r.text
     assert [i["id"] for i in r.json()["items"]] == [c["id"]]
+    docs = r.json()["items"][0]["documents"]
+    assert [(x["id"], x["template"], x["status"]) for x in docs] == [(d.json()["id"], "transfer_letter", "draft")]
+    assert docs[0]["template_name"] != "transfer_letter" and docs[0]["doc_no"] is None
     con = w.srv.db()
     try:
         row = con.execute("SELECT identifier, reason FROM party_lookups WHERE id = ?",

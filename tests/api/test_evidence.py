@@ -461,6 +461,16 @@ def test_derivative_names_parent_and_write_once(server, ev):
 def test_party_view_needs_reason_and_is_recorded(server, ev):
     s = ev["officer"]
     mine = raw(server, s, data(500, "party-a"), {"party_id": COMPANY.lower()}).json()
+    # a recording of a case in which the party is a party belongs to its file
+    # too, though the upload itself names no party
+    kase = s.post(server.url + API + "/cases", json={
+        "procedure": "inspection", "title": "当事人档案测试", "parties": [
+            {"kind": "法人", "name": "档案测试有限公司", "identifier": COMPANY}]}, timeout=10)
+    assert kase.status_code == 201, kase.text
+    via_case = raw(server, s, data(300, "party-b")).json()
+    assert s.put(server.url + API + "/evidence/%d" % via_case["id"], json={"case_id": kase.json()["id"]},
+                 timeout=10).status_code == 200
+    other = raw(server, s, data(300, "party-c")).json()
     r = s.get(server.url + API + "/parties/%s/records" % COMPANY, timeout=10)
     assert r.status_code == 400 and r.json()["error"]["code"] == "reason_required"
     assert s.get(server.url + API + "/parties/123/records", params={"reason": "x"},
@@ -469,7 +479,8 @@ def test_party_view_needs_reason_and_is_recorded(server, ev):
     r = s.get(server.url + API + "/parties/%s/records" % COMPANY, params={"reason": "当事人档案"},
               timeout=10)
     assert r.status_code == 200, r.text
-    assert mine["id"] in [i["id"] for i in r.json()["items"]]
+    ids = [i["id"] for i in r.json()["items"]]
+    assert mine["id"] in ids and via_case["id"] in ids and other["id"] not in ids
     rows = audit_rows(server, "party_view")
     assert len(rows) == before + 1 and COMPANY not in rows[-1][2] and COMPANY not in rows[-1][1]
     con = server.db()

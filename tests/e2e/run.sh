@@ -7,7 +7,7 @@
 # driving Debian's /usr/bin/chromium; no browser is downloaded), then stops
 # the server and removes the directory. Exits with the tests' status.
 #
-#   ZHIFA_BIN=build/zhifa bash tests/e2e/run.sh [extra node --test args]
+#   ZHIFA_BIN=build/zhifa bash tests/e2e/run.sh [node --test args] [FILE.test.mjs ...]
 #   CHROMIUM=/path/to/chromium   overrides the browser
 set -euo pipefail
 
@@ -75,7 +75,10 @@ fi
 say "zhifa 已在 $URL 运行，开始浏览器测试"
 
 status=0
-ZHIFA_URL="$URL" node --test "$@" "$E2E"/*.test.mjs || status=$?
+# Test files named on the command line run alone; otherwise every one.
+files=("$E2E"/*.test.mjs)
+for a in "$@"; do case "$a" in *.test.mjs) files=(); break ;; esac; done
+ZHIFA_URL="$URL" node --test "$@" "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
     say "测试失败；服务器日志末尾："
     tail -n 40 "$TMP/server.log" >&2 || true
