@@ -1,9 +1,9 @@
-/* tokenizer.c — CJK bigram + unigram tokenizer, its FTS5 registration and
+/* tokenizer.c — CJK unigram + bigram + trigram tokenizer, its FTS5 registration and
  * the query builder. See tokenizer.h for the token model.
  *
  * Written by hand because no packaged tokenizer gives both the substring
- * recall guarantee (unigrams + bigrams with positions that make phrases
- * exact) and per-code-point folding with exact offsets: FTS5's trigram
+ * recall guarantee (n-grams with positions that make phrases exact) and
+ * per-code-point folding with exact offsets: FTS5's trigram
  * tokenizer cannot answer 1- and 2-character queries from the index, and
  * its unicode61 tokenizer treats a whole Han run as one token. */
 #include "search/tokenizer.h"
@@ -77,19 +77,24 @@ static size_t put_utf8(char *dst, int32_t cp)
     return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst);
 }
 
+typedef struct pend_token {
+    char text[12]; /* up to three characters of 4 bytes */
+    size_t len, start, end;
+} pend_token;
+
 typedef struct tokenizer {
     int mode;
     zf_search_token_fn fn;
     void *ctx;
-    /* the CJK run being read */
+    /* the CJK run being read: its length and last two characters */
     int run_len;
-    int32_t prev;
-    size_t prev_start, prev_end;
-    /* query mode: unigram of a finished run's last character, emitted only
-     * if another token follows */
+    int32_t prev, prev2;
+    size_t prev_start, prev_end, prev2_start;
+    /* query modes: the tokens of a finished run's tail (bigram, unigram)
+     * that keep the positions aligned, emitted only if another token
+     * follows */
     int pending;
-    int32_t pend_cp;
-    size_t pend_start, pend_end;
+    pend_token pend[2];
     /* the word being read */
     char word[ZF_SEARCH_TOKEN_MAX];
     size_t wlen, wstart, wend;
@@ -98,17 +103,37 @@ typedef struct tokenizer {
 
 static int emit(tokenizer *t, int flags, const char *tok, size_t len, size_t start, size_t end)
 {
-    int rc;
+    int i, n = t->pending, rc;
 
-    if (t->pending) {
-        char u[4];
-        size_t n = put_utf8(u, t->pend_cp);
-
-        t->pending = 0;
-        if ((rc = t->fn(t->ctx, 0, u, n, t->pend_start, t->pend_end)) != 0)
+    t->pending = 0;
+    for (i = 0; i < n; i++)
+        if ((rc = t->fn(t->ctx, 0, t->pend[i].text, t->pend[i].len, t->pend[i].start,
+                        t->pend[i].end)) != 0)
             return rc;
-    }
     return t->fn(t->ctx, flags, tok, len, start, end);
+}
+
+/* Writes the n-gram of the run's last n - 1 characters and c (n = 1, 2, 3)
+ * into b; returns its length in bytes. */
+static size_t ngram(char *b, const tokenizer *t, int n, int32_t c)
+{
+    size_t k = 0;
+
+    if (n >= 3)
+        k += put_utf8(b + k, t->prev2);
+    if (n >= 2)
+        k += put_utf8(b + k, t->prev);
+    return k + put_utf8(b + k, c);
+}
+
+static void add_pending(tokenizer *t, const char *tok, size_t len, size_t start, size_t end)
+{
+    pend_token *p = &t->pend[t->pending++];
+
+    memcpy(p->text, tok, len);
+    p->len = len;
+    p->start = start;
+    p->end = end;
 }
 
 static int end_word(tokenizer *t)
@@ -123,51 +148,66 @@ static int end_word(tokenizer *t)
 
 static int end_run(tokenizer *t)
 {
+    char b[12];
     int rc = 0;
 
     if (t->run_len == 0)
         return 0;
-    if (t->mode == ZF_SEARCH_QUERY) {
-        if (t->run_len == 1) {
-            char u[4];
-            rc = emit(t, 0, u, put_utf8(u, t->prev), t->prev_start, t->prev_end);
-        } else {
-            t->pending = 1;
-            t->pend_cp = t->prev;
-            t->pend_start = t->prev_start;
-            t->pend_end = t->prev_end;
-        }
-    } else if (t->mode == ZF_SEARCH_HIGHLIGHT) {
-        char u[4];
-        rc = emit(t, 0, u, put_utf8(u, t->prev), t->prev_start, t->prev_end);
+    if (t->mode == ZF_SEARCH_DOCUMENT || t->mode == ZF_SEARCH_HIGHLIGHT || t->run_len == 1) {
+        /* the last character's unigram, at its own position */
+        rc = emit(t, 0, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
+    } else if (t->mode == ZF_SEARCH_QUERY) {
+        add_pending(t, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
+    } else { /* ZF_SEARCH_QUERY_TRIGRAM */
+        size_t n = put_utf8(b, t->prev2);
+
+        n += put_utf8(b + n, t->prev);
+        if (t->run_len == 2)
+            rc = emit(t, 0, b, n, t->prev2_start, t->prev_end);
+        else
+            add_pending(t, b, n, t->prev2_start, t->prev_end);
+        add_pending(t, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
     }
     t->run_len = 0;
     return rc;
 }
 
+/* One CJK character c at [start, end). Tokens are emitted grouped by
+ * position (unigram, then the colocated bigram and trigram), so a
+ * document's unigram waits for the next character. */
 static int cjk_char(tokenizer *t, int32_t c, size_t start, size_t end)
 {
-    char b[8];
-    size_t n;
-    int rc;
+    char b[12];
+    int rc = 0;
 
-    if (t->run_len > 0) {
-        n = put_utf8(b, t->prev);
-        n += put_utf8(b + n, c);
-        if ((rc = emit(t, t->mode == ZF_SEARCH_DOCUMENT ? ZF_SEARCH_COLOCATED : 0, b, n,
-                       t->prev_start, end)) != 0)
+    switch (t->mode) {
+    case ZF_SEARCH_DOCUMENT:
+        if (t->run_len >= 2 &&
+            (rc = emit(t, ZF_SEARCH_COLOCATED, b, ngram(b, t, 3, c), t->prev2_start, end)) != 0)
             return rc;
-        if (t->mode == ZF_SEARCH_HIGHLIGHT &&
-            (rc = emit(t, ZF_SEARCH_COLOCATED, b, put_utf8(b, t->prev), t->prev_start,
-                       t->prev_end)) != 0)
+        if (t->run_len >= 1 &&
+            ((rc = emit(t, 0, b, put_utf8(b, t->prev), t->prev_start, t->prev_end)) != 0 ||
+             (rc = emit(t, ZF_SEARCH_COLOCATED, b, ngram(b, t, 2, c), t->prev_start, end)) != 0))
             return rc;
-    }
-    if (t->mode == ZF_SEARCH_DOCUMENT) {
-        n = put_utf8(b, c);
-        if ((rc = emit(t, 0, b, n, start, end)) != 0)
+        break;
+    case ZF_SEARCH_HIGHLIGHT:
+        if (t->run_len >= 1 &&
+            ((rc = emit(t, 0, b, ngram(b, t, 2, c), t->prev_start, end)) != 0 ||
+             (rc = emit(t, ZF_SEARCH_COLOCATED, b, put_utf8(b, t->prev), t->prev_start,
+                        t->prev_end)) != 0))
+            return rc;
+        break;
+    case ZF_SEARCH_QUERY:
+        if (t->run_len >= 1 && (rc = emit(t, 0, b, ngram(b, t, 2, c), t->prev_start, end)) != 0)
+            return rc;
+        break;
+    default: /* ZF_SEARCH_QUERY_TRIGRAM */
+        if (t->run_len >= 2 && (rc = emit(t, 0, b, ngram(b, t, 3, c), t->prev2_start, end)) != 0)
             return rc;
     }
     t->run_len++;
+    t->prev2 = t->prev;
+    t->prev2_start = t->prev_start;
     t->prev = c;
     t->prev_start = start;
     t->prev_end = end;
@@ -182,7 +222,9 @@ int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_toke
     int rc = 0;
 
     memset(&t, 0, sizeof t);
-    t.mode = (mode == ZF_SEARCH_QUERY || mode == ZF_SEARCH_HIGHLIGHT) ? mode : ZF_SEARCH_DOCUMENT;
+    t.mode = (mode == ZF_SEARCH_QUERY || mode == ZF_SEARCH_HIGHLIGHT || mode == ZF_SEARCH_QUERY_TRIGRAM)
+                 ? mode
+                 : ZF_SEARCH_DOCUMENT;
     t.fn = fn;
     t.ctx = ctx;
     while (off < len) {
@@ -323,15 +365,23 @@ static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *t
                         int (*xtoken)(void *, int, const char *, int, int, int))
 {
     fts_ctx f = {pctx, xtoken};
+    const size_t mark = sizeof ZF_SEARCH_TRIGRAM_MARK - 1;
+    int mode = ZF_SEARCH_DOCUMENT;
 
     (void)tok;
     if (len <= 0)
         return SQLITE_OK;
-    return zf_search_tokenize_cb(text, (size_t)len,
-                                 (flags & FTS5_TOKENIZE_QUERY) ? ZF_SEARCH_QUERY
-                                 : (flags & FTS5_TOKENIZE_AUX) ? ZF_SEARCH_HIGHLIGHT
-                                                               : ZF_SEARCH_DOCUMENT,
-                                 fts_token, &f);
+    if (flags & FTS5_TOKENIZE_QUERY) {
+        mode = ZF_SEARCH_QUERY;
+        if ((size_t)len >= mark && memcmp(text, ZF_SEARCH_TRIGRAM_MARK, mark) == 0) {
+            mode = ZF_SEARCH_QUERY_TRIGRAM;
+            text += mark;
+            len -= (int)mark;
+        }
+    } else if (flags & FTS5_TOKENIZE_AUX) {
+        mode = ZF_SEARCH_HIGHLIGHT;
+    }
+    return zf_search_tokenize_cb(text, (size_t)len, mode, fts_token, &f);
 }
 
 int zf_search_register(sqlite3 *db, zf_err *err)
@@ -359,9 +409,11 @@ int zf_search_register(sqlite3 *db, zf_err *err)
 
 /* ---- query builder ------------------------------------------------------ */
 
+/* White space ends a term; so does the trigram mark's code point, which a
+ * user could otherwise type to pick a phrase's query mode. */
 static int is_space(int32_t c)
 {
-    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85)
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xE000)
         return 1;
     if (c < 0x80)
         return 0;
@@ -391,7 +443,7 @@ static int count_token(void *p, int flags, const char *tok, size_t len, size_t s
     return 0;
 }
 
-int zf_search_query_build(char **out, const char *query, size_t len, zf_err *err)
+int zf_search_query_build(char **out, const char *query, size_t len, int mode, zf_err *err)
 {
     zf_buf b = ZF_BUF_INIT;
     size_t off = 0, term_start = 0, terms = 0;
@@ -434,6 +486,8 @@ int zf_search_query_build(char **out, const char *query, size_t len, zf_err *err
                 if (b.len > 0)
                     zf_buf_puts(&b, " AND ");
                 zf_buf_putc(&b, '"');
+                if (mode == ZF_SEARCH_QUERY_TRIGRAM)
+                    zf_buf_puts(&b, ZF_SEARCH_TRIGRAM_MARK);
                 for (i = term_start; i < off; i++) {
                     if (query[i] == '"')
                         zf_buf_putc(&b, '"');

@@ -5,9 +5,10 @@
  *
  * Tokens of a document:
  *   - every character of a run of CJK characters (Han, 〇, kana, hangul) is a
- *     unigram at its own position, and every adjacent pair of the run is a
- *     bigram COLOCATED with (at the same position as) its first character:
- *     "行政处罚" → 行@0 行政@0 政@1 政处@1 处@2 处罚@2 罚@3;
+ *     unigram at its own position, and every adjacent pair and triple of the
+ *     run is a bigram and a trigram COLOCATED with (at the same position as)
+ *     its first character: "行政处罚" → 行@0 行政@0 行政处@0 政@1 政处@1
+ *     政处罚@1 处@2 处罚@2 罚@3;
  *   - a run of other letters, digits and combining marks is one word;
  *   - everything else (punctuation, spaces, symbols, invalid bytes)
  *     separates tokens and takes no position.
@@ -25,6 +26,17 @@
  * line up with the document's). Hence a phrase of Han text matches exactly
  * the documents that contain it as a substring, after folding:
  * "人民法院" → "人民 民法 法院" (phrase). See ZF_SEARCH_HIGHLIGHT for snippets.
+ *
+ * Trigram query tokens (ZF_SEARCH_QUERY_TRIGRAM) match the same rows with
+ * fewer and rarer terms: a run of three or more characters is its trigrams
+ * at consecutive positions ("人民法院" → "人民法 民法院"), followed by the
+ * bigram and unigram of its tail only when another token follows; runs of
+ * one or two characters are as in ZF_SEARCH_QUERY. A phrase of common
+ * bigrams ("政处 处理") makes FTS5 compare positions in every row holding
+ * both; its trigram ("政处理") lists only the rows that hold the substring.
+ * Searches match with trigrams and highlight with bigrams (FTS5 marks a hit
+ * from the first token of its first position to the first token of its
+ * last, and the highlight tokens' first token is the bigram).
  *
  * Pure computation except zf_search_register, which touches only the given
  * connection. All functions are thread-safe. */
@@ -60,8 +72,16 @@ enum {
      * position: a query of n >= 2 characters then highlights exactly those
      * n characters (a one-character query highlights its character and the
      * next one of the same run). */
-    ZF_SEARCH_HIGHLIGHT = 2
+    ZF_SEARCH_HIGHLIGHT = 2,
+    ZF_SEARCH_QUERY_TRIGRAM = 3 /* text of a query phrase, matched by trigrams */
 };
+
+/* Opens an FTS5 phrase string that is to be tokenized in
+ * ZF_SEARCH_QUERY_TRIGRAM mode (FTS5 tells a tokenizer only "query", not
+ * which kind): U+E000, a private-use character, which separates tokens in
+ * every mode and ends a term in zf_search_query_build, so neither documents
+ * nor typed queries can carry it into a phrase. */
+#define ZF_SEARCH_TRIGRAM_MARK "\xee\x80\x80"
 
 /* Token flags passed to the callback. */
 enum {
@@ -111,7 +131,10 @@ void zf_search_tokens_free(zf_search_tokens *t);
  * takes no arguments. */
 int zf_search_register(sqlite3 *db, zf_err *err);
 
-/* Turns what a user typed into an FTS5 MATCH expression. Terms are split at
+/* Turns what a user typed into an FTS5 MATCH expression whose phrases are
+ * tokenized in mode (ZF_SEARCH_QUERY: bigrams, for highlight() and
+ * snippet(); ZF_SEARCH_QUERY_TRIGRAM: trigrams, for finding the rows; both
+ * match the same rows). Terms are split at
  * white space (ASCII, U+3000 and other Unicode spaces); each term becomes a
  * double-quoted FTS5 string (quotes doubled, so no input can inject FTS5
  * syntax), terms are joined with AND, a term ending in a Latin/digit word
@@ -127,6 +150,6 @@ int zf_search_register(sqlite3 *db, zf_err *err);
  * Errors: ZF_ETOOBIG "query_too_long" (over ZF_SEARCH_QUERY_MAX bytes),
  * ZF_EINVAL "invalid_utf8" (not UTF-8, or a NUL byte), "too_many_terms",
  * "empty_query" (nothing searchable). *out is NULL on error. */
-int zf_search_query_build(char **out, const char *query, size_t len, zf_err *err);
+int zf_search_query_build(char **out, const char *query, size_t len, int mode, zf_err *err);
 
 #endif

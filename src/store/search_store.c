@@ -209,7 +209,8 @@ static const char HIT[] =
 
 typedef struct query {
     const zf_search_params *p;
-    const char *match;
+    const char *match;     /* trigram phrases: finds the rows */
+    const char *highlight; /* bigram phrases: marks the hits */
     int filtered;
 } query;
 
@@ -322,7 +323,7 @@ static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, 
 
     if ((rc = zf_db_prepare(&st, db, HIT, err)) < 0)
         return rc;
-    zf_stmt_bind_text(st, 1, q->match, -1);
+    zf_stmt_bind_text(st, 1, q->highlight, -1);
     zf_stmt_bind_int64(st, 2, rowid);
     if ((rc = zf_stmt_step(st, err)) == 1) {
         h->kind = zf_strdup(zf_stmt_text(st, 0));
@@ -415,8 +416,8 @@ static int check_params(const zf_search_params *p, zf_err *err)
 int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, zf_err *err)
 {
     zf_search_result r = ZF_SEARCH_RESULT_INIT;
-    query q = {p, NULL, 0};
-    char *match = NULL;
+    query q = {p, NULL, NULL, 0};
+    char *match = NULL, *highlight = NULL;
     cand *top = NULL, *win = NULL, *ranked;
     int64_t offset, window, w, in_window;
     size_t n = 0, nwin = 0, nranked, k, i;
@@ -424,10 +425,12 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
 
     memset(out, 0, sizeof *out);
     if ((rc = check_params(p, err)) < 0 ||
-        (rc = zf_search_query_build(&match, p->q, strlen(p->q), err)) < 0 ||
+        (rc = zf_search_query_build(&match, p->q, strlen(p->q), ZF_SEARCH_QUERY_TRIGRAM, err)) < 0 ||
+        (rc = zf_search_query_build(&highlight, p->q, strlen(p->q), ZF_SEARCH_QUERY, err)) < 0 ||
         (rc = zf_search_index_sync(db, err)) < 0)
         goto done;
     q.match = match;
+    q.highlight = highlight;
     q.filtered = p->kind || p->department_id > 0 || p->from || p->to;
     r.page = p->page;
     r.per_page = p->per_page;
@@ -484,6 +487,7 @@ ok:
     rc = 0;
 done:
     free(match);
+    free(highlight);
     free(top);
     free(win);
     if (rc < 0)

@@ -4,7 +4,7 @@
  * tests/fuzz/corpus/search_query by make unit-test.
  *
  * For any input the builder either refuses it with a Chinese message, or
- * returns an FTS5 expression that (1) SQLite parses without error, whatever
+ * returns an FTS5 expression (in both query modes) that (1) SQLite parses without error, whatever
  * the user typed, and (2) matches a row whose text is the input itself:
  * a record containing what was typed is always found. */
 #include <stddef.h>
@@ -38,29 +38,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *expr = NULL;
     zf_err err = ZF_ERR_INIT;
-    int rc;
+    int rc, mode;
 
     if (!db)
         setup();
-    rc = zf_search_query_build(&expr, (const char *)data, size, &err);
-    if (rc < 0) {
-        if (expr || err.message[0] == '\0' || err.code[0] == '\0')
-            abort();
-        return 0;
-    }
-    if (!expr || !expr[0])
-        abort();
     sqlite3_bind_text(ins, 1, (const char *)data, (int)size, SQLITE_STATIC);
     if (sqlite3_step(ins) != SQLITE_DONE)
         abort();
     sqlite3_reset(ins);
-    sqlite3_bind_text(sel, 1, expr, -1, SQLITE_STATIC);
-    if (sqlite3_step(sel) != SQLITE_ROW || sqlite3_column_int(sel, 0) != 1)
-        abort();
-    sqlite3_reset(sel);
+    for (mode = 0; mode < 2; mode++) {
+        rc = zf_search_query_build(&expr, (const char *)data, size,
+                                   mode ? ZF_SEARCH_QUERY_TRIGRAM : ZF_SEARCH_QUERY, &err);
+        if (rc < 0) {
+            if (expr || err.message[0] == '\0' || err.code[0] == '\0')
+                abort();
+            break;
+        }
+        if (!expr || !expr[0])
+            abort();
+        sqlite3_bind_text(sel, 1, expr, -1, SQLITE_STATIC);
+        if (sqlite3_step(sel) != SQLITE_ROW || sqlite3_column_int(sel, 0) != 1)
+            abort();
+        sqlite3_reset(sel);
+        free(expr);
+        expr = NULL;
+    }
     if (sqlite3_step(del) != SQLITE_DONE)
         abort();
     sqlite3_reset(del);
-    free(expr);
     return 0;
 }

@@ -7,8 +7,8 @@
  * tokens are non-empty, at most ZF_SEARCH_TOKEN_MAX bytes, valid UTF-8;
  * offsets lie inside the input and never go backwards; the first token is
  * never colocated; positions are the same in document and highlight mode;
- * and the query-mode tokens of the input appear in its document-mode tokens
- * as a phrase (the recall guarantee in miniature). */
+ * and the tokens of the input in both query modes appear in its
+ * document-mode tokens as a phrase (the recall guarantee in miniature). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,7 +91,7 @@ static int phrase_in(const zf_search_tokens *d, const zf_search_tokens *q)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zf_search_tokens doc = ZF_SEARCH_TOKENS_INIT, hl = ZF_SEARCH_TOKENS_INIT,
-                     q = ZF_SEARCH_TOKENS_INIT;
+                     q = ZF_SEARCH_TOKENS_INIT, q3 = ZF_SEARCH_TOKENS_INIT;
     const char *text = (const char *)data;
     size_t i;
 
@@ -100,18 +100,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zf_search_tokenize(&doc, text, size, ZF_SEARCH_DOCUMENT);
     zf_search_tokenize(&hl, text, size, ZF_SEARCH_HIGHLIGHT);
     zf_search_tokenize(&q, text, size, ZF_SEARCH_QUERY);
+    zf_search_tokenize(&q3, text, size, ZF_SEARCH_QUERY_TRIGRAM);
     check_list(&doc, size);
     check_list(&hl, size);
     check_list(&q, size);
-    if (doc.count != hl.count)
+    check_list(&q3, size);
+    /* the same positions: every highlight token is a document token at the
+     * same position, and both end at the same position */
+    if ((doc.count == 0) != (hl.count == 0) ||
+        (doc.count && doc.items[doc.count - 1].pos != hl.items[hl.count - 1].pos))
         abort();
-    for (i = 0; i < doc.count; i++)
-        if (doc.items[i].pos != hl.items[i].pos)
+    for (i = 0; i < hl.count; i++) {
+        size_t m;
+
+        for (m = 0; m < doc.count; m++)
+            if (doc.items[m].pos == hl.items[i].pos && strcmp(doc.items[m].text, hl.items[i].text) == 0)
+                break;
+        if (m == doc.count)
             abort();
-    if (!phrase_in(&doc, &q))
+    }
+    if (!phrase_in(&doc, &q) || !phrase_in(&doc, &q3))
         abort();
     zf_search_tokens_free(&doc);
     zf_search_tokens_free(&hl);
     zf_search_tokens_free(&q);
+    zf_search_tokens_free(&q3);
     return 0;
 }

@@ -50,7 +50,7 @@ static const struct {
     int mode;
     const char *want;
 } token_cases[] = {
-    {"行政处罚", ZF_SEARCH_DOCUMENT, "行@0 +行政@0 政@1 +政处@1 处@2 +处罚@2 罚@3"},
+    {"行政处罚", ZF_SEARCH_DOCUMENT, "行@0 +行政@0 +行政处@0 政@1 +政处@1 +政处罚@1 处@2 +处罚@2 罚@3"},
     {"法", ZF_SEARCH_DOCUMENT, "法@0"},
     {"Hello, World!", ZF_SEARCH_DOCUMENT, "hello@0 world@1"},
     /* full-width letters and digits fold to ASCII, case folds */
@@ -59,7 +59,7 @@ static const struct {
     {"罚款5000元，GB32100", ZF_SEARCH_DOCUMENT, "罚@0 +罚款@0 款@1 5000@2 元@3 gb32100@4"},
     /* punctuation separates runs: no bigram across "，" */
     {"中国，人民", ZF_SEARCH_DOCUMENT, "中@0 +中国@0 国@1 人@2 +人民@2 民@3"},
-    {"二〇二一年", ZF_SEARCH_DOCUMENT, "二@0 +二〇@0 〇@1 +〇二@1 二@2 +二一@2 一@3 +一年@3 年@4"},
+    {"二〇二一年", ZF_SEARCH_DOCUMENT, "二@0 +二〇@0 +二〇二@0 〇@1 +〇二@1 +〇二一@1 二@2 +二一@2 +二一年@2 一@3 +一年@3 年@4"},
     {"Ⅻ号", ZF_SEARCH_DOCUMENT, "xii@0 号@1"},
     {"ÉCOLE école", ZF_SEARCH_DOCUMENT, "e\xcc\x81" "cole@0 e\xcc\x81" "cole@1"},
     {"  \t。、", ZF_SEARCH_DOCUMENT, ""},
@@ -71,9 +71,20 @@ static const struct {
     {"abc中国", ZF_SEARCH_QUERY, "abc@0 中国@1"},
     {"中国，人民", ZF_SEARCH_QUERY, "中国@0 国@1 人民@2"},
     {"a法b", ZF_SEARCH_QUERY, "a@0 法@1 b@2"},
+    /* trigram query mode: trigrams, the tail's bigram + unigram only when
+     * something follows; one and two characters as above */
+    {"行政处罚", ZF_SEARCH_QUERY_TRIGRAM, "行政处@0 政处罚@1"},
+    {"处罚法", ZF_SEARCH_QUERY_TRIGRAM, "处罚法@0"},
+    {"处罚", ZF_SEARCH_QUERY_TRIGRAM, "处罚@0"},
+    {"法", ZF_SEARCH_QUERY_TRIGRAM, "法@0"},
+    {"行政处罚abc", ZF_SEARCH_QUERY_TRIGRAM, "行政处@0 政处罚@1 处罚@2 罚@3 abc@4"},
+    {"中国abc", ZF_SEARCH_QUERY_TRIGRAM, "中国@0 国@1 abc@2"},
+    {"abc食品安全法", ZF_SEARCH_QUERY_TRIGRAM, "abc@0 食品安@1 品安全@2 安全法@3"},
     /* highlight mode: same positions, bigram first at each position */
     {"行政处罚", ZF_SEARCH_HIGHLIGHT, "行政@0 +行@0 政处@1 +政@1 处罚@2 +处@2 罚@3"},
     {"x法", ZF_SEARCH_HIGHLIGHT, "x@0 法@1"},
+    /* the trigram mark separates tokens in every mode */
+    {"处\xee\x80\x80罚", ZF_SEARCH_DOCUMENT, "处@0 罚@1"},
 };
 
 static void test_token_table(void **state)
@@ -140,7 +151,7 @@ static void expect_query(const char *q, const char *want)
     char *out = NULL;
     zf_err err = ZF_ERR_INIT;
 
-    if (zf_search_query_build(&out, q, strlen(q), &err) != 0)
+    if (zf_search_query_build(&out, q, strlen(q), ZF_SEARCH_QUERY, &err) != 0)
         fail_msg("\"%s\": %s", q, err.message);
     if (strcmp(out, want) != 0)
         fail_msg("\"%s\": got %s, want %s", q, out, want);
@@ -152,7 +163,7 @@ static void expect_query_error(const char *q, size_t len, int rc, const char *co
     char *out = (char *)1;
     zf_err err = ZF_ERR_INIT;
 
-    assert_int_equal(zf_search_query_build(&out, q, len, &err), rc);
+    assert_int_equal(zf_search_query_build(&out, q, len, ZF_SEARCH_QUERY_TRIGRAM, &err), rc);
     assert_null(out);
     assert_string_equal(err.code, code);
     assert_true(err.message[0] != '\0');
@@ -160,7 +171,8 @@ static void expect_query_error(const char *q, size_t len, int rc, const char *co
 
 static void test_query_builder(void **state)
 {
-    char longq[ZF_SEARCH_QUERY_MAX + 2];
+    char longq[ZF_SEARCH_QUERY_MAX + 2], *out;
+    zf_err err = ZF_ERR_INIT;
 
     (void)state;
     expect_query("处罚", "\"处罚\"");
@@ -172,6 +184,12 @@ static void test_query_builder(void **state)
     expect_query("NOT 处罚", "\"NOT\"* AND \"处罚\"");
     expect_query("处罚 ，。 ***", "\"处罚\"");
     expect_query("col:x", "\"col:x\"*");
+    /* the trigram mode marks each phrase; a typed mark only splits terms */
+    out = NULL;
+    assert_int_equal(zf_search_query_build(&out, "行政 处罚", strlen("行政 处罚"), ZF_SEARCH_QUERY_TRIGRAM, &err), 0);
+    assert_string_equal(out, "\"" ZF_SEARCH_TRIGRAM_MARK "行政\" AND \"" ZF_SEARCH_TRIGRAM_MARK "处罚\"");
+    free(out);
+    expect_query("处\xee\x80\x80罚", "\"处\" AND \"罚\"");
     expect_query_error("", 0, ZF_EINVAL, "empty_query");
     expect_query_error("。，！ \"\" ()", strlen("。，！ \"\" ()"), ZF_EINVAL, "empty_query");
     expect_query_error("a\0b", 3, ZF_EINVAL, "invalid_utf8");
@@ -213,14 +231,14 @@ static void insert(sqlite3 *db, sqlite3_int64 id, const char *body)
 
 /* Runs a user query through the builder and MATCH; writes up to cap rowids
  * in rank order and returns how many matched, or -1 on a SQL error. */
-static int search(sqlite3 *db, const char *q, sqlite3_int64 *ids, int cap)
+static int search_mode(sqlite3 *db, const char *q, int mode, sqlite3_int64 *ids, int cap)
 {
     sqlite3_stmt *st = NULL;
     char *expr = NULL;
     zf_err err = ZF_ERR_INIT;
     int n = 0, rc;
 
-    if (zf_search_query_build(&expr, q, strlen(q), &err) != 0)
+    if (zf_search_query_build(&expr, q, strlen(q), mode, &err) != 0)
         return 0;
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM docs WHERE docs MATCH ?1 "
                                             "ORDER BY rank",
@@ -235,6 +253,20 @@ static int search(sqlite3 *db, const char *q, sqlite3_int64 *ids, int cap)
     sqlite3_finalize(st);
     free(expr);
     return rc == SQLITE_DONE ? n : -1;
+}
+
+/* Both query modes must find the same rows (in the same rank order). */
+static int search(sqlite3 *db, const char *q, sqlite3_int64 *ids, int cap)
+{
+    sqlite3_int64 tri[64];
+    int n = search_mode(db, q, ZF_SEARCH_QUERY, ids, cap);
+    int n3 = search_mode(db, q, ZF_SEARCH_QUERY_TRIGRAM, tri, 64);
+
+    if (n != n3)
+        fail_msg("\"%s\": %d rows with bigrams, %d with trigrams", q, n, n3);
+    if (n <= cap && n <= 64 && memcmp(ids, tri, (size_t)n * sizeof *ids) != 0)
+        fail_msg("\"%s\": bigram and trigram queries rank differently", q);
+    return n;
 }
 
 static void test_fts5_basics(void **state)
@@ -546,7 +578,7 @@ static void test_recall_against_substring_scan(void **state)
     stimes = zf_calloc((size_t)(10 * per_len + absent), sizeof *stimes);
     for (q = 0; q < 10 * per_len + absent; q++) {
         char query[64], *expr = NULL;
-        int rc, sub_hits = 0;
+        int rc, mode, sub_hits = 0;
 
         if (q < 10 * per_len) {
             if (pick_query(&c, 1 + q / per_len, query, sizeof query) < 0)
@@ -559,30 +591,40 @@ static void test_recall_against_substring_scan(void **state)
                 len += put_cp(query + len, 0x3400 + (uint32_t)(rnd() % 0x19B0));
             query[len] = '\0';
         }
-        assert_int_equal(zf_search_query_build(&expr, query, strlen(query), &err), 0);
-        memset(in_match, 0, c.count);
-        t0 = now_ms();
-        sqlite3_bind_text(sel, 1, expr, -1, SQLITE_TRANSIENT);
-        while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
-            in_match[sqlite3_column_int64(sel, 0)] = 1;
-        assert_int_equal(rc, SQLITE_DONE);
-        sqlite3_reset(sel);
-        qtimes[nq] = now_ms() - t0;
-        free(expr);
+        /* both query modes, each checked against the substring scan; the
+         * trigram mode (the one searches use) is timed */
+        for (mode = 0; mode < 2; mode++) {
+            assert_int_equal(zf_search_query_build(&expr, query, strlen(query),
+                                                   mode ? ZF_SEARCH_QUERY : ZF_SEARCH_QUERY_TRIGRAM, &err),
+                             0);
+            memset(in_match, 0, c.count);
+            t0 = now_ms();
+            sqlite3_bind_text(sel, 1, expr, -1, SQLITE_TRANSIENT);
+            while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
+                in_match[sqlite3_column_int64(sel, 0)] = 1;
+            assert_int_equal(rc, SQLITE_DONE);
+            sqlite3_reset(sel);
+            if (mode == 0)
+                qtimes[nq] = now_ms() - t0;
+            free(expr);
 
-        t0 = now_ms();
-        for (i = 0; i < c.count; i++) {
-            int sub = strstr(c.docs[i], query) != NULL;
-            if (sub) {
-                sub_hits++;
-                /* MATCH ⊇ substring: no substring hit may be missed */
-                if (!in_match[i])
-                    fail_msg("query \"%s\" missed row %zu (found by substring scan)", query, i);
-            } else if (in_match[i]) {
-                false_pos++; /* filtered away by the substring check */
+            t0 = now_ms();
+            sub_hits = 0;
+            for (i = 0; i < c.count; i++) {
+                int sub = strstr(c.docs[i], query) != NULL;
+                if (sub) {
+                    sub_hits++;
+                    /* MATCH ⊇ substring: no substring hit may be missed */
+                    if (!in_match[i])
+                        fail_msg("query \"%s\" (%s) missed row %zu (found by substring scan)", query,
+                                 mode ? "bigrams" : "trigrams", i);
+                } else if (in_match[i]) {
+                    false_pos++; /* filtered away by the substring check */
+                }
             }
+            if (mode == 0)
+                stimes[nq] = now_ms() - t0;
         }
-        stimes[nq] = now_ms() - t0;
         total_hits += sub_hits;
         if (sub_hits == 0)
             empty++;
