@@ -529,9 +529,9 @@ static int h_collective(zf_ctx *c)
 
 static int h_opinion(zf_ctx *c)
 {
-    const char *q = zf_ctx_query(c, "round");
+    const char *q = zf_ctx_query(c, "round"), *fmt = zf_ctx_query(c, "format");
     char *html = NULL, *end;
-    int64_t id;
+    int64_t id, doc = 0;
     long no = 0;
     int rc;
 
@@ -542,6 +542,14 @@ static int h_opinion(zf_ctx *c)
         if (*end || no < 1 || no > 1000)
             return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "round", "审核轮次应为正整数");
     }
+    /* the opinion as a document (src/render) when the round has one; the
+     * summary page for rounds concluded before the template existed */
+    if ((rc = zf_review_store_opinion_doc(&doc, c->db, id, (int)no, &c->err)) < 0)
+        return rc;
+    if (fmt && *fmt && strcmp(fmt, "pdf") != 0 && strcmp(fmt, "html") != 0)
+        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "format", "格式应为 pdf 或 html");
+    if (doc)
+        return zf_api_document_render(c, id, doc, fmt && strcmp(fmt, "pdf") == 0);
     if ((rc = zf_review_store_opinion_html(&html, c->db, id, (int)no, &c->err)) < 0)
         return rc;
     c->content_type = "text/html; charset=utf-8";
@@ -549,6 +557,35 @@ static int h_opinion(zf_ctx *c)
     c->status = 200;
     free(html);
     return 0;
+}
+
+static const zf_json_field SIGN_SPEC[] = {
+    {"image", ZF_JT_STRING, 1, 280000, "签名图像"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static int h_opinion_sign(zf_ctx *c)
+{
+    json_t *in = NULL;
+    zf_case_actor who = actor_of(c);
+    unsigned char *png = NULL;
+    size_t len = 0;
+    int64_t id, sig_id = 0;
+    int w = 0, h = 0, rc;
+
+    if ((rc = zf_json_decode(&in, c->body, c->body_len, SIGN_SPEC, &c->err)) < 0 ||
+        (rc = zf_ctx_param_id(c, 0, &id)) < 0 ||
+        (rc = zf_api_signature_png(&png, &len, &w, &h, c,
+                                   json_string_value(json_object_get(in, "image")))) < 0 ||
+        (rc = zf_review_store_sign_opinion(&sig_id, c->db, id, png, len, w, h, &who, c->now,
+                                           &c->err)) < 0)
+        goto done;
+    rc = zf_ctx_json(c, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)sig_id, "role",
+                                       "审核人员", "signer_kind", "reviewer"));
+done:
+    json_decref(in);
+    free(png);
+    return rc;
 }
 
 /* ---- queue, Justice Bureau, pool ---------------------------------------------------------- */
@@ -678,6 +715,8 @@ const zf_route zf_review_routes[] = {
      resolve_review_case, 0, NULL},
     {"GET", "/api/v1/cases/{id}/review/opinion", h_opinion, READERS, STAFF, resolve_review_case, 0,
      NULL},
+    {"POST", "/api/v1/cases/{id}/review/opinion/signature", h_opinion_sign, ZF_ROLE_REVIEWER,
+     ZF_ROLE_REVIEWER, resolve_review_case, 0, NULL},
     {"GET", "/api/v1/reviews/queue", h_queue, READERS, 0, NULL, 0, NULL},
     {"GET", "/api/v1/reviews/stats", h_stats, ZF_ROLE_HEAD | ZF_ROLE_SUPERVISOR | ZF_ROLE_ADMIN, 0,
      NULL, 0, NULL},

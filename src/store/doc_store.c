@@ -301,6 +301,8 @@ static const char *default_role(const char *kind)
         return "执法人员";
     if (strcmp(kind, "party") == 0)
         return "当事人";
+    if (strcmp(kind, "reviewer") == 0)
+        return "审核人员";
     return "见证人";
 }
 
@@ -328,9 +330,13 @@ int zf_doc_sig_add(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id,
     int own = 0, rc;
     size_t i;
 
-    if (!in->signer_kind || (strcmp(in->signer_kind, "officer") != 0 &&
-                             strcmp(in->signer_kind, "party") != 0 &&
-                             strcmp(in->signer_kind, "witness") != 0))
+    /* a reviewer's signature comes only through the review store, which has
+     * checked that the signer is the round's reviewer (reviewer_name set) */
+    if (in->signer_kind && strcmp(in->signer_kind, "reviewer") == 0 && in->reviewer_name)
+        name = in->reviewer_name;
+    else if (!in->signer_kind || (strcmp(in->signer_kind, "officer") != 0 &&
+                                  strcmp(in->signer_kind, "party") != 0 &&
+                                  strcmp(in->signer_kind, "witness") != 0))
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "signer_kind",
                           "签名人类别应为 officer（执法人员）、party（当事人）或 witness（见证人）");
     if (!in->png || !in->png_len || in->png_len > ZF_DOC_SIG_MAX_PNG || in->width <= 0 || in->height <= 0)

@@ -160,6 +160,7 @@ EXPECTED.update({
     ("POST", API + "/cases/{id}/review/extend"): ({"reviewer", "head"}, {"reviewer", "head"}),
     ("POST", API + "/cases/{id}/review/collective"): ({"head"}, {"head"}),
     ("GET", API + "/cases/{id}/review/opinion"): (_STAFF | {"supervisor"}, _STAFF),
+    ("POST", API + "/cases/{id}/review/opinion/signature"): ({"reviewer"}, {"reviewer"}),
     ("GET", API + "/reviews/queue"): (_STAFF | {"supervisor"}, set()),
     ("GET", API + "/reviews/stats"): ({"head", "supervisor", "admin"}, set()),
     ("GET", API + "/reviews/pool"): ({"reviewer", "head", "supervisor", "admin"}, set()),
