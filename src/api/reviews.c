@@ -264,6 +264,38 @@ static int catalog_op(zf_ctx *c, zf_review_catalog_op op, const zf_json_field *s
     return rc;
 }
 
+/* Checks one rule's condition without saving anything: the console's rule
+ * editor asks on every change, so a mistake shows where it is typed. The
+ * same parser refuses it on save. */
+static const char *const WHEN_OBJ[] = {"when", NULL};
+
+static int h_catalog_check(zf_ctx *c)
+{
+    json_t *in = NULL, *canon = NULL;
+    zf_review_cond *cond = NULL;
+    char *text = NULL, *out = NULL;
+    int rc;
+
+    if ((rc = decode(&in, c, EMPTY_SPEC, WHEN_OBJ)) < 0)
+        return rc;
+    if (!json_is_object(json_object_get(in, "when"))) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "when", "请填写条件 when（JSON 对象）");
+        goto done;
+    }
+    text = json_dumps(json_object_get(in, "when"), JSON_COMPACT);
+    if ((rc = zf_review_cond_parse(&cond, text, strlen(text), "when", &c->err)) < 0 ||
+        (rc = zf_review_cond_to_json(&out, cond, &c->err)) < 0)
+        goto done;
+    canon = json_loads(out, 0, NULL);
+    rc = zf_ctx_json(c, 200, json_pack("{s:b, s:o}", "valid", 1, "when", canon ? canon : json_object()));
+done:
+    free(out);
+    free(text);
+    zf_review_cond_free(cond);
+    json_decref(in);
+    return rc;
+}
+
 static int h_catalog_submit(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_SUBMIT, EMPTY_SPEC, NULL); }
 static int h_catalog_file(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_FILE, FILE_SPEC, "filing_ref"); }
 static int h_catalog_return(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_RETURN, RETURN_SPEC, "reason"); }
@@ -685,6 +717,7 @@ static int h_pool_remove(zf_ctx *c)
 
 const zf_route zf_review_routes[] = {
     {"GET", "/api/v1/review-catalog/defaults", h_catalog_defaults, CATALOG_READERS, 0, NULL, 0, NULL},
+    {"POST", "/api/v1/review-catalog/check", h_catalog_check, CATALOG_READERS, 0, NULL, 0, NULL},
     {"GET", "/api/v1/departments/{id}/review-catalogs", h_catalogs, CATALOG_READERS, STAFF,
      resolve_dept_path, 0, NULL},
     {"PUT", "/api/v1/departments/{id}/review-catalog", h_catalog_put, ZF_ROLE_HEAD, ZF_ROLE_HEAD,

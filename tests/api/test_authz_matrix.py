@@ -144,6 +144,7 @@ EXPECTED = {
 _STAFF = {"officer", "reviewer", "head", "publicity"}
 EXPECTED.update({
     ("GET", API + "/review-catalog/defaults"): (LIB_READ, set()),
+    ("POST", API + "/review-catalog/check"): (LIB_READ, set()),
     ("GET", API + "/departments/{id}/review-catalogs"): (LIB_READ, _STAFF),
     ("PUT", API + "/departments/{id}/review-catalog"): ({"head"}, {"head"}),
     ("POST", API + "/departments/{id}/review-catalog/submit"): ({"head"}, {"head"}),

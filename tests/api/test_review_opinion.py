@@ -182,3 +182,20 @@ def test_hearing_on_record_is_a_fact(w):
                         json={"facts": {}, "materials": TEXT_MATERIALS}, timeout=10)
     e = err(r, 400, "submission_incomplete")
     assert "听证笔录" in e["message"]
+
+
+def test_condition_check_answers_where_the_mistake_is(w):
+    """The console's live validation: nothing is saved, the canonical form comes back."""
+    url = w.url + "/review-catalog/check"
+    before = w.srv.snapshot(["review_catalogs"])
+    r = w.head1.post(url, json={"when": {"all": [{"field": "decision_kind", "eq": "不予处罚"},
+                                                 {"field": "hearing_held", "eq": True}]}}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"valid": True, "when": {"all": [{"eq": "no_penalty", "field": "decision_kind"},
+                                                         {"eq": True, "field": "hearing_held"}]}}
+    e = err(w.head1.post(url, json={"when": {"any": [{"field": "decision_kind", "in": ["seal", "sael"]}]}},
+                         timeout=10), 400, "invalid_condition")
+    assert e["field"] == "when.any[0].in[1]" and "sael" in e["message"]
+    err(w.head1.post(url, json={}, timeout=10), 400, "validation_failed")
+    err(w.auditor1.post(url, json={"when": {"field": "hearing_held", "eq": True}}, timeout=10), 403, "forbidden")
+    assert w.srv.snapshot(["review_catalogs"]) == before
