@@ -677,7 +677,8 @@ static int h_pool(zf_ctx *c)
 }
 
 static const zf_json_field POOL_SPEC[] = {
-    {"user_id", ZF_JT_INT, 1, 0, "账户"},
+    {"user_id", ZF_JT_INT, 0, 0, "账户"},
+    {"username", ZF_JT_STRING, 0, 64, "用户名"},
     {"kind", ZF_JT_STRING, 1, 20, "类别"},
     {"legal_qualified", ZF_JT_BOOL, 0, 0, "法律职业资格"},
     {"note", ZF_JT_STRING, 0, 200, "备注"},
@@ -688,17 +689,41 @@ static int h_pool_add(zf_ctx *c)
 {
     json_t *in = NULL, *q;
     zf_case_actor who = actor_of(c);
-    int64_t id = 0;
+    int64_t id = 0, user;
     int rc;
 
     if ((rc = zf_json_decode(&in, c->body, c->body_len, POOL_SPEC, &c->err)) < 0)
         return rc;
+    user = (int64_t)json_integer_value(json_object_get(in, "user_id"));
+    /* the supervisor names the account by its login (only the
+     * administrator lists accounts) */
+    if (!user && str_of(in, "username")) {
+        zf_stmt *st = NULL;
+
+        if ((rc = zf_db_prepare(&st, c->db, "SELECT id FROM users WHERE username = $1", &c->err)) < 0)
+            goto done;
+        zf_stmt_bind_text(st, 1, str_of(in, "username"), -1);
+        if ((rc = zf_stmt_step(st, &c->err)) == 1)
+            user = zf_stmt_int64(st, 0);
+        zf_stmt_free(st);
+        if (rc < 0)
+            goto done;
+        if (!user) {
+            rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "username", "没有用户名为“%s”的账户",
+                            str_of(in, "username"));
+            goto done;
+        }
+    }
+    if (!user) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "user_id", "请指明加入审核人员库的账户");
+        goto done;
+    }
     q = json_object_get(in, "legal_qualified");
-    if ((rc = zf_review_store_pool_add(&id, c->db,
-                                       (int64_t)json_integer_value(json_object_get(in, "user_id")),
+    if ((rc = zf_review_store_pool_add(&id, c->db, user,
                                        str_of(in, "kind"), q ? json_is_true(q) : true,
                                        str_of(in, "note"), &who, c->now, &c->err)) == 0)
         rc = zf_ctx_json(c, 201, json_pack("{s:I}", "id", (json_int_t)id));
+done:
     json_decref(in);
     return rc;
 }

@@ -199,3 +199,19 @@ def test_condition_check_answers_where_the_mistake_is(w):
     err(w.head1.post(url, json={}, timeout=10), 400, "validation_failed")
     err(w.auditor1.post(url, json={"when": {"field": "hearing_held", "eq": True}}, timeout=10), 403, "forbidden")
     assert w.srv.snapshot(["review_catalogs"]) == before
+
+
+def test_pool_member_named_by_login(w):
+    """The supervisor (who cannot list accounts) adds a reviewer to the pool by login name."""
+    url = w.url + "/reviews/pool"
+    e = err(w.supervisor1.post(url, json={"username": "no_such_login", "kind": "legal_adviser"}, timeout=10),
+            400, "validation_failed")
+    assert e["field"] == "username"
+    err(w.supervisor1.post(url, json={"kind": "legal_adviser"}, timeout=10), 400, "validation_failed")
+    r = w.supervisor1.post(url, json={"username": "reviewer1", "kind": "legal_adviser", "note": "测试"},
+                           timeout=10)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    items = w.supervisor1.get(url, timeout=10).json()["items"]
+    assert [i["username"] for i in items if i["id"] == pid] == ["reviewer1"]
+    assert w.supervisor1.delete(url + "/%d" % pid, timeout=10).status_code == 200
