@@ -2277,6 +2277,17 @@ out:
     return rc;
 }
 
+/* Whether the decision recorded (kind) is the one the proposal named: the
+ * same kind, or the proposal's plain 不予 for a 不予变更 / 不予延续 (the officer
+ * need not know which licensing procedure words it), or a proposal of 其他,
+ * which names nothing to compare. */
+static bool same_decision(const char *proposed, const char *kind)
+{
+    return strcmp(proposed, kind) == 0 || strcmp(proposed, "other") == 0 ||
+           (strcmp(proposed, "deny") == 0 &&
+            (strcmp(kind, "deny_change") == 0 || strcmp(kind, "deny_renewal") == 0));
+}
+
 int zf_review_store_gate(zf_db *db, int64_t case_id, const char *action, int64_t now, zf_err *err)
 {
     zf_case *c = zf_malloc(sizeof *c);
@@ -2316,7 +2327,7 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, const char *action, int64_t
     }
     /* The round agreed to the proposal; a decision of another kind (a
      * penalty where 不予处罚 was reviewed) was not reviewed. */
-    if ((g.major || (c->flags & ZF_WF_MAJOR)) && kind && proposed && strcmp(kind, proposed) != 0) {
+    if ((g.major || (c->flags & ZF_WF_MAJOR)) && kind && proposed && !same_decision(proposed, kind)) {
         rc = zf_err_set(err, ZF_ECONFLICT, "decision_mismatch", NULL,
                         "法制审核的拟作出决定为“%s”，与本次作出的“%s”不一致，应重新送审"
                         "（行政处罚法第五十八条）",

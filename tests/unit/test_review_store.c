@@ -200,7 +200,8 @@ static const char *FULL_MATERIALS =
     "\"法律依据\"},{\"material\":\"facts_evidence\",\"text\":\"证据\"},{\"material\":"
     "\"procedure\",\"text\":\"程序\"},{\"material\":\"proposal\",\"text\":\"建议\"}]";
 
-static void review_round(int64_t id, const char *outcome, int64_t now)
+/* One whole round over the proposal facts, concluded with outcome. */
+static void review_round_of(int64_t id, const char *facts, const char *outcome, int64_t now)
 {
     zf_err err = ZF_ERR_INIT;
     json_t *mats = json_loads(FULL_MATERIALS, 0, NULL);
@@ -210,13 +211,18 @@ static void review_round(int64_t id, const char *outcome, int64_t now)
         json_array_append_new(pts, json_pack("{s:s, s:s}", "point",
                                              zf_review_point_code((zf_review_point)k), "state",
                                              "conforms"));
-    if (zf_review_store_submit(NULL, db, id, "{}", mats, &officer, now, &err) < 0 ||
+    if (zf_review_store_submit(NULL, db, id, facts, mats, &officer, now, &err) < 0 ||
         zf_review_store_receive(db, cal, id, &reviewer, now, &err) < 0 ||
         zf_review_store_checklist(db, id, pts, &reviewer, now, &err) < 0 ||
         zf_review_store_conclude(db, cal, id, outcome, "理由", &reviewer, now, &err) < 0)
         fail_msg("review of case %lld: %s %s", (long long)id, err.code, err.message);
     json_decref(mats);
     json_decref(pts);
+}
+
+static void review_round(int64_t id, const char *outcome, int64_t now)
+{
+    review_round_of(id, "{}", outcome, now);
 }
 
 static int take(int64_t id, const char *action, zf_err *err)
@@ -273,26 +279,19 @@ static void test_gate_sees_the_decision_kind_and_the_hearing(void **state)
     p = zf_workflow_procedure("license_renewal");
     id = place_case(p, action_of(p, "deny"), 0);
     assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), ZF_ECONFLICT);
+    /* a plain 不予 reviewed covers the 不予延续 recorded; a 准予 reviewed does not */
+    review_round_of(id, "{\"decision_kind\":\"deny\"}", "同意", NOW);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), 0);
+    p = zf_workflow_procedure("license_change");
+    id = place_case(p, action_of(p, "deny"), 0);
+    review_round_of(id, "{\"decision_kind\":\"grant\",\"affects_public_safety\":true}", "同意", NOW);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "decision_mismatch");
 
     /* 同意 was given to 不予处罚; recording a penalty is another decision */
     p = zf_workflow_procedure("penalty_general");
     id = place_case(p, action_of(p, "decide_penalty"), ZF_WF_NOTIFIED);
-    {
-        json_t *mats = json_loads(FULL_MATERIALS, 0, NULL), *pts = json_array();
-
-        for (int k = 0; k < ZF_POINT_COUNT; k++)
-            json_array_append_new(pts, json_pack("{s:s, s:s}", "point",
-                                                 zf_review_point_code((zf_review_point)k), "state",
-                                                 "conforms"));
-        assert_int_equal(zf_review_store_submit(NULL, db, id, "{\"decision_kind\":\"no_penalty\"}",
-                                                mats, &officer, NOW, &err),
-                         0);
-        assert_int_equal(zf_review_store_receive(db, cal, id, &reviewer, NOW, &err), 0);
-        assert_int_equal(zf_review_store_checklist(db, id, pts, &reviewer, NOW, &err), 0);
-        assert_int_equal(zf_review_store_conclude(db, cal, id, "同意", NULL, &reviewer, NOW, &err), 0);
-        json_decref(mats);
-        json_decref(pts);
-    }
+    review_round_of(id, "{\"decision_kind\":\"no_penalty\"}", "同意", NOW);
     assert_int_equal(zf_review_store_gate(db, id, "decide_penalty", NOW, &err), ZF_ECONFLICT);
     assert_string_equal(err.code, "decision_mismatch");
     assert_non_null(strstr(err.message, "不予处罚"));
