@@ -1996,8 +1996,18 @@ int zf_review_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int64_t
         (rc = load_history(&h, db, case_id, cal, &cfg, err)) < 0 ||
         (rc = review_events(&events, db, case_id, err)) < 0)
         goto out;
-    for (size_t i = 0; i < h.h.n; i++)
-        json_array_append_new(rounds, round_json(&h.h.rounds[i], &h.x[i], cal, today));
+    for (size_t i = 0; i < h.h.n; i++) {
+        json_t *o = round_json(&h.h.rounds[i], &h.x[i], cal, today);
+
+        /* whether the round's reviewer has signed its 法制审核意见书 */
+        json_object_set_new(o, "opinion_signed",
+                            json_boolean(h.x[i].opinion_doc_id &&
+                                         query_int(db,
+                                                   "SELECT COUNT(*) FROM document_signatures WHERE "
+                                                   "document_id = $1 AND signer_kind = $2",
+                                                   h.x[i].opinion_doc_id, "reviewer") > 0));
+        json_array_append_new(rounds, o);
+    }
     if ((rc = zf_db_prepare(&st, db,
                             "SELECT facts, catalog_version, matches, listed, major, override_kind, "
                             "override_by, override_reason, override_on, bureau_notice, "

@@ -91,6 +91,7 @@ def test_opinion_is_a_signed_final_document(w):
     v = conclude(w, cid, "同意")
     d2 = v["rounds"][1]["opinion_doc_id"]
     assert d2 and d2 != d1
+    assert [x["opinion_signed"] for x in v["rounds"]] == [True, False]
     # the workflow wants the latest agreeing round's opinion, signed by its reviewer
     before = w.srv.snapshot(TABLES)
     e = err(passing(), 409, "document_missing")
@@ -111,6 +112,7 @@ def test_opinion_is_a_signed_final_document(w):
     assert r.status_code == 201, r.text
     assert r.json()["role"] == "审核人员"
     err(sign(w, cid), 409, "already_signed")
+    assert [x["opinion_signed"] for x in review(w, cid)["rounds"]] == [True, True]
     r = w.officer1.get(w.url + "/cases/%d/documents/%d/signatures" % (cid, d2), timeout=10)
     sigs = r.json()["items"]
     assert [(g["signer_kind"], g["signer_kind_name"], g["role"]) for g in sigs] == [

@@ -183,6 +183,8 @@ test('a review that passes in its third round, through the console', async () =>
     rv.page.waitForResponse((x) => x.url().endsWith(`/cases/${caseId}/review/opinion/signature`) && x.status() === 201),
     rv.page.locator('[data-test="review-sign-dialog"] [data-test="signature-confirm"]').click()
   ])
+  await rv.page.locator('[data-test="review-opinion-signed"]').waitFor()
+  assert.equal(await rv.page.locator('[data-test="review-opinion-sign"]').count(), 0, 'signed once')
   await openReview(o.page)
   const links = o.page.locator('[data-test="review-opinion-pdf"]')
   assert.equal(await links.count(), 3)
