@@ -107,6 +107,13 @@ def test_opinion_is_a_signed_final_document(w):
                         json={"signer_kind": "reviewer", "name": "冒名", "image": data_url(make_png())},
                         timeout=10)
     err(r, 400, "validation_failed")
+    # nor put an officer's image in the reviewer's slot
+    officer_id = w.officer1.get(w.url + "/auth/me", timeout=10).json()["user"]["officer_id"]
+    r = w.officer1.post(w.url + "/cases/%d/documents/%d/signatures" % (cid, d2),
+                        json={"signer_kind": "officer", "officer_id": officer_id, "role": "审核人员",
+                              "image": data_url(make_png())}, timeout=10)
+    e = err(r, 400, "validation_failed")
+    assert e["field"] == "role"
     assert w.srv.snapshot(TABLES) == before
     r = sign(w, cid)
     assert r.status_code == 201, r.text
