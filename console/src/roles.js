@@ -56,6 +56,11 @@ export const PAGE_ROLES = {
   reviews: ['officer', 'reviewer', 'head', 'supervisor'],
   'review-case': ['officer', 'reviewer', 'head', 'supervisor'],
   'review-bureau': ['supervisor', 'head', 'admin'],
+  // the catalog: the head edits their department's, the Justice Bureau files
+  // or returns it; the pool and staffing: the bureau and the administrator
+  // keep the pool, a head sees their department's staffing
+  'review-catalog': ['head', 'supervisor', 'admin'],
+  'review-pool': ['supervisor', 'admin', 'head'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -97,7 +102,9 @@ export const MENU = [
     icon: 'Document',
     items: [
       { route: 'reviews', label: '审核队列' },
-      { route: 'review-bureau', label: '审核监督' }
+      { route: 'review-bureau', label: '审核监督' },
+      { route: 'review-catalog', label: '目录清单' },
+      { route: 'review-pool', label: '审核人员库' }
     ]
   },
   {

@@ -172,6 +172,15 @@ int zf_api_case_read(struct zf_case *out, zf_ctx *c, int64_t id, const char *wha
 /* api/documents.c: the public verification of a document code as JSON
  * (docs/openapi.yaml DocumentVerification); ZF_ENOTFOUND for an unknown code. */
 int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
+/* api/documents.c: renders document doc_id of case case_id as PDF (pdf 1) or
+ * HTML into the response, as GET …/documents/{doc_id}/pdf|html does (read
+ * recorded; the caller has authorized the case). */
+int zf_api_document_render(zf_ctx *c, int64_t case_id, int64_t doc_id, int pdf);
+/* api/documents.c: decodes a signature image given as a PNG data URL
+ * (≤ 200 KB, decodable, ≤ 4000 px a side) into *out (caller frees) with its
+ * size; ZF_EINVAL with field "image" and a Chinese message otherwise. */
+int zf_api_signature_png(unsigned char **out, size_t *out_len, int *out_w, int *out_h, zf_ctx *c,
+                         const char *img);
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */

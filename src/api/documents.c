@@ -124,6 +124,18 @@ static int dept_name(char *out, size_t cap, zf_ctx *c, int64_t dept)
 
 /* Path ids, then the case read check (secrecy label, reason, audit), then
  * the document. */
+static int load_doc_of(zf_case_doc *d, zf_ctx *c, int64_t id, int64_t doc_id, const char *what)
+{
+    zf_case *k = zf_malloc(sizeof *k);
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    if ((rc = zf_api_case_read(k, c, id, what)) == 0)
+        rc = zf_case_doc_get(d, c->db, id, doc_id, &c->err);
+    free(k);
+    return rc;
+}
+
 static int load_doc(zf_case_doc *d, int64_t *out_case, zf_ctx *c, const char *what)
 {
     zf_case *k = zf_malloc(sizeof *k);
@@ -169,6 +181,8 @@ static const char *group_name(const char *g)
         return "行政许可";
     if (strcmp(g, "archive") == 0)
         return "归档";
+    if (strcmp(g, "review") == 0)
+        return "法制审核";
     return g;
 }
 
@@ -292,7 +306,24 @@ static int h_template(zf_ctx *c)
 
 /* ---- rendering ------------------------------------------------------------------------ */
 
+static int render_doc(zf_ctx *c, int64_t id, int64_t doc_id, int pdf);
+
 static int render(zf_ctx *c, int pdf)
+{
+    int64_t id, doc_id;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = zf_ctx_param_id(c, 1, &doc_id)) < 0)
+        return rc;
+    return render_doc(c, id, doc_id, pdf);
+}
+
+int zf_api_document_render(zf_ctx *c, int64_t case_id, int64_t doc_id, int pdf)
+{
+    return render_doc(c, case_id, doc_id, pdf);
+}
+
+static int render_doc(zf_ctx *c, int64_t id, int64_t doc_id, int pdf)
 {
     zf_case_doc d;
     zf_doc_verify v;
@@ -309,8 +340,9 @@ static int render(zf_ctx *c, int pdf)
     int rc, pages = 0;
 
     memset(&seal, 0, sizeof seal);
-    if ((rc = load_doc(&d, &case_id, c, pdf ? "document_pdf" : "document_html")) < 0)
+    if ((rc = load_doc_of(&d, c, id, doc_id, pdf ? "document_pdf" : "document_html")) < 0)
         goto done;
+    case_id = id;
     if (!(tpl = zf_doctpl_find(d.template_code))) {
         rc = zf_err_set(&c->err, ZF_ECONFLICT, "no_template", NULL,
                         "“%s”是上传的扫描件，没有文书模板可供生成，请下载其扫描件",
@@ -428,6 +460,8 @@ static const char *kind_name(const char *k)
         return "执法人员";
     if (strcmp(k, "party") == 0)
         return "当事人";
+    if (strcmp(k, "reviewer") == 0)
+        return "法制审核人员";
     return "见证人";
 }
 
@@ -496,6 +530,40 @@ static const zf_json_field SIG_SPEC[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
+int zf_api_signature_png(unsigned char **out, size_t *out_len, int *out_w, int *out_h, zf_ctx *c,
+                         const char *img)
+{
+    size_t pre = sizeof DATA_URL_PREFIX - 1, len = 0;
+    unsigned char *png = NULL;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    if (!img || strncmp(img, DATA_URL_PREFIX, pre) != 0)
+        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image",
+                          "签名图像应为 PNG 图片的 data URL（data:image/png;base64,…）");
+    png = zf_malloc((strlen(img) - pre) / 4 * 3 + 4);
+    if (zf_base64_decode(png, &len, img + pre, strlen(img) - pre) < 0) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image", "签名图像的 base64 编码无效");
+        goto fail;
+    }
+    if (len > ZF_DOC_SIG_MAX_PNG) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image",
+                        "签名图像不能超过 200 KB（现有 %zu 字节）", len);
+        goto fail;
+    }
+    if ((rc = zf_render_png_check(out_w, out_h, png, len, &c->err)) < 0) {
+        snprintf(c->err.field, sizeof c->err.field, "image");
+        goto fail;
+    }
+    *out = png;
+    *out_len = len;
+    return 0;
+fail:
+    free(png);
+    return rc;
+}
+
 static int h_sig_add(zf_ctx *c)
 {
     json_t *in = NULL;
@@ -504,7 +572,7 @@ static int h_sig_add(zf_ctx *c)
     zf_doc_sig *sigs = NULL;
     unsigned char *png = NULL;
     const char *img;
-    size_t n = 0, len = 0, i, pre = sizeof DATA_URL_PREFIX - 1;
+    size_t n = 0, len = 0, i;
     int64_t id, doc_id, sig_id = 0;
     int rc;
 
@@ -513,25 +581,8 @@ static int h_sig_add(zf_ctx *c)
         (rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = zf_ctx_param_id(c, 1, &doc_id)) < 0)
         goto done;
     img = json_string_value(json_object_get(in, "image"));
-    if (strncmp(img, DATA_URL_PREFIX, pre) != 0) {
-        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image",
-                        "签名图像应为 PNG 图片的 data URL（data:image/png;base64,…）");
+    if ((rc = zf_api_signature_png(&png, &len, &s.width, &s.height, c, img)) < 0)
         goto done;
-    }
-    png = zf_malloc((strlen(img) - pre) / 4 * 3 + 4);
-    if (zf_base64_decode(png, &len, img + pre, strlen(img) - pre) < 0) {
-        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image", "签名图像的 base64 编码无效");
-        goto done;
-    }
-    if (len > ZF_DOC_SIG_MAX_PNG) {
-        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "image",
-                        "签名图像不能超过 200 KB（现有 %zu 字节）", len);
-        goto done;
-    }
-    if ((rc = zf_render_png_check(&s.width, &s.height, png, len, &c->err)) < 0) {
-        snprintf(c->err.field, sizeof c->err.field, "image");
-        goto done;
-    }
     s.signer_kind = json_string_value(json_object_get(in, "signer_kind"));
     s.role = json_string_value(json_object_get(in, "role"));
     s.name = json_string_value(json_object_get(in, "name"));

@@ -264,6 +264,38 @@ static int catalog_op(zf_ctx *c, zf_review_catalog_op op, const zf_json_field *s
     return rc;
 }
 
+/* Checks one rule's condition without saving anything: the console's rule
+ * editor asks on every change, so a mistake shows where it is typed. The
+ * same parser refuses it on save. */
+static const char *const WHEN_OBJ[] = {"when", NULL};
+
+static int h_catalog_check(zf_ctx *c)
+{
+    json_t *in = NULL, *canon = NULL;
+    zf_review_cond *cond = NULL;
+    char *text = NULL, *out = NULL;
+    int rc;
+
+    if ((rc = decode(&in, c, EMPTY_SPEC, WHEN_OBJ)) < 0)
+        return rc;
+    if (!json_is_object(json_object_get(in, "when"))) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "when", "请填写条件 when（JSON 对象）");
+        goto done;
+    }
+    text = json_dumps(json_object_get(in, "when"), JSON_COMPACT);
+    if ((rc = zf_review_cond_parse(&cond, text, strlen(text), "when", &c->err)) < 0 ||
+        (rc = zf_review_cond_to_json(&out, cond, &c->err)) < 0)
+        goto done;
+    canon = json_loads(out, 0, NULL);
+    rc = zf_ctx_json(c, 200, json_pack("{s:b, s:o}", "valid", 1, "when", canon ? canon : json_object()));
+done:
+    free(out);
+    free(text);
+    zf_review_cond_free(cond);
+    json_decref(in);
+    return rc;
+}
+
 static int h_catalog_submit(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_SUBMIT, EMPTY_SPEC, NULL); }
 static int h_catalog_file(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_FILE, FILE_SPEC, "filing_ref"); }
 static int h_catalog_return(zf_ctx *c) { return catalog_op(c, ZF_CATALOG_OP_RETURN, RETURN_SPEC, "reason"); }
@@ -529,9 +561,9 @@ static int h_collective(zf_ctx *c)
 
 static int h_opinion(zf_ctx *c)
 {
-    const char *q = zf_ctx_query(c, "round");
+    const char *q = zf_ctx_query(c, "round"), *fmt = zf_ctx_query(c, "format");
     char *html = NULL, *end;
-    int64_t id;
+    int64_t id, doc = 0;
     long no = 0;
     int rc;
 
@@ -542,6 +574,14 @@ static int h_opinion(zf_ctx *c)
         if (*end || no < 1 || no > 1000)
             return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "round", "审核轮次应为正整数");
     }
+    /* the opinion as a document (src/render) when the round has one; the
+     * summary page for rounds concluded before the template existed */
+    if ((rc = zf_review_store_opinion_doc(&doc, c->db, id, (int)no, &c->err)) < 0)
+        return rc;
+    if (fmt && *fmt && strcmp(fmt, "pdf") != 0 && strcmp(fmt, "html") != 0)
+        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "format", "格式应为 pdf 或 html");
+    if (doc)
+        return zf_api_document_render(c, id, doc, fmt && strcmp(fmt, "pdf") == 0);
     if ((rc = zf_review_store_opinion_html(&html, c->db, id, (int)no, &c->err)) < 0)
         return rc;
     c->content_type = "text/html; charset=utf-8";
@@ -549,6 +589,35 @@ static int h_opinion(zf_ctx *c)
     c->status = 200;
     free(html);
     return 0;
+}
+
+static const zf_json_field SIGN_SPEC[] = {
+    {"image", ZF_JT_STRING, 1, 280000, "签名图像"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static int h_opinion_sign(zf_ctx *c)
+{
+    json_t *in = NULL;
+    zf_case_actor who = actor_of(c);
+    unsigned char *png = NULL;
+    size_t len = 0;
+    int64_t id, sig_id = 0;
+    int w = 0, h = 0, rc;
+
+    if ((rc = zf_json_decode(&in, c->body, c->body_len, SIGN_SPEC, &c->err)) < 0 ||
+        (rc = zf_ctx_param_id(c, 0, &id)) < 0 ||
+        (rc = zf_api_signature_png(&png, &len, &w, &h, c,
+                                   json_string_value(json_object_get(in, "image")))) < 0 ||
+        (rc = zf_review_store_sign_opinion(&sig_id, c->db, id, png, len, w, h, &who, c->now,
+                                           &c->err)) < 0)
+        goto done;
+    rc = zf_ctx_json(c, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)sig_id, "role",
+                                       "审核人员", "signer_kind", "reviewer"));
+done:
+    json_decref(in);
+    free(png);
+    return rc;
 }
 
 /* ---- queue, Justice Bureau, pool ---------------------------------------------------------- */
@@ -608,7 +677,8 @@ static int h_pool(zf_ctx *c)
 }
 
 static const zf_json_field POOL_SPEC[] = {
-    {"user_id", ZF_JT_INT, 1, 0, "账户"},
+    {"user_id", ZF_JT_INT, 0, 0, "账户"},
+    {"username", ZF_JT_STRING, 0, 64, "用户名"},
     {"kind", ZF_JT_STRING, 1, 20, "类别"},
     {"legal_qualified", ZF_JT_BOOL, 0, 0, "法律职业资格"},
     {"note", ZF_JT_STRING, 0, 200, "备注"},
@@ -619,17 +689,41 @@ static int h_pool_add(zf_ctx *c)
 {
     json_t *in = NULL, *q;
     zf_case_actor who = actor_of(c);
-    int64_t id = 0;
+    int64_t id = 0, user;
     int rc;
 
     if ((rc = zf_json_decode(&in, c->body, c->body_len, POOL_SPEC, &c->err)) < 0)
         return rc;
+    user = (int64_t)json_integer_value(json_object_get(in, "user_id"));
+    /* the supervisor names the account by its login (only the
+     * administrator lists accounts) */
+    if (!user && str_of(in, "username")) {
+        zf_stmt *st = NULL;
+
+        if ((rc = zf_db_prepare(&st, c->db, "SELECT id FROM users WHERE username = $1", &c->err)) < 0)
+            goto done;
+        zf_stmt_bind_text(st, 1, str_of(in, "username"), -1);
+        if ((rc = zf_stmt_step(st, &c->err)) == 1)
+            user = zf_stmt_int64(st, 0);
+        zf_stmt_free(st);
+        if (rc < 0)
+            goto done;
+        if (!user) {
+            rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "username", "没有用户名为“%s”的账户",
+                            str_of(in, "username"));
+            goto done;
+        }
+    }
+    if (!user) {
+        rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "user_id", "请指明加入审核人员库的账户");
+        goto done;
+    }
     q = json_object_get(in, "legal_qualified");
-    if ((rc = zf_review_store_pool_add(&id, c->db,
-                                       (int64_t)json_integer_value(json_object_get(in, "user_id")),
+    if ((rc = zf_review_store_pool_add(&id, c->db, user,
                                        str_of(in, "kind"), q ? json_is_true(q) : true,
                                        str_of(in, "note"), &who, c->now, &c->err)) == 0)
         rc = zf_ctx_json(c, 201, json_pack("{s:I}", "id", (json_int_t)id));
+done:
     json_decref(in);
     return rc;
 }
@@ -648,6 +742,7 @@ static int h_pool_remove(zf_ctx *c)
 
 const zf_route zf_review_routes[] = {
     {"GET", "/api/v1/review-catalog/defaults", h_catalog_defaults, CATALOG_READERS, 0, NULL, 0, NULL},
+    {"POST", "/api/v1/review-catalog/check", h_catalog_check, CATALOG_READERS, 0, NULL, 0, NULL},
     {"GET", "/api/v1/departments/{id}/review-catalogs", h_catalogs, CATALOG_READERS, STAFF,
      resolve_dept_path, 0, NULL},
     {"PUT", "/api/v1/departments/{id}/review-catalog", h_catalog_put, ZF_ROLE_HEAD, ZF_ROLE_HEAD,
@@ -678,6 +773,8 @@ const zf_route zf_review_routes[] = {
      resolve_review_case, 0, NULL},
     {"GET", "/api/v1/cases/{id}/review/opinion", h_opinion, READERS, STAFF, resolve_review_case, 0,
      NULL},
+    {"POST", "/api/v1/cases/{id}/review/opinion/signature", h_opinion_sign, ZF_ROLE_REVIEWER,
+     ZF_ROLE_REVIEWER, resolve_review_case, 0, NULL},
     {"GET", "/api/v1/reviews/queue", h_queue, READERS, 0, NULL, 0, NULL},
     {"GET", "/api/v1/reviews/stats", h_stats, ZF_ROLE_HEAD | ZF_ROLE_SUPERVISOR | ZF_ROLE_ADMIN, 0,
      NULL, 0, NULL},

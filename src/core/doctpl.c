@@ -1,5 +1,5 @@
 /* doctpl.c — document field validation and 文号 arithmetic over the static
- * template tables of doctpl_penalty.c and doctpl_license.c.
+ * template tables of doctpl_penalty.c, doctpl_license.c and doctpl_review.c.
  *
  * Validation walks the schema, not the input: each field's value is checked
  * by type, then every cross-field check runs on the values that are present.
@@ -21,7 +21,7 @@
 
 size_t zf_doctpl_count(void)
 {
-    return zf_doctpl_penalty_count_ + zf_doctpl_license_count_;
+    return zf_doctpl_penalty_count_ + zf_doctpl_license_count_ + zf_doctpl_review_count_;
 }
 
 const zf_doctpl *zf_doctpl_at(size_t i)
@@ -29,7 +29,10 @@ const zf_doctpl *zf_doctpl_at(size_t i)
     if (i < zf_doctpl_penalty_count_)
         return &zf_doctpl_penalty_[i];
     i -= zf_doctpl_penalty_count_;
-    return i < zf_doctpl_license_count_ ? &zf_doctpl_license_[i] : NULL;
+    if (i < zf_doctpl_license_count_)
+        return &zf_doctpl_license_[i];
+    i -= zf_doctpl_license_count_;
+    return i < zf_doctpl_review_count_ ? &zf_doctpl_review_[i] : NULL;
 }
 
 const zf_doctpl *zf_doctpl_find(const char *code)

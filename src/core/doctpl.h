@@ -5,7 +5,7 @@
  *
  * The templates follow the structure of the 2021 market-regulation template
  * set (penalty procedure, archive) plus the licensing notices. The schemas are
- * static tables (doctpl_penalty.c, doctpl_license.c); nothing here allocates
+ * static tables (doctpl_penalty.c, doctpl_license.c, doctpl_review.c); nothing here allocates
  * except what a caller asks for, touches a file or reads the clock.
  * Everything is thread-safe.
  *
@@ -101,7 +101,7 @@ typedef enum zf_doc_layout {
 typedef struct zf_doctpl {
     const char *code;     /* ZF_DOC_* */
     const char *name;     /* "行政处罚决定书" */
-    const char *group;    /* "penalty", "archive" or "license" */
+    const char *group;    /* "penalty", "archive", "license" or "review" */
     const char *docno_kind; /* the kind in the 文号 ("处罚"), NULL when unnumbered */
     zf_doc_layout layout;
     const zf_doc_field *fields; /* in print order */
@@ -170,10 +170,13 @@ int zf_docno_parse(zf_docno *out, const char *s, size_t len, zf_err *err);
 int zf_docno_next(zf_docno *out, const zf_docno *last, const char *prefix, int year,
                   zf_err *err);
 
-/* Internal: the template tables (doctpl_penalty.c, doctpl_license.c). */
+/* Internal: the template tables (doctpl_penalty.c, doctpl_license.c,
+ * doctpl_review.c). */
 extern const zf_doctpl zf_doctpl_penalty_[];
 extern const size_t zf_doctpl_penalty_count_;
 extern const zf_doctpl zf_doctpl_license_[];
 extern const size_t zf_doctpl_license_count_;
+extern const zf_doctpl zf_doctpl_review_[];
+extern const size_t zf_doctpl_review_count_;
 
 #endif

@@ -368,6 +368,55 @@ bool zf_review_facts_hearing_held(const zf_review_facts *f)
     return fact_bool(f, "hearing_held");
 }
 
+const char *zf_review_facts_decision_kind(const zf_review_facts *f)
+{
+    int i = field_find("decision_kind");
+
+    return f && i >= 0 && f->v[i].present ? decision_kinds[f->v[i].ev].code : NULL;
+}
+
+const char *zf_review_decision_kind_label(const char *code)
+{
+    for (size_t i = 0; code && i < NVALS(decision_kinds); i++)
+        if (strcmp(decision_kinds[i].code, code) == 0)
+            return decision_kinds[i].label;
+    return NULL;
+}
+
+/* What each decision-recording action of the workflow (core/workflow.c,
+ * review_gate) decides. The same action can decide different things in
+ * different procedures: 不予许可 in a change procedure is 不予变更. A
+ * procedure of NULL matches any. */
+static const struct {
+    const char *procedure, *action, *kind;
+} action_kinds[] = {
+    {"penalty_general", "decide_penalty", "penalize"},
+    {"penalty_general", "decide_no_penalty", "no_penalty"},
+    {"license", "grant", "grant"},
+    {"license", "deny", "deny"},
+    {"license_change", "grant", "grant"},
+    {"license_change", "deny", "deny_change"},
+    {"license_renewal", "grant", "grant"},
+    {"license_renewal", "deny", "deny_renewal"},
+    {"license_revocation", "revoke", "revoke"},
+    {"license_cancellation", "cancel", "cancel"},
+    /* after a seizure or a freeze the measure ends in a penalty decision
+     * (没收, 划拨 under a 处罚决定书): the decision recorded is a penalty */
+    {"coercion_seizure", "confiscate", "penalize"},
+    {"coercion_freeze", "decide", "penalize"},
+    {"coercion_demolition", "decide_enforcement", "demolish"},
+    {"expropriation", "decide", "expropriate"},
+};
+
+const char *zf_review_decision_kind_of(const char *procedure, const char *action)
+{
+    for (size_t i = 0; procedure && action && i < NVALS(action_kinds); i++)
+        if (strcmp(action_kinds[i].procedure, procedure) == 0 &&
+            strcmp(action_kinds[i].action, action) == 0)
+            return action_kinds[i].kind;
+    return NULL;
+}
+
 /* ---- conditions -------------------------------------------------------- */
 
 typedef enum ckind { C_ALL, C_ANY, C_NOT, C_LEAF } ckind;

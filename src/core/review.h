@@ -72,6 +72,15 @@ void zf_review_facts_free(zf_review_facts *f);
 bool zf_review_facts_in_government_name(const zf_review_facts *f);
 /* Whether a hearing was held (hearing_held): the 听证笔录 is then required. */
 bool zf_review_facts_hearing_held(const zf_review_facts *f);
+/* The decision_kind fact as its code ("penalize"), or NULL when not given.
+ * Borrowed, static. */
+const char *zf_review_facts_decision_kind(const zf_review_facts *f);
+/* The Chinese label of a decision_kind code ("不予处罚"), or NULL. */
+const char *zf_review_decision_kind_label(const char *code);
+/* The decision_kind that recording workflow action `action` of procedure
+ * `procedure` makes (core/workflow.h: every action with review_gate has
+ * one), or NULL for an action that records no decision. Static. */
+const char *zf_review_decision_kind_of(const char *procedure, const char *action);
 
 /* The typed fields the condition language knows, for documentation and the
  * console's rule editor: name ("fine_amount_yuan"), Chinese label, type

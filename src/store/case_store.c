@@ -1383,9 +1383,18 @@ int zf_case_wf_state(zf_case_wf *w, zf_db *db, int64_t case_id, const zf_case_ac
     if (w->cs.wait_until[0] && parse_date(w->cs.wait_until) < today)
         w->st.flags |= ZF_WF_WAIT_OVER;
     w->st.roles = who ? who->role & (ZF_WF_ROLE_OFFICER | ZF_WF_ROLE_REVIEWER | ZF_WF_ROLE_HEAD) : 0;
+    /* A 法制审核意见书 counts only as the signed opinion of the latest round,
+     * and only when that round agreed (or its collective discussion decided
+     * to proceed): an older round's opinion, or one of 不同意, does not let
+     * 法制审核同意 (legal_review_pass) through. */
     if ((rc = collect_codes(&w->docs, &w->doc_ptrs, &n, db,
-                            "SELECT DISTINCT template FROM case_documents WHERE case_id = $1 AND "
-                            "status = 'final' ORDER BY 1",
+                            "SELECT DISTINCT d.template FROM case_documents d WHERE d.case_id = $1 "
+                            "AND d.status = 'final' AND (d.template <> 'legal_review_opinion' OR "
+                            "d.id IN (SELECT r.opinion_doc_id FROM review_rounds r WHERE r.case_id = "
+                            "$1 AND (r.outcome_passes = 1 OR r.collective = 'proceed') AND r.no = "
+                            "(SELECT MAX(x.no) FROM review_rounds x WHERE x.case_id = $1) AND "
+                            "EXISTS (SELECT 1 FROM document_signatures g WHERE g.document_id = "
+                            "r.opinion_doc_id AND g.signer_kind = 'reviewer'))) ORDER BY 1",
                             case_id, NULL, err)) < 0)
         goto fail;
     w->st.documents = w->doc_ptrs;
@@ -1635,7 +1644,7 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
      * caller — API, CLI or future code — can record a major decision that
      * the latest round did not agree to, whatever the case's flags say. */
     if (res->outcome.action && res->outcome.action->review_gate &&
-        (rc = zf_review_store_gate(db, case_id, now, err)) < 0)
+        (rc = zf_review_store_gate(db, case_id, res->outcome.action->code, now, err)) < 0)
         goto done;
     proc = zf_workflow_procedure(w->cs.procedure);
     to_stage = zf_workflow_stage(proc, res->outcome.stage);
@@ -1877,7 +1886,7 @@ out:
 
 /* Codes of doccodes.h without a template yet: attached as scans. */
 static const char *const SCAN_CODES[] = {
-    ZF_DOC_TRANSFER_LETTER,      ZF_DOC_CRIME_TRANSFER,        ZF_DOC_LEGAL_REVIEW_OPINION,
+    ZF_DOC_TRANSFER_LETTER,      ZF_DOC_CRIME_TRANSFER,
     ZF_DOC_COERCIVE_EXTENSION,   ZF_DOC_COERCIVE_RELEASE,      ZF_DOC_FREEZE_NOTICE,
     ZF_DOC_LICENSE_REVOKE,       ZF_DOC_LICENSE_CANCEL,        ZF_DOC_RECTIFY_ORDER,
     ZF_DOC_ENFORCE_REMINDER,     ZF_DOC_ENFORCE_DECISION,      ZF_DOC_DEMOLITION_NOTICE,

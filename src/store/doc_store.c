@@ -301,6 +301,8 @@ static const char *default_role(const char *kind)
         return "执法人员";
     if (strcmp(kind, "party") == 0)
         return "当事人";
+    if (strcmp(kind, "reviewer") == 0)
+        return "审核人员";
     return "见证人";
 }
 
@@ -328,9 +330,13 @@ int zf_doc_sig_add(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id,
     int own = 0, rc;
     size_t i;
 
-    if (!in->signer_kind || (strcmp(in->signer_kind, "officer") != 0 &&
-                             strcmp(in->signer_kind, "party") != 0 &&
-                             strcmp(in->signer_kind, "witness") != 0))
+    /* a reviewer's signature comes only through the review store, which has
+     * checked that the signer is the round's reviewer (reviewer_name set) */
+    if (in->signer_kind && strcmp(in->signer_kind, "reviewer") == 0 && in->reviewer_name)
+        name = in->reviewer_name;
+    else if (!in->signer_kind || (strcmp(in->signer_kind, "officer") != 0 &&
+                                  strcmp(in->signer_kind, "party") != 0 &&
+                                  strcmp(in->signer_kind, "witness") != 0))
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "signer_kind",
                           "签名人类别应为 officer（执法人员）、party（当事人）或 witness（见证人）");
     if (!in->png || !in->png_len || in->png_len > ZF_DOC_SIG_MAX_PNG || in->width <= 0 || in->height <= 0)
@@ -354,6 +360,14 @@ int zf_doc_sig_add(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id,
     if ((rc = zf_case_writable(NULL, db, case_id, err)) < 0 ||
         (rc = final_doc(&d, db, case_id, doc_id, err)) < 0)
         goto done;
+    /* the 审核人员 slot of a 法制审核意见书 is the round's reviewer's alone
+     * (zf_review_store_sign_opinion): nobody else's image may stand there */
+    if (strcmp(d.template_code, ZF_DOC_LEGAL_REVIEW_OPINION) == 0 && strcmp(role, "审核人员") == 0 &&
+        strcmp(in->signer_kind, "reviewer") != 0) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "role",
+                        "“审核人员”签名栏只能由本轮审核人员在法制审核页面签名");
+        goto done;
+    }
     if ((slots = slots_of(d.template_code)) && in->role && *in->role) {
         for (i = 0; slots->options[i] && strcmp(slots->options[i], role) != 0; i++)
             ;

@@ -67,7 +67,7 @@ int zf_doc_verify_find(zf_doc_verify *out, zf_db *db, const char *code, zf_err *
 
 typedef struct zf_doc_sig {
     int64_t id, document_id, officer_id; /* officer_id 0 = none */
-    char signer_kind[12];               /* officer, party, witness */
+    char signer_kind[12];               /* officer, party, witness, reviewer */
     char role[ZF_DOC_SIG_ROLE_MAX * 4 + 1];
     char name[ZF_DOC_SIG_NAME_MAX * 4 + 1];
     char image_sha256[65], document_sha256[65];
@@ -85,6 +85,8 @@ typedef struct zf_doc_sig_new {
     const unsigned char *png; /* a checked PNG (zf_render_png_check), ≤ ZF_DOC_SIG_MAX_PNG */
     size_t png_len;
     int width, height;
+    const char *reviewer_name; /* kind "reviewer" only: set by the review store alone, after it
+                                * checked the signer is the round's reviewer (else refused) */
 } zf_doc_sig_new;
 
 /* Records a signature on final document doc_id. ZF_EINVAL (bad kind, role

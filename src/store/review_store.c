@@ -9,10 +9,12 @@
 
 #include "core/deadline.h"
 #include "core/doctpl.h"
+#include "core/workflow.h"
 #include "ledger/jcs.h"
 #include "ledger/sm3.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
+#include "store/doc_store.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -570,6 +572,31 @@ done:
 
 /* ---- a case's proposed decision ------------------------------------------------------- */
 
+/* Whether the case record shows a hearing held: a final 听证笔录, or the
+ * workflow's 听证结束 (hearing_done, which needs that record). Convening a
+ * hearing (hold_hearing) is not enough: the party may withdraw. */
+static int hearing_on_record(bool *out, zf_db *db, int64_t case_id, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    *out = false;
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT 1 FROM case_documents WHERE case_id = $1 AND template = $2 AND "
+                            "status = 'final' UNION SELECT 1 FROM case_events WHERE case_id = $1 "
+                            "AND action = 'hearing_done'",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, case_id);
+    zf_stmt_bind_text(st, 2, ZF_DOC_HEARING_RECORD, -1);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    if (rc < 0)
+        return rc;
+    *out = rc == 1;
+    return 0;
+}
+
 int zf_review_store_case_facts(char **out, zf_db *db, int64_t case_id, const char *facts_json,
                                zf_err *err)
 {
@@ -578,6 +605,7 @@ int zf_review_store_case_facts(char **out, zf_db *db, int64_t case_id, const cha
     json_t *base = json_object(), *given = NULL;
     json_error_t je;
     zf_buf b = ZF_BUF_INIT;
+    bool held = false;
     int rc;
 
     *out = NULL;
@@ -605,6 +633,13 @@ int zf_review_store_case_facts(char **out, zf_db *db, int64_t case_id, const cha
         }
         json_object_update(base, given);
     }
+    /* A hearing the case record shows was held counts whatever the
+     * proposal says: it makes the decision major (general_hearing) and its
+     * 听证笔录 part of the submission. */
+    if ((rc = hearing_on_record(&held, db, case_id, err)) < 0)
+        goto out;
+    if (held)
+        json_object_set_new(base, "hearing_held", json_true());
     if ((rc = zf_jcs_encode(&b, base, err)) < 0)
         goto out;
     *out = zf_buf_detach(&b);
@@ -1544,37 +1579,184 @@ out:
     return rc;
 }
 
-/* The 法制审核意见书 as a case document: a draft of the legal_review_opinion
- * code with flat text fields (doccodes.h has no template for it yet; when the
- * documents module adds one, this document is left to it). */
+/* The first max code points of s into out (cap bytes), never cutting a
+ * UTF-8 sequence. */
+static void cut_utf8(char *out, size_t cap, const char *s, size_t max)
+{
+    size_t i = 0, n = 0;
+
+    while (s[i] && n < max) {
+        size_t k = 1;
+
+        while ((s[i + k] & 0xC0) == 0x80)
+            k++;
+        if (i + k >= cap)
+            break;
+        i += k;
+        n++;
+    }
+    memcpy(out, s, i);
+    out[i] = '\0';
+}
+
+/* The Chinese label of the proposal's decision_kind ("" when not given). */
+static void decision_label(char *out, size_t cap, const char *facts)
+{
+    zf_review_facts *f = NULL;
+    const char *label = NULL;
+
+    if (facts && zf_review_facts_parse(&f, facts, strlen(facts), NULL) == 0)
+        label = zf_review_decision_kind_label(zf_review_facts_decision_kind(f));
+    copy(out, cap, label ? label : "");
+    zf_review_facts_free(f);
+}
+
+/* The opinion's fields from the concluded round, in the shape of the
+ * legal_review_opinion template (core/doctpl_review.c). */
+static json_t *opinion_fields(zf_db *db, const round_ctx *k)
+{
+    const zf_review_round *r = k->r;
+    json_t *mats = json_array(), *points = json_array(), *in, *o;
+    char d[ZF_DATE_STRLEN], organ[ZF_REVIEW_NAME_MAX + 64], who[ZF_REVIEW_NAME_MAX + 64];
+    char note[2048], kind[64];
+    size_t i;
+
+    in = k->x->materials ? json_loads(k->x->materials, 0, NULL) : NULL;
+    json_array_foreach(in, i, o) {
+        const char *label = json_string_value(json_object_get(o, "label"));
+        const char *text = json_string_value(json_object_get(o, "text"));
+        const char *docname = json_string_value(json_object_get(o, "document"));
+        char name[512];
+
+        cut_utf8(name, sizeof name, label && *label ? label : "送审材料", 100);
+        if (docname && *docname)
+            text = zf_workflow_doc_name(docname);
+        cut_utf8(note, sizeof note, text ? text : "", 500);
+        json_array_append_new(mats, *note ? json_pack("{s:s, s:s}", "name", name, "note", note)
+                                          : json_pack("{s:s}", "name", name));
+    }
+    json_decref(in);
+    for (int p = 0; p < ZF_POINT_COUNT; p++) {
+        o = json_pack("{s:s, s:s}", "point", zf_review_point_label((zf_review_point)p), "result",
+                      check_label(r->checks[p].state));
+        if (r->checks[p].note[0]) {
+            cut_utf8(note, sizeof note, r->checks[p].note, 500);
+            json_object_set_new(o, "note", json_string(note));
+        }
+        json_array_append_new(points, o);
+    }
+    if (r->route == ZF_ROUTE_JUSTICE_BUREAU) {
+        copy(organ, sizeof organ, zf_review_route_label(r->route));
+    } else {
+        char dept[ZF_REVIEW_NAME_MAX];
+
+        dept_name(dept, sizeof dept, db, k->c.department_id);
+        snprintf(organ, sizeof organ, "%s法制审核机构", dept);
+    }
+    snprintf(who, sizeof who, "%s%s", r->reviewer, r->reviewer_from_pool ? "（全市法律顾问、公职律师库）" : "");
+    o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o, s:s, s:s}", "review_organ", organ, "case_title",
+                  k->c.title, "round", r->no, "submitted_by", r->submitted_by, "materials", mats,
+                  "checklist", points, "conclusion", r->outcome_label, "reviewers", who);
+    if (k->c.case_no[0]) /* a case gets its 案号 when filed; one placed directly may have none */
+        json_object_set_new(o, "case_no", json_string(k->c.case_no));
+    date_str(d, r->submitted_on);
+    json_object_set_new(o, "submitted_on", json_string(d));
+    date_str(d, r->received_on);
+    json_object_set_new(o, "received_on", json_string(d));
+    date_str(d, r->concluded_on);
+    json_object_set_new(o, "opinion_date", json_string(d));
+    if (r->reasons[0])
+        json_object_set_new(o, "reasons", json_string(r->reasons));
+    if (r->clock.approver[0])
+        json_object_set_new(o, "extension_approver", json_string(r->clock.approver));
+    decision_label(kind, sizeof kind, k->x->facts);
+    if (kind[0])
+        json_object_set_new(o, "decision_proposed", json_string(kind));
+    return o;
+}
+
+/* The 法制审核意见书 as a case document of the legal_review_opinion template:
+ * saved and finalized (its 文号 issued) inside the caller's transaction, so a
+ * concluded round always has its final opinion, and an opinion never exists
+ * without the conclusion it states. The reviewer signs it afterwards
+ * (zf_review_store_sign_opinion). */
 static int save_opinion(int64_t *out_id, zf_db *db, const round_ctx *k, const zf_case_actor *who,
                         int64_t now, zf_err *err)
 {
-    json_t *fields;
-    zf_buf b = ZF_BUF_INIT;
-    char d1[ZF_DATE_STRLEN], d2[ZF_DATE_STRLEN], no[16];
+    json_t *fields = opinion_fields(db, k);
     int rc;
 
     *out_id = 0;
-    if (zf_doctpl_find(ZF_DOC_LEGAL_REVIEW_OPINION))
-        return 0;
-    for (int i = 0; i < ZF_POINT_COUNT; i++)
-        zf_buf_printf(&b, "%s%s：%s%s%s", i ? "\n" : "", zf_review_point_label((zf_review_point)i),
-                      check_label(k->r->checks[i].state), k->r->checks[i].note[0] ? "。" : "",
-                      k->r->checks[i].note);
-    date_str(d1, k->r->received_on);
-    date_str(d2, k->r->concluded_on);
-    snprintf(no, sizeof no, "%d", k->r->no);
-    fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title",
-                       "法制审核意见书", "case_no", k->c.case_no, "case_title", k->c.title, "round",
-                       no, "route", zf_review_route_label(k->r->route), "reviewer", k->r->reviewer,
-                       "received_on", d1, "concluded_on", d2, "conclusion", k->r->outcome_label,
-                       "reasons", k->r->reasons, "checklist", zf_buf_str(&b));
-    rc = zf_case_doc_save(out_id, db, k->c.id, 0, ZF_DOC_LEGAL_REVIEW_OPINION, fields, 0, who, now,
-                          err);
+    if ((rc = zf_case_doc_save(out_id, db, k->c.id, 0, ZF_DOC_LEGAL_REVIEW_OPINION, fields, 0, who,
+                               now, err)) == 0)
+        rc = zf_case_doc_finalize(NULL, 0, db, k->c.id, *out_id, who, now, err);
     json_decref(fields);
-    zf_buf_free(&b);
     return rc;
+}
+
+int zf_review_store_sign_opinion(int64_t *out_id, zf_db *db, int64_t case_id,
+                                 const unsigned char *png, size_t png_len, int width, int height,
+                                 const zf_case_actor *who, int64_t now, zf_err *err)
+{
+    round_ctx *k = zf_calloc(1, sizeof *k);
+    zf_doc_sig *sigs = NULL;
+    zf_doc_sig_new in = {0};
+    size_t n = 0;
+    int own = 0, rc;
+
+    if (out_id)
+        *out_id = 0;
+    if ((rc = tx_begin(db, &own, err)) < 0)
+        goto out;
+    if ((rc = round_ctx_load(k, db, case_id, NULL, err)) < 0 || (rc = need_round(k, err)) < 0 ||
+        (rc = is_reviewer_of(k, who, err)) < 0)
+        goto done;
+    if (!k->x->opinion_doc_id) {
+        rc = zf_err_set(err, ZF_ECONFLICT, "opinion_not_issued", NULL,
+                        "第%d轮审核尚未出具法制审核意见书，出具审核意见后再签名", k->r->no);
+        goto done;
+    }
+    if ((rc = zf_doc_sigs(&sigs, &n, db, k->x->opinion_doc_id, err)) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(sigs[i].signer_kind, "reviewer") == 0 && sigs[i].created_by == who->user_id) {
+            rc = zf_err_set(err, ZF_ECONFLICT, "already_signed", NULL, "您已在本轮法制审核意见书上签名");
+            goto done;
+        }
+    in.signer_kind = "reviewer";
+    in.role = "审核人员";
+    in.reviewer_name = k->r->reviewer;
+    in.png = png;
+    in.png_len = png_len;
+    in.width = width;
+    in.height = height;
+    rc = zf_doc_sig_add(out_id, db, case_id, k->x->opinion_doc_id, &in, who, now, err);
+done:
+    rc = tx_end(db, own, rc, err);
+out:
+    zf_doc_sigs_free(sigs, n);
+    history_free(&k->h);
+    free(k);
+    return rc;
+}
+
+int zf_review_store_opinion_doc(int64_t *out, zf_db *db, int64_t case_id, int no, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    *out = 0;
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT opinion_doc_id FROM review_rounds WHERE case_id = $1 AND ($2 = 0 "
+                            "OR no = $2) AND opinion_doc_id IS NOT NULL ORDER BY no DESC LIMIT 1",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, case_id);
+    zf_stmt_bind_int64(st, 2, no);
+    if ((rc = zf_stmt_step(st, err)) == 1)
+        *out = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
 }
 
 int zf_review_store_conclude(zf_db *db, const zf_calendar *cal, int64_t case_id,
@@ -1814,8 +1996,18 @@ int zf_review_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int64_t
         (rc = load_history(&h, db, case_id, cal, &cfg, err)) < 0 ||
         (rc = review_events(&events, db, case_id, err)) < 0)
         goto out;
-    for (size_t i = 0; i < h.h.n; i++)
-        json_array_append_new(rounds, round_json(&h.h.rounds[i], &h.x[i], cal, today));
+    for (size_t i = 0; i < h.h.n; i++) {
+        json_t *o = round_json(&h.h.rounds[i], &h.x[i], cal, today);
+
+        /* whether the round's reviewer has signed its 法制审核意见书 */
+        json_object_set_new(o, "opinion_signed",
+                            json_boolean(h.x[i].opinion_doc_id &&
+                                         query_int(db,
+                                                   "SELECT COUNT(*) FROM document_signatures WHERE "
+                                                   "document_id = $1 AND signer_kind = $2",
+                                                   h.x[i].opinion_doc_id, "reviewer") > 0));
+        json_array_append_new(rounds, o);
+    }
     if ((rc = zf_db_prepare(&st, db,
                             "SELECT facts, catalog_version, matches, listed, major, override_kind, "
                             "override_by, override_reason, override_on, bureau_notice, "
@@ -1842,7 +2034,7 @@ int zf_review_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int64_t
         goto out;
     {
         zf_err gerr = ZF_ERR_INIT;
-        int g = zf_review_store_gate(db, case_id, now, &gerr);
+        int g = zf_review_store_gate(db, case_id, NULL, now, &gerr);
         const zf_review_round *last = zf_review_history_latest(&h.h);
         const char *stage = "none", *stage_name = "未送审";
 
@@ -2054,7 +2246,59 @@ out:
 
 /* ---- the gate ----------------------------------------------------------------------------- */
 
-int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
+/* The facts as the decision being recorded makes them: the case's facts
+ * (zf_review_store_case_facts) with decision_kind replaced by what the
+ * action decides. *proposed gets the proposal's own decision_kind (a static
+ * code) or NULL. */
+static int decision_facts(char **out, const char **proposed, zf_db *db, const zf_case *c,
+                          const case_review *cr, const char *kind, zf_err *err)
+{
+    zf_review_facts *pf = NULL;
+    json_t *o = NULL;
+    zf_buf b = ZF_BUF_INIT;
+    char *text = NULL;
+    int rc;
+
+    *out = NULL;
+    *proposed = NULL;
+    if ((rc = zf_review_store_case_facts(&text, db, c->id, cr->exists ? cr->facts : NULL, err)) < 0)
+        goto out;
+    if (cr->exists && cr->facts &&
+        zf_review_facts_parse(&pf, cr->facts, strlen(cr->facts), NULL) == 0)
+        *proposed = zf_review_facts_decision_kind(pf);
+    if (!kind) {
+        *out = text;
+        text = NULL;
+        goto out;
+    }
+    if (!(o = json_loads(text, 0, NULL))) {
+        rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "无法读取案件事实");
+        goto out;
+    }
+    json_object_set_new(o, "decision_kind", json_string(kind));
+    if ((rc = zf_jcs_encode(&b, o, err)) < 0)
+        goto out;
+    *out = zf_buf_detach(&b);
+out:
+    zf_buf_free(&b);
+    json_decref(o);
+    free(text);
+    zf_review_facts_free(pf);
+    return rc;
+}
+
+/* Whether the decision recorded (kind) is the one the proposal named: the
+ * same kind, or the proposal's plain 不予 for a 不予变更 / 不予延续 (the officer
+ * need not know which licensing procedure words it), or a proposal of 其他,
+ * which names nothing to compare. */
+static bool same_decision(const char *proposed, const char *kind)
+{
+    return strcmp(proposed, kind) == 0 || strcmp(proposed, "other") == 0 ||
+           (strcmp(proposed, "deny") == 0 &&
+            (strcmp(kind, "deny_change") == 0 || strcmp(kind, "deny_renewal") == 0));
+}
+
+int zf_review_store_gate(zf_db *db, int64_t case_id, const char *action, int64_t now, zf_err *err)
 {
     zf_case *c = zf_malloc(sizeof *c);
     case_review cr;
@@ -2064,6 +2308,7 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     zf_review_gate g;
     history h;
     const zf_review_round *last;
+    const char *kind = NULL, *proposed = NULL;
     char *facts = NULL;
     int rc;
 
@@ -2073,11 +2318,12 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     if ((rc = zf_case_get(c, db, case_id, err)) < 0 ||
         (rc = load_case_review(&cr, db, case_id, err)) < 0)
         goto out;
-    /* Classify from the case's own facts (power type, procedure, fine …)
-     * under any proposal stored, so a decision nobody classified — an
-     * unreviewed 一般程序 penalty — is still caught. */
-    if ((rc = zf_review_store_case_facts(&facts, db, case_id, cr.exists ? cr.facts : NULL,
-                                         err)) < 0 ||
+    /* Classify from the case's own facts (power type, procedure, fine, a
+     * hearing on record …) under any proposal stored, and the kind of
+     * decision this action records, so a decision nobody classified — an
+     * unreviewed 一般程序 penalty, a 不予许可 — is still caught. */
+    kind = zf_review_decision_kind_of(c->procedure, action);
+    if ((rc = decision_facts(&facts, &proposed, db, c, &cr, kind, err)) < 0 ||
         (rc = zf_review_store_config(&cfg, db, err)) < 0 ||
         (rc = zf_review_store_catalog_effective(&cat, db, c->department_id,
                                                 zf_calendar_store_today(now), err)) < 0 ||
@@ -2087,6 +2333,15 @@ int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     if (!zf_review_gate_allows_decision(&g, cat, f, cr.exists && cr.ov.kind ? &cr.ov : NULL,
                                         &h.h, &cfg, cr.exists ? cr.facts_sha : NULL)) {
         rc = zf_err_set(err, ZF_ECONFLICT, g.code, NULL, "%s（行政处罚法第五十八条）", g.reason);
+        goto out;
+    }
+    /* The round agreed to the proposal; a decision of another kind (a
+     * penalty where 不予处罚 was reviewed) was not reviewed. */
+    if ((g.major || (c->flags & ZF_WF_MAJOR)) && kind && proposed && !same_decision(proposed, kind)) {
+        rc = zf_err_set(err, ZF_ECONFLICT, "decision_mismatch", NULL,
+                        "法制审核的拟作出决定为“%s”，与本次作出的“%s”不一致，应重新送审"
+                        "（行政处罚法第五十八条）",
+                        zf_review_decision_kind_label(proposed), zf_review_decision_kind_label(kind));
         goto out;
     }
     if (!g.major && (c->flags & ZF_WF_MAJOR)) {

@@ -102,7 +102,9 @@ int zf_review_store_catalog_op(zf_db *db, int64_t department_id, zf_review_catal
 /* The facts of a case's proposed decision: facts_json (an object; may be
  * NULL) over what the case row says (power_type from the procedure's power,
  * procedure ordinary / simple for the penalty procedures), the given keys
- * winning. The caller frees *out (free()). */
+ * winning — except hearing_held, which is true whenever the record shows a
+ * hearing held (a final 听证笔录 or the hearing_done action). The caller
+ * frees *out (free()). */
 int zf_review_store_case_facts(char **out, zf_db *db, int64_t case_id, const char *facts_json,
                                zf_err *err);
 
@@ -154,7 +156,8 @@ int zf_review_store_checklist(zf_db *db, int64_t case_id, const json_t *points,
 /* The conclusion (outcome code or label of the configuration, reasons). A
  * passing one sets ZF_WF_REVIEW_PASSED; another clears it and returns the
  * round to the handling unit. The 法制审核意见书 is saved as a case document
- * (draft, template legal_review_opinion) and linked to the round. */
+ * (template legal_review_opinion, finalized with its 文号 in the same
+ * transaction) and linked to the round. */
 int zf_review_store_conclude(zf_db *db, const zf_calendar *cal, int64_t case_id,
                              const char *outcome, const char *reasons, const zf_case_actor *who,
                              int64_t now, zf_err *err);
@@ -177,6 +180,22 @@ int zf_review_store_collective(zf_db *db, int64_t case_id, zf_review_collective_
 int zf_review_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int64_t case_id,
                         int64_t now, zf_err *err);
 
+/* The reviewer signs the 法制审核意见书 of the latest round (a final
+ * document of template legal_review_opinion, issued at the conclusion): a
+ * signature of kind "reviewer" in the slot 审核人员, the name the round's
+ * reviewer's. Only the round's own reviewer (ZF_EPERM "not_the_reviewer"),
+ * once (ZF_ECONFLICT "already_signed"), after the conclusion (ZF_ECONFLICT
+ * "opinion_not_issued"). png is a checked image (zf_render_png_check).
+ * Audit document_signature (doc_store). 法制审核同意 (legal_review_pass)
+ * needs this signature on the latest agreeing round's opinion. */
+int zf_review_store_sign_opinion(int64_t *out_id, zf_db *db, int64_t case_id,
+                                 const unsigned char *png, size_t png_len, int width, int height,
+                                 const zf_case_actor *who, int64_t now, zf_err *err);
+
+/* The document id of round no's 法制审核意见书 (0 = the latest round that has
+ * one); *out 0 when there is none. */
+int zf_review_store_opinion_doc(int64_t *out, zf_db *db, int64_t case_id, int no, zf_err *err);
+
 /* The 法制审核意见书 of round no (0 = the latest concluded) as HTML. The
  * caller frees *out. ZF_ENOTFOUND when there is no such concluded round. */
 int zf_review_store_opinion_html(char **out, zf_db *db, int64_t case_id, int no, zf_err *err);
@@ -195,9 +214,18 @@ int zf_review_store_queue(json_t **out, zf_db *db, const zf_calendar *cal,
  * zf_review_gate_allows_decision, treating a ZF_WF_MAJOR flag as major
  * whatever the catalog says. 0 when allowed; else ZF_ECONFLICT with the
  * gate's code (review_required, review_pending, review_not_agreed,
- * proposal_mismatch …) and Chinese reason. Called by zf_case_act for every
- * action with review_gate. */
-int zf_review_store_gate(zf_db *db, int64_t case_id, int64_t now, zf_err *err);
+ * proposal_mismatch, decision_mismatch …) and Chinese reason. Called by
+ * zf_case_act for every action with review_gate.
+ *
+ * action is the workflow action recording the decision (NULL: none, as for
+ * the review page's "may a decision be recorded now"): what it decides
+ * (zf_review_decision_kind_of: 处罚, 不予处罚, 不予许可, 不予变更 …) replaces
+ * the proposal's decision_kind before classification, so the catalog's
+ * conditions on decision_kind see the decision actually being made; and
+ * when the proposal named another kind, a major decision is refused
+ * (decision_mismatch). hearing_held comes from the record as well
+ * (zf_review_store_case_facts). */
+int zf_review_store_gate(zf_db *db, int64_t case_id, const char *action, int64_t now, zf_err *err);
 
 /* ---- staffing, the pool and the Justice Bureau's view ------------------------------ */
 

@@ -144,6 +144,7 @@ EXPECTED = {
 _STAFF = {"officer", "reviewer", "head", "publicity"}
 EXPECTED.update({
     ("GET", API + "/review-catalog/defaults"): (LIB_READ, set()),
+    ("POST", API + "/review-catalog/check"): (LIB_READ, set()),
     ("GET", API + "/departments/{id}/review-catalogs"): (LIB_READ, _STAFF),
     ("PUT", API + "/departments/{id}/review-catalog"): ({"head"}, {"head"}),
     ("POST", API + "/departments/{id}/review-catalog/submit"): ({"head"}, {"head"}),
@@ -160,6 +161,7 @@ EXPECTED.update({
     ("POST", API + "/cases/{id}/review/extend"): ({"reviewer", "head"}, {"reviewer", "head"}),
     ("POST", API + "/cases/{id}/review/collective"): ({"head"}, {"head"}),
     ("GET", API + "/cases/{id}/review/opinion"): (_STAFF | {"supervisor"}, _STAFF),
+    ("POST", API + "/cases/{id}/review/opinion/signature"): ({"reviewer"}, {"reviewer"}),
     ("GET", API + "/reviews/queue"): (_STAFF | {"supervisor"}, set()),
     ("GET", API + "/reviews/stats"): ({"head", "supervisor", "admin"}, set()),
     ("GET", API + "/reviews/pool"): ({"reviewer", "head", "supervisor", "admin"}, set()),

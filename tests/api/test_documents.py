@@ -213,7 +213,7 @@ def test_template_list_and_schema(w):
     r = w.officer1.get(w.url + "/document-templates", timeout=10)
     assert r.status_code == 200, r.text
     items = r.json()["items"]
-    assert r.json()["total"] == len(items) == 26
+    assert r.json()["total"] == len(items) == 27
     by = {t["code"]: t for t in items}
     assert by["penalty_decision"] == {"code": "penalty_decision", "name": "行政处罚决定书",
                                       "group": "penalty", "group_name": "行政处罚",

@@ -339,6 +339,21 @@ def test_revoked_licence_publication_is_due_for_withdrawal(w):
     act(w, rid, "start_investigation", s=w.head1)
     act(w, rid, "investigation_done")
     doc(w, rid, "license_revoke", scan=True)
+    # 撤销行政许可 is a major decision (seed 12(2)): reviewed and agreed first
+    r = w.officer1.post(w.url + "/cases/%d/review/submit" % rid, json={
+        "facts": {"decision_kind": "revoke"},
+        "materials": [{"material": m, "text": "材料"} for m in
+                      ("situation", "legal_basis", "facts_evidence", "procedure", "proposal")]},
+        timeout=10)
+    assert r.status_code == 201, r.text
+    assert w.reviewer1.post(w.url + "/cases/%d/review/receive" % rid, timeout=10).status_code == 200
+    r = w.reviewer1.put(w.url + "/cases/%d/review/checklist" % rid, json={"points": [
+        {"point": p, "state": "conforms"} for p in
+        ("subject", "procedure", "facts", "law", "authority", "documents", "rights", "crime")]},
+        timeout=10)
+    assert r.status_code == 200, r.text
+    r = w.reviewer1.post(w.url + "/cases/%d/review/conclude" % rid, json={"outcome": "同意"}, timeout=10)
+    assert r.status_code == 200, r.text
     act(w, rid, "revoke", s=w.head1, reason="以欺骗手段取得许可")
     d = w.publicity1.get(w.url + "/publications/%d" % pid, timeout=10).json()
     assert d["state"] == "withdraw_pending" and d["withdraw_reason"] == "以欺骗手段取得许可"

@@ -19,11 +19,11 @@ const MENUS = {
 
 // 法制审核 (issue 6): its menu group sits before the 三库 group (执法主体).
 const REVIEW_MENU = {
-  admin: ['审核监督'],
+  admin: ['审核监督', '目录清单', '审核人员库'],
   officer1: ['审核队列'],
   reviewer1: ['审核队列'],
-  head1: ['审核队列', '审核监督'],
-  supervisor1: ['审核队列', '审核监督']
+  head1: ['审核队列', '审核监督', '目录清单', '审核人员库'],
+  supervisor1: ['审核队列', '审核监督', '目录清单', '审核人员库']
 }
 // 案件办理 (issue 5): its menu group sits after 期限管理 (before 法制审核).
 const CASE_MENU = {

@@ -166,6 +166,37 @@ test('a review that passes in its third round, through the console', async () =>
   const outcomes = await o.page.locator('[data-test="review-round-outcome"]').allTextContents()
   assert.deepEqual(outcomes.map((s) => s.trim()), ['暂不同意', '不同意', '同意'])
 
+  // the 法制审核意见书: a final document the reviewer signs on the review page;
+  // the officer downloads it as PDF
+  await openReview(rv.page)
+  const sign = rv.page.locator('[data-test="review-opinion-sign"]')
+  assert.equal(await sign.count(), 1, 'only the latest round offers 签名')
+  await sign.click()
+  const pad = rv.page.locator('[data-test="review-sign-dialog"] [data-test="signature-pad"] canvas')
+  await pad.waitFor()
+  const box = await pad.boundingBox()
+  await rv.page.mouse.move(box.x + 20, box.y + 40)
+  await rv.page.mouse.down()
+  for (let i = 1; i <= 12; i++) await rv.page.mouse.move(box.x + 20 + i * 15, box.y + 40 + (i % 2 ? 30 : -10))
+  await rv.page.mouse.up()
+  await Promise.all([
+    rv.page.waitForResponse((x) => x.url().endsWith(`/cases/${caseId}/review/opinion/signature`) && x.status() === 201),
+    rv.page.locator('[data-test="review-sign-dialog"] [data-test="signature-confirm"]').click()
+  ])
+  await rv.page.locator('[data-test="review-opinion-signed"]').waitFor()
+  assert.equal(await rv.page.locator('[data-test="review-opinion-sign"]').count(), 0, 'signed once')
+  await openReview(o.page)
+  const links = o.page.locator('[data-test="review-opinion-pdf"]')
+  assert.equal(await links.count(), 3)
+  const pdf = await o.page.request.get(new URL(await links.nth(2).getAttribute('href'), o.page.url()).href)
+  assert.equal(pdf.status(), 200)
+  assert.equal(pdf.headers()['content-type'], 'application/pdf')
+  const html = await o.page.request.get(new URL(await o.page.locator('[data-test="review-opinion-view"]').nth(2).getAttribute('href'), o.page.url()).href)
+  const text = await html.text()
+  assert.match(text, /法制审核意见书/)
+  assert.match(text, /审核人员/)
+  assert.match(text, /data:image\/png;base64,/, 'the signature is printed')
+
   // the decision is now recorded
   r = await decide()
   assert.equal(r.status, 200, JSON.stringify(r.data))

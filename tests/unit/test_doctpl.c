@@ -45,7 +45,7 @@ static void test_every_template_has_a_schema(void **state)
         "行政处罚告知书", "陈述申辩笔录", "听证通知书", "听证笔录", "行政处罚决定书",
         "不予行政处罚决定书", "当场行政处罚决定书", "送达回证", "结案审批表", "卷宗封面",
         "卷内文件目录", "卷内备考表", "受理通知书", "不予受理通知书", "补正材料通知书",
-        "准予行政许可决定书", "不予行政许可决定书"};
+        "准予行政许可决定书", "不予行政许可决定书", "法制审核意见书"};
     static const char *const codes[] = {
         ZF_DOC_CASE_SOURCE, ZF_DOC_FILING_APPROVAL, ZF_DOC_SITE_RECORD, ZF_DOC_INQUIRY_RECORD,
         ZF_DOC_EVIDENCE_EXTRACT, ZF_DOC_PRESERVATION_NOTICE, ZF_DOC_COERCIVE_DECISION,
@@ -54,7 +54,8 @@ static void test_every_template_has_a_schema(void **state)
         ZF_DOC_PENALTY_DECISION, ZF_DOC_NO_PENALTY_DECISION, ZF_DOC_ONSITE_PENALTY,
         ZF_DOC_SERVICE_RECEIPT, ZF_DOC_CLOSING_APPROVAL, ZF_DOC_FILE_COVER, ZF_DOC_FILE_INDEX,
         ZF_DOC_FILE_NOTES, ZF_DOC_LICENSE_ACCEPT, ZF_DOC_LICENSE_REJECT,
-        ZF_DOC_LICENSE_SUPPLEMENT, ZF_DOC_LICENSE_GRANT, ZF_DOC_LICENSE_DENY};
+        ZF_DOC_LICENSE_SUPPLEMENT, ZF_DOC_LICENSE_GRANT, ZF_DOC_LICENSE_DENY,
+        ZF_DOC_LEGAL_REVIEW_OPINION};
     size_t i, j, k;
 
     (void)state;

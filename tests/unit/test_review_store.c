@@ -200,7 +200,8 @@ static const char *FULL_MATERIALS =
     "\"法律依据\"},{\"material\":\"facts_evidence\",\"text\":\"证据\"},{\"material\":"
     "\"procedure\",\"text\":\"程序\"},{\"material\":\"proposal\",\"text\":\"建议\"}]";
 
-static void review_round(int64_t id, const char *outcome, int64_t now)
+/* One whole round over the proposal facts, concluded with outcome. */
+static void review_round_of(int64_t id, const char *facts, const char *outcome, int64_t now)
 {
     zf_err err = ZF_ERR_INIT;
     json_t *mats = json_loads(FULL_MATERIALS, 0, NULL);
@@ -210,7 +211,7 @@ static void review_round(int64_t id, const char *outcome, int64_t now)
         json_array_append_new(pts, json_pack("{s:s, s:s}", "point",
                                              zf_review_point_code((zf_review_point)k), "state",
                                              "conforms"));
-    if (zf_review_store_submit(NULL, db, id, "{}", mats, &officer, now, &err) < 0 ||
+    if (zf_review_store_submit(NULL, db, id, facts, mats, &officer, now, &err) < 0 ||
         zf_review_store_receive(db, cal, id, &reviewer, now, &err) < 0 ||
         zf_review_store_checklist(db, id, pts, &reviewer, now, &err) < 0 ||
         zf_review_store_conclude(db, cal, id, outcome, "理由", &reviewer, now, &err) < 0)
@@ -219,12 +220,104 @@ static void review_round(int64_t id, const char *outcome, int64_t now)
     json_decref(pts);
 }
 
+static void review_round(int64_t id, const char *outcome, int64_t now)
+{
+    review_round_of(id, "{}", outcome, now);
+}
+
 static int take(int64_t id, const char *action, zf_err *err)
 {
     zf_case_action a = {0};
 
     a.action = action;
     return zf_case_act(NULL, db, cal, id, &a, &decider, NOW, err);
+}
+
+static const zf_wf_action *action_of(const zf_wf_procedure *p, const char *code)
+{
+    for (size_t j = 0; j < p->n_actions; j++)
+        if (strcmp(p->actions[j].code, code) == 0)
+            return &p->actions[j];
+    fail_msg("%s has no action %s", p->code, code);
+    return NULL;
+}
+
+/* The gate is told which decision is being recorded (issue 6): every
+ * decision action names its kind, the catalog's decision_kind rules see it,
+ * a decision of another kind than the one reviewed is refused, and a
+ * hearing on record is a fact. */
+static void test_gate_sees_the_decision_kind_and_the_hearing(void **state)
+{
+    size_t np;
+    const zf_wf_procedure *procs = zf_workflow_procedures(&np), *p;
+    zf_err err = ZF_ERR_INIT;
+    char *facts = NULL;
+    int64_t id;
+
+    (void)state;
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = 0; j < procs[i].n_actions; j++)
+            if (procs[i].actions[j].review_gate) {
+                const char *k = zf_review_decision_kind_of(procs[i].code, procs[i].actions[j].code);
+
+                if (!k || !zf_review_decision_kind_label(k))
+                    fail_msg("%s/%s records no known decision kind", procs[i].code,
+                             procs[i].actions[j].code);
+            }
+    assert_null(zf_review_decision_kind_of("license", "accept"));
+    assert_string_equal(zf_review_decision_kind_of("license_change", "deny"), "deny_change");
+    assert_string_equal(zf_review_decision_kind_of("license_renewal", "deny"), "deny_renewal");
+
+    /* 不予许可 is major (licensing_adverse) though nobody said so; 准予 with no
+     * special facts is not */
+    p = zf_workflow_procedure("license");
+    id = place_case(p, action_of(p, "deny"), 0);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "review_required");
+    assert_int_equal(take(id, "deny", &err), ZF_ECONFLICT);
+    assert_int_equal(zf_review_store_gate(db, id, "grant", NOW, &err), 0);
+    p = zf_workflow_procedure("license_renewal");
+    id = place_case(p, action_of(p, "deny"), 0);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), ZF_ECONFLICT);
+    /* a plain 不予 reviewed covers the 不予延续 recorded; a 准予 reviewed does not */
+    review_round_of(id, "{\"decision_kind\":\"deny\"}", "同意", NOW);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), 0);
+    p = zf_workflow_procedure("license_change");
+    id = place_case(p, action_of(p, "deny"), 0);
+    review_round_of(id, "{\"decision_kind\":\"grant\",\"affects_public_safety\":true}", "同意", NOW);
+    assert_int_equal(zf_review_store_gate(db, id, "deny", NOW, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "decision_mismatch");
+
+    /* 同意 was given to 不予处罚; recording a penalty is another decision */
+    p = zf_workflow_procedure("penalty_general");
+    id = place_case(p, action_of(p, "decide_penalty"), ZF_WF_NOTIFIED);
+    review_round_of(id, "{\"decision_kind\":\"no_penalty\"}", "同意", NOW);
+    assert_int_equal(zf_review_store_gate(db, id, "decide_penalty", NOW, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "decision_mismatch");
+    assert_non_null(strstr(err.message, "不予处罚"));
+    assert_int_equal(take(id, "decide_penalty", &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "decision_mismatch");
+    assert_int_equal(zf_review_store_gate(db, id, "decide_no_penalty", NOW, &err), 0);
+    assert_int_equal(zf_review_store_gate(db, id, NULL, NOW, &err), 0);
+
+    /* a hearing on record: a final 听证笔录 makes hearing_held true, whatever
+     * the proposal says */
+    assert_int_equal(zf_review_store_case_facts(&facts, db, id, "{\"hearing_held\":false}", &err), 0);
+    assert_non_null(strstr(facts, "\"hearing_held\":false"));
+    free(facts);
+    {
+        char sql[400];
+
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO case_documents (case_id, department_id, template, status, "
+                 "content_sha256, created_by, created_at, updated_at) SELECT id, department_id, "
+                 "'hearing_record', 'final', 'x', created_by, %lld, %lld FROM cases WHERE id = %lld",
+                 (long long)NOW, (long long)NOW, (long long)id);
+        exec(sql);
+    }
+    assert_int_equal(zf_review_store_case_facts(&facts, db, id, "{\"hearing_held\":false}", &err), 0);
+    assert_non_null(strstr(facts, "\"hearing_held\":true"));
+    free(facts);
 }
 
 static void test_gate_every_decision_path(void **state)
@@ -251,7 +344,7 @@ static void test_gate_every_decision_path(void **state)
             assert_int_equal(take(id, a->code, &err), ZF_ECONFLICT);
             if (strcmp(err.code, "review_required") != 0)
                 fail_msg("%s/%s: %s %s", p->code, a->code, err.code, err.message);
-            assert_int_equal(zf_review_store_gate(db, id, NOW, NULL), ZF_ECONFLICT);
+            assert_int_equal(zf_review_store_gate(db, id, a->code, NOW, NULL), ZF_ECONFLICT);
             /* 2. the latest round concluded 不同意; the flags are forged again */
             review_round(id, "不同意", NOW);
             forge_flags(id, forged);
@@ -288,7 +381,7 @@ static void test_gate_every_decision_path(void **state)
                                  0);
                 json_decref(pts);
             }
-            assert_int_equal(zf_review_store_gate(db, id, NOW, &err), 0);
+            assert_int_equal(zf_review_store_gate(db, id, a->code, NOW, &err), 0);
             if (take(id, a->code, &err) != 0)
                 fail_msg("%s/%s after 同意: %s %s", p->code, a->code, err.code, err.message);
             assert_int_equal(zf_case_get(&c, db, id, &err), 0);
@@ -523,6 +616,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gate_every_decision_path),
+        cmocka_unit_test(test_gate_sees_the_decision_kind_and_the_hearing),
         cmocka_unit_test(test_gate_in_callers_transaction),
         cmocka_unit_test(test_clock_across_national_day),
         cmocka_unit_test(test_config_from_settings),
