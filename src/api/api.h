@@ -175,6 +175,13 @@ int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */
+/* issue 7, annual report (年报) */
+extern const zf_route zf_annual_routes[];        /* api/annual.c: generate, review, publish, late list */
+extern const zf_route zf_portal_annual_routes[]; /* web/portal_annual.c: /annual-reports pages */
+/* api/annual.c: answers meta (a report object, borrowed) as JSON (format
+ * NULL, "" or "json"), or as a download basename.xlsx / basename.pdf;
+ * ZF_EINVAL for another format. */
+int zf_annual_send(zf_ctx *c, const json_t *meta, const char *format, const char *basename);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
