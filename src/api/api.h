@@ -182,6 +182,20 @@ extern const zf_route zf_portal_annual_routes[]; /* web/portal_annual.c: /annual
  * NULL, "" or "json"), or as a download basename.xlsx / basename.pdf;
  * ZF_EINVAL for another format. */
 int zf_annual_send(zf_ctx *c, const json_t *meta, const char *format, const char *basename);
+/* api/xlsx_export.c: list exports as spreadsheets (issue 7). A column shows
+ * the item's key under header: strings as text, numbers as numbers, booleans
+ * as 是/否; kind 't' shows Unix seconds as China time, 'y' fen as yuan. */
+typedef struct zf_xlsx_col {
+    const char *key, *header;
+    double width;              /* characters; 0 = 16 */
+    char kind;                 /* 0, 't' or 'y' */
+} zf_xlsx_col;
+/* 1 when ?format=xlsx, 0 for none or json, ZF_EINVAL (c->err set) otherwise. */
+int zf_ctx_want_xlsx(zf_ctx *c);
+/* Answers items (an array of objects, borrowed) as basename.xlsx with one
+ * sheet named sheet and the columns cols (terminated by a NULL key). */
+int zf_ctx_xlsx_items(zf_ctx *c, const char *basename, const char *sheet, const json_t *items,
+                      const zf_xlsx_col *cols);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
