@@ -81,7 +81,7 @@ int zf_cmd_report(int argc, char **argv)
     zf_buf out = ZF_BUF_INIT;
     int64_t dept_id = 0;
     char *end = NULL;
-    int i, rc = 0, as_json = 0;
+    int i, rc = 0, as_json = 0, failed = 0;
     long year;
 
     if (zf_cmd_wants_help(argc, argv) || argc < 2) {
@@ -138,7 +138,7 @@ int zf_cmd_report(int argc, char **argv)
         if ((rc = zf_annual_doc_xlsx(&out, meta, &err)) < 0)
             goto done;
         if (write_file(xlsx, &out)) {
-            rc = -1;
+            failed = 1;
             goto done;
         }
         zf_buf_reset(&out);
@@ -147,7 +147,7 @@ int zf_cmd_report(int argc, char **argv)
         if ((rc = zf_annual_doc_pdf(&out, meta, &err)) < 0)
             goto done;
         if (write_file(pdf, &out)) {
-            rc = -1;
+            failed = 1;
             goto done;
         }
     }
@@ -165,7 +165,7 @@ done:
     json_decref(rep);
     json_decref(meta);
     zf_db_close(db);
-    if (rc == -1)
+    if (failed) /* write_file said why */
         return 1;
     return rc < 0 ? zf_cmd_fail(&err) : 0;
 }
