@@ -419,3 +419,24 @@ def test_list_exports_xlsx(w, data):
     ids = [row[0] for row in rows[1:]]
     assert ids == sorted(ids)
     err(w.officer1.get(w.url + "/cases", params={"format": "csv"}, timeout=10), 400, "validation_failed")
+
+
+def test_responses_match_the_documented_schemas(w, data):
+    import yaml
+    from test_openapi import check, response_schema
+    spec = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.yaml"),
+                               encoding="utf-8"))
+    _, after, _ = data
+    calls = [
+        ("/api/v1/annual-reports", w.publicity1.get(w.url + "/annual-reports", params={"year": YEAR}, timeout=10)),
+        ("/api/v1/annual-reports/{id}", w.publicity1.get(w.url + "/annual-reports/%d" % after["id"], timeout=10)),
+        ("/api/v1/annual-reports/late", w.supervisor1.get(w.url + "/annual-reports/late", params={"year": YEAR},
+                                                          timeout=10)),
+        ("/api/v1/annual-reports/city", w.supervisor1.get(w.url + "/annual-reports/city", params={"year": YEAR},
+                                                          timeout=10)),
+    ]
+    for path, r in calls:
+        assert r.status_code == 200, r.text
+        errors = []
+        check(spec, r.json(), response_schema(spec, path, "get", 200), path, errors)
+        assert not errors, errors
