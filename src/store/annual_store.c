@@ -339,7 +339,7 @@ static const char *state_name(const char *s)
     return strcmp(s, "draft") == 0 ? "草稿" : strcmp(s, "reviewed") == 0 ? "已审核" : "已公开";
 }
 
-static void status_into(json_t *o, int year, const char *published_on, int64_t now)
+static void status_into(json_t *o, int year, const char *published_on, zf_date on)
 {
     char due[ZF_DATE_STRLEN];
     zf_date pub = ZF_DATE_NONE;
@@ -347,7 +347,9 @@ static void status_into(json_t *o, int year, const char *published_on, int64_t n
 
     if (published_on && zf_date_parse(&pub, published_on, strlen(published_on), NULL, NULL) < 0)
         pub = ZF_DATE_NONE;
-    status = zf_annual_status(year, pub, zf_calendar_store_today(now));
+    if (pub != ZF_DATE_NONE && pub > on)
+        pub = ZF_DATE_NONE; /* not yet published on that day */
+    status = zf_annual_status(year, pub, on);
     json_object_set_new(o, "deadline", json_string(zf_date_format(due, zf_annual_deadline(year))));
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "status_name", json_string(zf_annual_status_name(status)));
@@ -391,7 +393,8 @@ int zf_annual_get_json(json_t **out, zf_db *db, int64_t id, int public_only, int
                                                                        : json_integer(zf_stmt_int64(st, 12)));
         json_object_set_new(o, "published_on", zf_stmt_is_null(st, 13) ? json_null()
                                                                        : json_string(zf_stmt_text(st, 13)));
-        status_into(o, (int)zf_stmt_int64(st, 4), zf_stmt_is_null(st, 13) ? NULL : zf_stmt_text(st, 13), now);
+        status_into(o, (int)zf_stmt_int64(st, 4), zf_stmt_is_null(st, 13) ? NULL : zf_stmt_text(st, 13),
+                    zf_calendar_store_today(now));
         json_object_set_new(o, "report", json_loads(zf_stmt_text(st, 14), 0, NULL));
         rc = 0;
     } else if (rc == 0) {
@@ -422,7 +425,7 @@ int zf_annual_department(int64_t *out, zf_db *db, int64_t id, zf_err *err)
     return rc;
 }
 
-int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int published_only, int64_t now,
+int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int published_only, zf_date on,
                    zf_err *err)
 {
     zf_stmt *st = NULL;
@@ -433,7 +436,8 @@ int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int publishe
     if ((rc = zf_db_prepare(&st, db,
                             "SELECT d.id, d.name, d.code, r.id, r.state, r.published_on, r.as_of FROM "
                             "departments d LEFT JOIN annual_reports r ON r.department_id = d.id AND r.year "
-                            "= $1 WHERE ($2 = 0 OR d.id = $2) AND ($3 = 0 OR r.state = 'published') "
+                            "= $1 WHERE d.kind = 'enforcement' AND ($2 = 0 OR d.id = $2) AND ($3 = 0 OR "
+                            "r.state = 'published') "
                             "ORDER BY d.id",
                             err)) < 0)
         goto done;
@@ -453,7 +457,7 @@ int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int publishe
         json_object_set_new(o, "as_of", has ? json_string(zf_stmt_text(st, 6)) : json_null());
         json_object_set_new(o, "published_on", zf_stmt_is_null(st, 5) ? json_null()
                                                                       : json_string(zf_stmt_text(st, 5)));
-        status_into(o, year, zf_stmt_is_null(st, 5) ? NULL : zf_stmt_text(st, 5), now);
+        status_into(o, year, zf_stmt_is_null(st, 5) ? NULL : zf_stmt_text(st, 5), on);
         json_array_append_new(items, o);
     }
     if (rc < 0)
@@ -478,7 +482,8 @@ int zf_annual_city(json_t **out, zf_db *db, int year, int64_t now, zf_err *err)
     *out = NULL;
     if ((rc = zf_db_prepare(&st, db,
                             "SELECT d.name, r.data FROM departments d LEFT JOIN annual_reports r ON "
-                            "r.department_id = d.id AND r.year = $1 AND r.state = 'published' ORDER BY d.id",
+                            "r.department_id = d.id AND r.year = $1 AND r.state = 'published' WHERE d.kind = "
+                            "'enforcement' ORDER BY d.id",
                             err)) < 0)
         goto done;
     zf_stmt_bind_int64(st, 1, year);

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/calendar.h"
 #include "store/db.h"
 #include "util/err.h"
 
@@ -59,17 +60,19 @@ int zf_annual_get_json(json_t **out, zf_db *db, int64_t id, int public_only, int
 /* Department of report id (for authorization); ZF_ENOTFOUND when absent. */
 int zf_annual_department(int64_t *out, zf_db *db, int64_t id, zf_err *err);
 
-/* Every department with its report of year (or none) and status, in
- * department order: [{department_id, department, department_code, id|null,
- * state|null, published_on|null, deadline, status, status_name}]. dept != 0
- * limits it to one department; published_only lists published reports
- * only (the portal). */
-int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int published_only, int64_t now,
+/* Every enforcement department (departments.kind 'enforcement': the
+ * Justice Bureau supervises and is not listed) with its report of year (or
+ * none) and status as of day `on` — a report published after `on` counts
+ * as not yet published — in department order: [{department_id, department,
+ * department_code, id|null, state|null, published_on|null, deadline,
+ * status, status_name}]. dept != 0 limits it to one department;
+ * published_only lists published reports only (the portal). */
+int zf_annual_list(json_t **out, zf_db *db, int year, int64_t dept, int published_only, zf_date on,
                    zf_err *err);
 
-/* The city report of year: the sum of the departments' published reports
- * plus "departments" (how many are summed) and "missing" (names of
- * departments with none published). */
+/* The city report of year: the sum of the enforcement departments'
+ * published reports plus "departments" (how many are summed) and "missing"
+ * (names of departments with none published). */
 int zf_annual_city(json_t **out, zf_db *db, int year, int64_t now, zf_err *err);
 
 /* Years that have at least one published report, newest first. */
