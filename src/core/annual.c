@@ -112,28 +112,27 @@ const zf_annual_item *zf_annual_item_for_event(const char *procedure, const char
     return NULL;
 }
 
-static json_t *section_of(const json_t *report, const char *section)
+/* The member of array whose "code" is code, or NULL. */
+static json_t *by_code(const json_t *array, const char *code)
 {
-    json_t *secs = json_object_get(report, "sections"), *s;
+    json_t *o;
     size_t i;
 
-    json_array_foreach(secs, i, s)
-        if (json_is_string(json_object_get(s, "code")) &&
-            strcmp(json_string_value(json_object_get(s, "code")), section) == 0)
-            return s;
+    json_array_foreach(array, i, o)
+        if (json_is_string(json_object_get(o, "code")) &&
+            strcmp(json_string_value(json_object_get(o, "code")), code) == 0)
+            return o;
     return NULL;
+}
+
+static json_t *section_of(const json_t *report, const char *section)
+{
+    return by_code(json_object_get(report, "sections"), section);
 }
 
 static json_t *item_in(const json_t *sec, const char *code)
 {
-    json_t *items = json_object_get(sec, "items"), *it;
-    size_t i;
-
-    json_array_foreach(items, i, it)
-        if (json_is_string(json_object_get(it, "code")) &&
-            strcmp(json_string_value(json_object_get(it, "code")), code) == 0)
-            return it;
-    return NULL;
+    return by_code(json_object_get(sec, "items"), code);
 }
 
 json_t *zf_annual_new(int year)

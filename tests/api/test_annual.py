@@ -22,19 +22,11 @@ import requests
 
 from conftest import BIN
 from test_cases import act, create, doc, id_number, upload, w  # noqa: F401
-from test_reviews import FULL, conclude, license_at_decision, receive, submit
+from test_reviews import conclude, err, license_at_decision, receive, submit
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 YEAR = 2026  # the year the server's clock is in when these tests are written
 PERSON = id_number("36010219900307123")
-
-
-def err(r, status, code):
-    assert r.status_code == status, r.text
-    e = r.json()["error"]
-    assert e["code"] == code, r.text
-    assert CJK.search(e["message"]), r.text
-    return e
 
 
 def count(rep, section, code, amount=False):
