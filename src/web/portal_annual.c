@@ -9,7 +9,6 @@
  *   /annual-reports/city/{year}/xlsx|pdf
  * Only published reports are ever shown here. Its own template set, like
  * portal_publications.c. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,82 +18,22 @@
 #include "render/annual_doc.h"
 #include "store/annual_store.h"
 #include "store/calendar_store.h"
-#include "store/settings.h"
-#include "util/embed.h"
 #include "util/mem.h"
 #include "web/svg.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
-#define SITE_NAME_DEFAULT "行政执法公示平台"
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "annual_reports", "annual_report"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x",
-             f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
+static const char *const TEMPLATES[] = {"layout_head", "layout_foot", "annual_reports", "annual_report",
+                                        NULL};
+static zf_tplset_lazy tpls = ZF_TPLSET_LAZY(TEMPLATES);
 
 static int ready(zf_ctx *c)
 {
-    pthread_once(&once, init_templates);
-    if (set)
-        return 0;
-    c->err = init_err;
-    return init_err.rc ? init_err.rc : ZF_EINTERNAL;
+    return zf_tplset_ready(&tpls, c);
 }
 
 static int render(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
 {
-    json_t *site = json_object();
-    int rc;
-
-    json_object_set_new(site, "name",
-                        json_string(zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT)));
-    json_object_set_new(ctx, "site", site);
-    json_object_set_new(ctx, "title", json_string(title));
-    json_object_set_new(ctx, "css", json_string(css_href));
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, tpl, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
+    return zf_tplset_page(&tpls, c, tpl, title, ctx);
 }
 
 /* ---- /annual-reports ---- */
