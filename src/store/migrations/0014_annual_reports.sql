@@ -23,3 +23,6 @@ CREATE TABLE annual_reports (
     UNIQUE (department_id, year)
 );
 CREATE INDEX annual_reports_year ON annual_reports(year, state);
+
+-- The report counts one year's case events among many years': by time.
+CREATE INDEX case_events_at ON case_events(at);
