@@ -33,6 +33,7 @@ static int ready(zf_ctx *c)
 
 static int render(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
 {
+    json_object_set_new(ctx, "nav", json_pack("{s:b}", "annual", 1));
     return zf_tplset_page(&tpls, c, tpl, title, ctx);
 }
 

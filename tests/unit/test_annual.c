@@ -14,6 +14,7 @@
 
 #include "core/annual.h"
 #include "render/annual_doc.h"
+#include "render/pdf.h"
 #include "render/xlsx.h"
 #include "util/err.h"
 
@@ -171,5 +172,8 @@ int main(void)
         cmocka_unit_test(test_xlsx_limits),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+    zf_render_pdf_thread_done(); /* pango's per-thread fonts, for leak checkers */
+    return failed;
 }
