@@ -103,3 +103,22 @@ test('the Justice Bureau sees the departments that are late', async () => {
     await context.close()
   }
 })
+
+test('the case list downloads as an Excel file with the same filters', async () => {
+  const { context, page } = await newPage(browser)
+  try {
+    await login(page, 'officer1')
+    await page.goto(CONSOLE + '#/cases?procedure=penalty_general')
+    const link = page.locator('[data-test="cases-export"]')
+    await link.waitFor()
+    const href = await link.getAttribute('href')
+    assert.match(href, /^\/api\/v1\/cases\?.*procedure=penalty_general.*format=xlsx/)
+    const res = await page.request.get(BASE + href) // the page's session cookie
+    assert.equal(res.status(), 200)
+    assert.match(res.headers()['content-type'], /spreadsheetml/)
+    assert.equal((await res.body()).subarray(0, 2).toString(), 'PK')
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
