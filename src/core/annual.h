@@ -65,7 +65,8 @@ int zf_annual_merge(json_t *into, const json_t *from, zf_err *err);
 int64_t zf_annual_get(const json_t *report, const char *section, const char *code, int amount);
 
 /* A year that may be reported on today: ZF_ANNUAL_FIRST_YEAR up to today's
- * year (the current year's report is a preview until the year ends).
+ * year (the current year's report is a preview: it cannot be published
+ * before the year ends, store/annual_store.h).
  * ZF_EINVAL "invalid_year" with field "year" otherwise. */
 int zf_annual_year_check(int year, zf_date today, zf_err *err);
 

@@ -156,20 +156,21 @@ done:
 
 /* ---- the report's life ---- */
 
-static int state_of(char *out, size_t cap, int64_t *out_gen, zf_db *db, int64_t id, zf_err *err)
+static int state_of(char *out, size_t cap, int64_t *out_gen, int *out_year, zf_db *db, int64_t id,
+                    zf_err *err)
 {
     zf_stmt *st = NULL;
     int rc;
 
-    if ((rc = zf_db_prepare(&st, db, "SELECT state, COALESCE(generated_by, 0) FROM annual_reports "
+    if ((rc = zf_db_prepare(&st, db, "SELECT state, COALESCE(generated_by, 0), year FROM annual_reports "
                                      "WHERE id = $1",
                             err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, id);
     if ((rc = zf_stmt_step(st, err)) == 1) {
         snprintf(out, cap, "%s", zf_stmt_text(st, 0));
-        if (out_gen)
-            *out_gen = zf_stmt_int64(st, 1);
+        *out_gen = zf_stmt_int64(st, 1);
+        *out_year = (int)zf_stmt_int64(st, 2);
         rc = 0;
     } else if (rc == 0) {
         rc = zf_err_set(err, ZF_ENOTFOUND, "not_found", NULL, "找不到该年度报告");
@@ -277,15 +278,21 @@ static int advance(zf_db *db, int64_t id, const char *from, const zf_annual_acto
     char state[24], today[ZF_DATE_STRLEN];
     zf_stmt *st = NULL;
     int64_t gen = 0;
-    int rc;
+    int rc, year = 0;
 
     if ((rc = zf_db_begin(db, err)) < 0)
         return rc;
-    if ((rc = state_of(state, sizeof state, &gen, db, id, err)) < 0)
+    if ((rc = state_of(state, sizeof state, &gen, &year, db, id, err)) < 0)
         goto done;
     if (strcmp(state, from)) {
         rc = zf_err_set(err, ZF_ECONFLICT, "invalid_state", "state",
                         reviewing ? "只有草稿状态的年度报告可以审核" : "年度报告审核后才能公开");
+        goto done;
+    }
+    if (!reviewing && zf_date_year(zf_calendar_store_today(now)) <= year) {
+        /* published counts are frozen: a year still running would miss its end */
+        rc = zf_err_set(err, ZF_ECONFLICT, "year_not_over", "year", "%d 年度尚未结束，年报在次年 1 月 1 日起才能公开",
+                        year);
         goto done;
     }
     if (reviewing && who && gen && who->user_id == gen) {

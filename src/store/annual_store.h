@@ -6,8 +6,9 @@
  *              then goes back to draft)
  *   reviewed   checked by a second person of the department (not the one who
  *              generated it)
- *   published  on the portal, frozen; published_on decides on time or late
- *              (core/annual.h: 31 January of the next year)
+ *   published  on the portal, frozen, once the year is over; published_on
+ *              decides on time or late (core/annual.h: 31 January of the
+ *              next year)
  * The city's report is the sum of the departments' published reports.
  * Every change writes an audit row + ledger event in its transaction.
  *
@@ -47,7 +48,10 @@ int zf_annual_generate(int64_t *out_id, zf_db *db, int64_t dept, int year,
  * "same_person" when who generated it. */
 int zf_annual_review(zf_db *db, int64_t id, const zf_annual_actor *who, int64_t now, zf_err *err);
 
-/* reviewed → published. ZF_ECONFLICT "invalid_state" from another state. */
+/* reviewed → published. ZF_ECONFLICT "invalid_state" from another state,
+ * "year_not_over" before 1 January of the next year (published counts are
+ * frozen, so a running year's would miss its end; a draft of the running
+ * year is a preview). */
 int zf_annual_publish(zf_db *db, int64_t id, const zf_annual_actor *who, int64_t now, zf_err *err);
 
 /* One report as JSON: id, department_id, department, department_code, year,

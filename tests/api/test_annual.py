@@ -180,7 +180,7 @@ def test_xlsx_and_pdf_carry_the_same_numbers(w, data):
         assert "行政执法数据年报" in txt and "准予行政许可" in txt
 
 
-def test_review_by_a_second_person_then_publish(w, data):
+def test_review_by_a_second_person_publish_after_the_year(w, data):
     _, after, _ = data
     rid = after["id"]
     url = w.url + "/annual-reports/%d" % rid
@@ -190,62 +190,97 @@ def test_review_by_a_second_person_then_publish(w, data):
     r = w.head1.post(url + "/review", timeout=10)
     assert r.status_code == 200 and r.json()["state"] == "reviewed", r.text
     assert r.json()["reviewed_by"]
-    # the portal does not show it yet
+    # the running year's counts are not final: they cannot be published yet
+    err(w.publicity1.post(url + "/publish", timeout=10), 409, "year_not_over")
     assert get_public(w, "/annual-reports/%d" % rid).status_code == 404
+    # generating again takes it back to a draft
+    again = generate(w)
+    assert again["id"] == rid and again["state"] == "draft" and again["reviewed_by"] is None
+
+
+@pytest.fixture(scope="module")
+def published(w, data):
+    """Last year's report, generated, reviewed and published now (after 31
+    January: late)."""
+    rep = generate(w, year=YEAR - 1)
+    url = w.url + "/annual-reports/%d" % rep["id"]
+    r = w.head1.post(url + "/review", timeout=10)
+    assert r.status_code == 200, r.text
     r = w.publicity1.post(url + "/publish", timeout=10)
     assert r.status_code == 200, r.text
     pub = r.json()
-    assert pub["state"] == "published" and pub["published_on"] and pub["status"] == "on_time"
-    assert pub["report"] == after["report"]  # frozen as reviewed
-    err(w.publicity1.post(w.url + "/annual-reports", json={"year": YEAR}, timeout=10), 409,
+    assert pub["state"] == "published" and pub["published_on"] and pub["status"] == "late"
+    assert pub["report"] == rep["report"]  # frozen as generated and reviewed
+    return pub
+
+
+def test_published_report_is_frozen_and_audited(w, published):
+    rid = published["id"]
+    err(w.publicity1.post(w.url + "/annual-reports", json={"year": YEAR - 1}, timeout=10), 409,
         "already_published")
-    err(w.head1.post(url + "/review", timeout=10), 409, "invalid_state")
+    err(w.head1.post(w.url + "/annual-reports/%d/review" % rid, timeout=10), 409, "invalid_state")
+    err(w.head1.post(w.url + "/annual-reports/%d/publish" % rid, timeout=10), 409, "invalid_state")
     con = w.srv.db()
     try:
         acts = [a for (a,) in con.execute("SELECT action FROM audit_log WHERE object_type = 'annual_report' "
                                           "AND object_id = ? ORDER BY id", (str(rid),))]
+        events = con.execute("SELECT COUNT(*) FROM ledger_events").fetchone()[0]
     finally:
         con.close()
-    assert acts[-3:] == ["annual_report_generate", "annual_report_review", "annual_report_publish"]
+    assert acts == ["annual_report_generate", "annual_report_review", "annual_report_publish"]
+    assert events > 0
 
 
-def test_portal_pages_and_downloads(w, data):
+def test_portal_pages_and_downloads(w, data, published):
     _, after, _ = data
-    rid = after["id"]
-    r = get_public(w, "/annual-reports?year=%d" % YEAR)
+    rid = published["id"]
+    year = published["year"]
+    r = get_public(w, "/annual-reports")  # the newest year with a published report
     assert r.status_code == 200 and "行政执法数据年报" in r.text
     assert '/annual-reports/%d"' % rid in r.text
+    # the running year's draft is not linked or shown
+    assert '/annual-reports/%d"' % after["id"] not in r.text
+    assert get_public(w, "/annual-reports/%d" % after["id"]).status_code == 404
     r = get_public(w, "/annual-reports/%d" % rid)
     assert r.status_code == 200, r.text
     assert "<svg" in r.text and 'role="img"' in r.text and "准予行政许可" in r.text
-    fines = count(after["report"], "penalty", "fine", True)
+    assert r.text.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == \
+        sum(1 for s in published["report"]["sections"] if s["items"])
+    fines = count(published["report"], "penalty", "fine", True)
     assert "{:,}.{:02d}".format(fines // 100, fines % 100) in r.text
     r = get_public(w, "/annual-reports/%d/xlsx" % rid)
     assert r.status_code == 200 and zipfile.is_zipfile(io.BytesIO(r.content))
     _, rows = xlsx_rows(r.content)
-    assert [x for x in rows if x[1] == "罚款"][0][2] == count(after["report"], "penalty", "fine")
+    assert [x for x in rows if x[1] == "罚款"][0][2] == count(published["report"], "penalty", "fine")
     r = get_public(w, "/annual-reports/%d/pdf" % rid)
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     # the city page sums the published reports; the others are named as missing
-    r = get_public(w, "/annual-reports/city/%d" % YEAR)
+    r = get_public(w, "/annual-reports/city/%d" % year)
     assert r.status_code == 200 and "尚未公开年报的部门" in r.text and "市生态环境局" in r.text
+    assert get_public(w, "/annual-reports/city/%d/xlsx" % year).status_code == 200
+    assert get_public(w, "/annual-reports/city/%d" % YEAR).status_code == 404  # none published
     assert get_public(w, "/annual-reports/city/1999").status_code == 404
     assert get_public(w, "/annual-reports/999999").status_code == 404
+    assert get_public(w, "/annual-reports?year=abc").status_code == 400
 
 
-def test_city_report_sums_the_departments(w, data):
-    _, after, _ = data
-    r = w.supervisor1.get(w.url + "/annual-reports/city", params={"year": YEAR}, timeout=30)
+def test_city_report_sums_the_published_ones(w, published):
+    r = w.supervisor1.get(w.url + "/annual-reports/city", params={"year": published["year"]}, timeout=30)
     assert r.status_code == 200, r.text
     city = r.json()
     assert city["departments"] == 1 and "市生态环境局" in city["missing"]
-    for s in after["report"]["sections"]:
+    assert "市司法局" not in city["missing"]  # the bureau supervises; it reports nothing
+    for s in published["report"]["sections"]:
         for it in s["items"]:
             assert count(city["report"], s["code"], it["code"]) == it["count"]
-    r = w.supervisor1.get(w.url + "/annual-reports/city", params={"year": YEAR, "format": "xlsx"}, timeout=30)
+    r = w.supervisor1.get(w.url + "/annual-reports/city", params={"year": published["year"], "format": "xlsx"},
+                          timeout=30)
     assert r.status_code == 200
     _, rows = xlsx_rows(r.content)
     assert [x for x in rows if x[1] == "准予行政许可"][0][2] == count(city["report"], "license", "granted")
+    # the running year: nothing published, every department missing
+    r = w.supervisor1.get(w.url + "/annual-reports/city", params={"year": YEAR}, timeout=30)
+    assert r.json()["departments"] == 0 and "市市场监督管理局" in r.json()["missing"]
 
 
 def late_of(w, year, on=None):
@@ -257,29 +292,26 @@ def late_of(w, year, on=None):
     return r.json()
 
 
-def test_late_list_before_and_after_31_january(w, data):
+def test_late_list_before_and_after_31_january(w, published):
     by = lambda j: {d["department_code"]: d["status"] for d in j["departments"]}
-    # the 2026 report: before the deadline nobody is late; after it, all but the one published
+    late = lambda j: {d["department_code"] for d in j["late"]}
+    # this year's report: nobody is late up to 31 January next year, everybody the day after
     j = late_of(w, YEAR, "%d-01-31" % (YEAR + 1))
     assert j["deadline"] == "%d-01-31" % (YEAR + 1) and j["late"] == []
-    assert by(j)["SCJGJ"] == "on_time" and by(j)["STHJJ"] == "due"
+    assert set(by(j).values()) == {"due"}
     j = late_of(w, YEAR, "%d-02-01" % (YEAR + 1))
-    assert by(j)["SCJGJ"] == "on_time" and by(j)["STHJJ"] == "overdue"
-    assert "SCJGJ" not in {d["department_code"] for d in j["late"]}
-    assert "STHJJ" in {d["department_code"] for d in j["late"]}
+    assert set(by(j).values()) == {"overdue"} and {"SCJGJ", "STHJJ"} <= late(j)
     assert "SFJ" not in by(j)  # the Justice Bureau supervises, it is not listed
-    # a day before it was published the market report was not out yet
-    j = late_of(w, YEAR, "%d-01-01" % YEAR)
-    assert by(j)["SCJGJ"] == "due"
-    # the 2025 report, published now (after 31 January 2026): late
-    rep = generate(w, year=YEAR - 1)
-    j = late_of(w, YEAR - 1)
-    assert by(j)["SCJGJ"] == "overdue" and by(j)["STHJJ"] == "overdue"
-    w.head1.post(w.url + "/annual-reports/%d/review" % rep["id"], timeout=10)
-    r = w.publicity1.post(w.url + "/annual-reports/%d/publish" % rep["id"], timeout=10)
-    assert r.status_code == 200 and r.json()["status"] == "late", r.text
-    j = late_of(w, YEAR - 1)
-    assert by(j)["SCJGJ"] == "late" and "SCJGJ" in {d["department_code"] for d in j["late"]}
+    # last year's: the market report was published today, after its deadline
+    last = YEAR - 1
+    j = late_of(w, last)
+    assert by(j)["SCJGJ"] == "late" and by(j)["STHJJ"] == "overdue"
+    assert {"SCJGJ", "STHJJ"} <= late(j)
+    # as of its deadline nobody was late yet; the day after, the market report was not out either
+    j = late_of(w, last, "%d-01-31" % YEAR)
+    assert set(by(j).values()) == {"due"} and j["late"] == []
+    j = late_of(w, last, "%d-02-01" % YEAR)
+    assert by(j)["SCJGJ"] == "overdue"
     # departments do not see the bureau's list
     err(w.publicity1.get(w.url + "/annual-reports/late", params={"year": YEAR}, timeout=10), 403, "forbidden")
 
