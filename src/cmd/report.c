@@ -46,6 +46,27 @@ static int write_file(const char *path, const zf_buf *b)
     return 0;
 }
 
+/* Prints s left-aligned in cols terminal columns: Chinese characters take
+ * two columns, so printf's byte-counted %-28s would not line up. */
+static void print_padded(const char *s, int cols)
+{
+    const unsigned char *p;
+
+    if (!s)
+        s = "";
+    p = (const unsigned char *)s;
+    int w = 0;
+
+    for (; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        w += *p >= 0xE1 ? 2 : 1; /* U+1000 and above: CJK, full-width punctuation */
+    }
+    fputs(s, stdout);
+    for (; w < cols; w++)
+        putchar(' ');
+}
+
 static void print_text(const json_t *meta)
 {
     const json_t *sec, *it;
@@ -60,8 +81,9 @@ static void print_text(const json_t *meta)
             json_t *a = json_object_get(it, "amount_fen");
             char yuan[48];
 
-            printf("  %-28s %8lld", json_string_value(json_object_get(it, "label")),
-                   (long long)json_integer_value(json_object_get(it, "count")));
+            printf("  ");
+            print_padded(json_string_value(json_object_get(it, "label")), 24);
+            printf(" %8lld", (long long)json_integer_value(json_object_get(it, "count")));
             if (a) {
                 zf_annual_doc_yuan(yuan, sizeof yuan, json_integer_value(a));
                 printf("  %s 元", yuan);
