@@ -51,11 +51,11 @@ static int write_file(const char *path, const zf_buf *b)
 static void print_padded(const char *s, int cols)
 {
     const unsigned char *p;
+    int w = 0;
 
     if (!s)
         s = "";
     p = (const unsigned char *)s;
-    int w = 0;
 
     for (; *p; p++) {
         if ((*p & 0xC0) == 0x80)
