@@ -9,6 +9,7 @@ downloads; the CLI; XLSX exports of the 双公示 layout and of lists; bad
 input that changes nothing.
 """
 import csv
+import datetime
 import io
 import json
 import os
@@ -25,7 +26,17 @@ from test_cases import act, create, doc, id_number, upload, w  # noqa: F401
 from test_reviews import conclude, err, license_at_decision, receive, submit
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-YEAR = 2026  # the year the server's clock is in when these tests are written
+TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()  # China time
+YEAR = TODAY.year  # the records made here fall in this year
+
+
+def expected_status(year, published_on, on):
+    """What the late list should say of a report of year published on
+    published_on (a date or None), asked on day on."""
+    deadline = datetime.date(year + 1, 1, 31)
+    if published_on and published_on <= on:
+        return "on_time" if published_on <= deadline else "late"
+    return "overdue" if on > deadline else "due"
 PERSON = id_number("36010219900307123")
 
 
@@ -209,7 +220,8 @@ def published(w, data):
     r = w.publicity1.post(url + "/publish", timeout=10)
     assert r.status_code == 200, r.text
     pub = r.json()
-    assert pub["state"] == "published" and pub["published_on"] and pub["status"] == "late"
+    assert pub["state"] == "published" and pub["published_on"] == TODAY.isoformat()
+    assert pub["status"] == expected_status(YEAR - 1, TODAY, TODAY)  # late after 31 January
     assert pub["report"] == rep["report"]  # frozen as generated and reviewed
     return pub
 
@@ -302,16 +314,19 @@ def test_late_list_before_and_after_31_january(w, published):
     j = late_of(w, YEAR, "%d-02-01" % (YEAR + 1))
     assert set(by(j).values()) == {"overdue"} and {"SCJGJ", "STHJJ"} <= late(j)
     assert "SFJ" not in by(j)  # the Justice Bureau supervises, it is not listed
-    # last year's: the market report was published today, after its deadline
+    # last year's: the market report was published today (after its deadline
+    # unless this runs in January), the others not at all
     last = YEAR - 1
     j = late_of(w, last)
-    assert by(j)["SCJGJ"] == "late" and by(j)["STHJJ"] == "overdue"
-    assert {"SCJGJ", "STHJJ"} <= late(j)
-    # as of its deadline nobody was late yet; the day after, the market report was not out either
-    j = late_of(w, last, "%d-01-31" % YEAR)
-    assert set(by(j).values()) == {"due"} and j["late"] == []
-    j = late_of(w, last, "%d-02-01" % YEAR)
-    assert by(j)["SCJGJ"] == "overdue"
+    assert by(j)["SCJGJ"] == expected_status(last, TODAY, TODAY)
+    assert by(j)["STHJJ"] == expected_status(last, None, TODAY)
+    assert ("SCJGJ" in late(j)) == (by(j)["SCJGJ"] == "late")
+    # as of its deadline nobody was late yet; the day after, everybody not yet published was
+    for on in (datetime.date(YEAR, 1, 31), datetime.date(YEAR, 2, 1)):
+        j = late_of(w, last, on.isoformat())
+        assert by(j)["SCJGJ"] == expected_status(last, TODAY, on), on
+        assert by(j)["STHJJ"] == expected_status(last, None, on), on
+    assert late_of(w, last, "%d-01-31" % YEAR)["late"] == []
     # departments do not see the bureau's list
     err(w.publicity1.get(w.url + "/annual-reports/late", params={"year": YEAR}, timeout=10), 403, "forbidden")
 
