@@ -6,7 +6,8 @@ set -eu
 PACKAGES="build-essential pkg-config make
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libutf8proc-dev
 libcmocka-dev sqlite3 openssl libcurl4-openssl-dev
-libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk libarchive-dev
+libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk libarchive-dev libxlsxwriter-dev
+python3-openpyxl
 python3 python3-pytest python3-requests python3-yaml
 nodejs npm chromium
 wrk nginx-light clang"

@@ -61,6 +61,9 @@ export const PAGE_ROLES = {
   // keep the pool, a head sees their department's staffing
   'review-catalog': ['head', 'supervisor', 'admin'],
   'review-pool': ['supervisor', 'admin', 'head'],
+  // 年报 (issue 7): the department's publicity officer and head generate,
+  // review and publish; the Justice Bureau sees who is late
+  'annual-reports': ['publicity', 'head', 'supervisor', 'admin'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -125,6 +128,7 @@ export const MENU = [
       { route: 'officer-cards', label: '证件与照片' }
     ]
   },
+  { route: 'annual-reports', label: '执法数据年报', icon: 'Document' },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

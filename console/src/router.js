@@ -32,6 +32,8 @@ const routes = [
       { path: 'review-bureau', name: 'review-bureau', component: () => import('./pages/ReviewBureau.vue'), meta: { title: '法制审核监督' } },
       { path: 'review-catalog', name: 'review-catalog', component: () => import('./pages/ReviewCatalog.vue'), meta: { title: '法制审核目录清单' } },
       { path: 'review-pool', name: 'review-pool', component: () => import('./pages/ReviewPool.vue'), meta: { title: '审核人员库' } },
+      // 年报 (issue 7)
+      { path: 'annual-reports', name: 'annual-reports', component: () => import('./pages/AnnualReports.vue'), meta: { title: '行政执法数据年报' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
       // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
       { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },

@@ -184,6 +184,27 @@ int zf_api_signature_png(unsigned char **out, size_t *out_len, int *out_w, int *
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */
+/* issue 7, annual report (年报) */
+extern const zf_route zf_annual_routes[];        /* api/annual.c: generate, review, publish, late list */
+extern const zf_route zf_portal_annual_routes[]; /* web/portal_annual.c: /annual-reports pages */
+/* api/annual.c: answers meta (a report object, borrowed) as JSON (format
+ * NULL, "" or "json"), or as a download basename.xlsx / basename.pdf;
+ * ZF_EINVAL for another format. */
+int zf_annual_send(zf_ctx *c, const json_t *meta, const char *format, const char *basename);
+/* api/xlsx_export.c: list exports as spreadsheets (issue 7). A column shows
+ * the item's key under header: strings as text, numbers as numbers, booleans
+ * as 是/否; kind 't' shows Unix seconds as China time, 'y' fen as yuan. */
+typedef struct zf_xlsx_col {
+    const char *key, *header;
+    double width;              /* characters; 0 = 16 */
+    char kind;                 /* 0, 't' or 'y' */
+} zf_xlsx_col;
+/* 1 when ?format=xlsx, 0 for none or json, ZF_EINVAL (c->err set) otherwise. */
+int zf_ctx_want_xlsx(zf_ctx *c);
+/* Answers items (an array of objects, borrowed) as basename.xlsx with one
+ * sheet named sheet and the columns cols (terminated by a NULL key). */
+int zf_ctx_xlsx_items(zf_ctx *c, const char *basename, const char *sheet, const json_t *items,
+                      const zf_xlsx_col *cols);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

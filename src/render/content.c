@@ -446,5 +446,32 @@ void zf_rdoc_free(zf_rdoc *doc)
     free(doc->blocks);
     free(doc->verify_code);
     free(doc->verify_url);
+    free(doc->footer);
     free(doc);
+}
+
+zf_rdoc *zf_rdoc_new(const char *footer)
+{
+    zf_rdoc *doc = zf_calloc(1, sizeof *doc);
+
+    doc->footer = footer ? zf_strdup(footer) : NULL;
+    return doc;
+}
+
+void zf_rdoc_add(zf_rdoc *doc, zf_rblock_kind kind, const char *label, const char *text)
+{
+    add(doc, kind, label, text);
+}
+
+void zf_rdoc_add_table(zf_rdoc *doc, const char *caption, size_t ncols, const char *const *cells,
+                       size_t ncells)
+{
+    zf_rblock *b = add(doc, ZF_RB_TABLE, caption, "");
+    size_t i;
+
+    b->ncols = ncols;
+    b->ncells = ncells;
+    b->cells = zf_calloc(ncells ? ncells : 1, sizeof *b->cells);
+    for (i = 0; i < ncells; i++)
+        b->cells[i] = zf_strdup(cells[i] ? cells[i] : "");
 }

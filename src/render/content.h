@@ -79,6 +79,7 @@ typedef struct zf_rdoc {
     char *verify_code; /* NULL for a draft without one */
     char *verify_url;  /* "{base}/verify/document/{code}"; NULL with verify_code */
     int draft;
+    char *footer;      /* set: printed in the footer instead of the code or the draft note */
 } zf_rdoc;
 
 /* Validates fields against tpl (zf_doc_validate) and the options, then builds
@@ -87,6 +88,17 @@ typedef struct zf_rdoc {
 int zf_rdoc_build(zf_rdoc **out, const zf_doctpl *tpl, const json_t *fields,
                   const zf_render_opts *opts, zf_err *err);
 void zf_rdoc_free(zf_rdoc *doc);
+
+/* Content that is not a template's document (the annual report): an empty
+ * zf_rdoc (tpl NULL, no verification) that the caller fills block by block
+ * and frees with zf_rdoc_free. footer may be NULL. */
+zf_rdoc *zf_rdoc_new(const char *footer);
+/* Appends a block; label and text are copied (NULL is ""). */
+void zf_rdoc_add(zf_rdoc *doc, zf_rblock_kind kind, const char *label, const char *text);
+/* Appends a ZF_RB_TABLE captioned caption: ncols header cells then rows,
+ * ncells in all (a multiple of ncols); the cells are copied. */
+void zf_rdoc_add_table(zf_rdoc *doc, const char *caption, size_t ncols, const char *const *cells,
+                       size_t ncells);
 
 /* "2026-03-01" → "2026年3月1日", "2026-03-01 09:30" → "2026年3月1日9时30分";
  * other text copied. Writes at most cap bytes, NUL included. */

@@ -726,7 +726,9 @@ static void footer(ctx *c, cairo_t *cr, int page, int pages, const zf_rdoc *doc)
     {
         zf_buf t = ZF_BUF_INIT;
 
-        if (doc->verify_code)
+        if (doc->footer)
+            zf_buf_printf(&t, "%s　第 %d 页 / 共 %s 页", doc->footer, page + 1, num);
+        else if (doc->verify_code)
             zf_buf_printf(&t, "文书核验码 %s　第 %d 页 / 共 %s 页", doc->verify_code, page + 1, num);
         else
             zf_buf_printf(&t, "草稿（未定稿，不具法律效力）　第 %d 页 / 共 %s 页", page + 1, num);
@@ -770,10 +772,11 @@ static void ctx_free(ctx *c)
         g_object_unref(c->pc);
 }
 
-int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_t *fields,
-                  const zf_render_opts *opts, zf_err *err)
+/* Lays doc out and draws it; the shared part of zf_render_pdf and
+ * zf_render_pdf_content. */
+static int render_doc(zf_buf *out, int *out_pages, const zf_rdoc *doc, const char *title,
+                      const char *author, zf_err *err)
 {
-    zf_rdoc *doc = NULL;
     ctx c;
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
@@ -784,8 +787,6 @@ int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_
 
     memset(&c, 0, sizeof c);
     zf_buf_init(&pdf, out->max ? (out->max > out->len ? out->max - out->len : 1) : 0);
-    if ((rc = zf_rdoc_build(&doc, tpl, fields, opts, err)) < 0)
-        goto done;
 
     c.pc = pango_font_map_create_context(pango_cairo_font_map_get_default());
     pango_cairo_context_set_resolution(c.pc, 72.0);
@@ -817,8 +818,8 @@ int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_
     pages = c.page + 1;
 
     surf = cairo_pdf_surface_create_for_stream(write_cb, &pdf, PAGE_W, PAGE_H);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, tpl->name);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, opts->authority);
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, author);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "zhifa");
     cr = cairo_create(surf);
     i = 0;
@@ -872,9 +873,26 @@ done:
     if (surf)
         cairo_surface_destroy(surf);
     ctx_free(&c);
-    zf_rdoc_free(doc);
     zf_buf_free(&pdf);
     return rc;
+}
+
+int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_t *fields,
+                  const zf_render_opts *opts, zf_err *err)
+{
+    zf_rdoc *doc = NULL;
+    int rc;
+
+    if ((rc = zf_rdoc_build(&doc, tpl, fields, opts, err)) == 0)
+        rc = render_doc(out, out_pages, doc, tpl->name, opts->authority, err);
+    zf_rdoc_free(doc);
+    return rc;
+}
+
+int zf_render_pdf_content(zf_buf *out, int *out_pages, const zf_rdoc *doc, const char *title,
+                          const char *author, zf_err *err)
+{
+    return render_doc(out, out_pages, doc, title ? title : "", author ? author : "", err);
 }
 
 void zf_render_pdf_thread_done(void)

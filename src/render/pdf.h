@@ -36,6 +36,12 @@
 int zf_render_pdf(zf_buf *out, int *out_pages, const zf_doctpl *tpl, const json_t *fields,
                   const zf_render_opts *opts, zf_err *err);
 
+/* Lays out content built with zf_rdoc_new (the annual report) the same way
+ * and appends the PDF to out; title and author go into the PDF's metadata.
+ * Errors as zf_render_pdf. */
+int zf_render_pdf_content(zf_buf *out, int *out_pages, const zf_rdoc *doc, const char *title,
+                          const char *author, zf_err *err);
+
 /* Longest side of a signature image, in pixels. */
 #define ZF_RENDER_PNG_MAX_SIDE 4000
 

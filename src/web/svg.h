@@ -35,4 +35,12 @@ int zf_svg_flowchart(zf_buf *out, json_t **steps, const zf_wf_procedure *p, cons
  * encoded (too long), ZF_ETOOBIG when out is full. */
 int zf_svg_qr(zf_buf *out, const char *text, const char *label, zf_err *err);
 
+/* A horizontal bar chart: one bar per label with its value written beside
+ * it, scaled to the largest value (all zero: no bars, values still shown).
+ * role="img" with a <title> (title) and a <desc> listing every "label:
+ * value"; ids start with id_prefix, unique in the page. Labels are cut at
+ * 14 characters. Returns 0, or ZF_ETOOBIG when out is full. */
+int zf_svg_bars(zf_buf *out, const char *title, const char *id_prefix, const char *const *labels,
+                const int64_t *values, size_t n);
+
 #endif

@@ -201,7 +201,9 @@ NO_SUCH_ID = 987654
 # path resources whose table has another name (issue 4: /evidence/{id})
 TABLE_OF = {"evidence": "evidence_files",
             # issue 5: /cases/{id}/documents/{doc_id}
-            "documents": "case_documents"}
+            "documents": "case_documents",
+            # issue 7: /annual-reports/{id}
+            "annual-reports": "annual_reports"}
 
 
 def is_write(method):
@@ -297,6 +299,20 @@ def world(server):
                 con.execute("INSERT INTO publications (department_id, kind, title, content, masked, "
                             "decision_date, created_at, updated_at) VALUES (?, 'other', '矩阵探针', "
                             "'{}', '{}', '2026-01-05', 0, 0)", (dept,))
+            con.commit()
+        finally:
+            con.close()
+
+    # one annual report (issue 7, 年报) per department, so /annual-reports/{id}
+    # has targets on both sides; written to the store directly (generating
+    # one through the API is for the caller's own department only)
+    if "annual_reports" in table_names:
+        con = server.db()
+        try:
+            for dept in (own, other):
+                con.execute("INSERT INTO annual_reports (department_id, year, data, as_of, generated_at, "
+                            "created_at, updated_at) VALUES (?, 2025, '{\"year\":2025,\"sections\":[]}', "
+                            "'2026-01-05', 0, 0, 0)", (dept,))
             con.commit()
         finally:
             con.close()
