@@ -23,7 +23,7 @@ import requests
 
 from conftest import BIN
 from test_cases import act, create, doc, id_number, upload, w  # noqa: F401
-from test_reviews import conclude, err, license_at_decision, receive, submit
+from test_reviews import MAJOR_GRANT, conclude, err, license_at_decision, receive, submit
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()  # China time
@@ -126,6 +126,10 @@ def data(w):
     act(w, c["id"], "verify")
     act(w, c["id"], "review_done")
     doc(w, c["id"], "license_deny")
+    # 不予许可 is a major decision (the review gate classifies it from the action)
+    submit(w, c["id"], facts=dict(MAJOR_GRANT, decision_kind="deny"))
+    receive(w, c["id"])
+    conclude(w, c["id"], "同意")
     act(w, c["id"], "deny", s=w.head1)
     seizure(w)
     inspection(w, False)
@@ -160,7 +164,8 @@ def test_counts_follow_the_records(w, data):
         assert count(rep, section, code) == count(before, section, code) + more, (section, code)
     assert count(rep, "penalty", "fine", True) == count(before, "penalty", "fine", True) + 17000
     assert count(rep, "review", built["disagree"]) == count(before, "review", built["disagree"]) + 1
-    assert count(rep, "review", built["agree"]) == count(before, "review", built["agree"]) + 1
+    # two agreements: the granted licence's second round and the denied licence
+    assert count(rep, "review", built["agree"]) == count(before, "review", built["agree"]) + 2
     labels = {it["code"]: it["label"] for s in rep["sections"] if s["code"] == "review" for it in s["items"]}
     assert labels[built["agree"]] == "同意" and labels[built["disagree"]] == "不同意"
 
