@@ -175,6 +175,9 @@ int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */
+/* issue 8: supervision of implementation */
+extern const zf_route zf_cockpit_routes[];  /* api/cockpit.c: cockpit, weights, warning rules */
+extern const zf_route zf_filing_routes[];   /* api/filings.c: tracker (任务分解表), filings (备案) */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
@@ -188,6 +191,7 @@ void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, 
 void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/evidence.c */
 void zf_bundle_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/bundle.c: temp zips */
 void zf_publication_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/publications.c: period expiry */
+void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/cockpit.c: cockpit numbers, warnings */
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

@@ -24,5 +24,7 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_publication_routes, /* issue 7: /publications, feeds */
     zf_document_routes,
     zf_portal_verify_routes,
+    zf_cockpit_routes, /* issue 8: cockpit, early warning */
+    zf_filing_routes,  /* issue 8: tracker, filings */
     NULL,
 };
