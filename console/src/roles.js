@@ -54,6 +54,12 @@ export const PAGE_ROLES = {
   reviews: ['officer', 'reviewer', 'head', 'supervisor'],
   'review-case': ['officer', 'reviewer', 'head', 'supervisor'],
   'review-bureau': ['supervisor', 'head', 'admin'],
+  // 执法监督 (issue 8): the Justice Bureau's supervisor; a head sees their
+  // own department's cockpit, tasks and filings
+  cockpit: ['supervisor'],
+  'cockpit-dept': ['supervisor', 'head'],
+  tracker: ['supervisor', 'head'],
+  filings: ['supervisor', 'head'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -113,6 +119,15 @@ export const MENU = [
     items: [
       { route: 'publicity', label: '公开内容' },
       { route: 'officer-cards', label: '证件与照片' }
+    ]
+  },
+  {
+    group: '执法监督',
+    icon: 'DataAnalysis',
+    items: [
+      { route: 'cockpit', label: '监督驾驶舱' },
+      { route: 'tracker', label: '任务分解表' },
+      { route: 'filings', label: '备案' }
     ]
   },
   { route: 'audit', label: '审计日志', icon: 'Document' },
