@@ -178,6 +178,7 @@ extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications
 /* issue 8: supervision of implementation */
 extern const zf_route zf_cockpit_routes[];  /* api/cockpit.c: cockpit, weights, warning rules */
 extern const zf_route zf_filing_routes[];   /* api/filings.c: tracker (任务分解表), filings (备案) */
+extern const zf_route zf_bulletin_routes[]; /* api/bulletin.c: the weekly bulletin (PDF) */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

@@ -26,5 +26,6 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_verify_routes,
     zf_cockpit_routes, /* issue 8: cockpit, early warning */
     zf_filing_routes,  /* issue 8: tracker, filings */
+    zf_bulletin_routes, /* issue 8: weekly bulletin */
     NULL,
 };

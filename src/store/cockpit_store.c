@@ -433,43 +433,35 @@ static void params_of(int64_t out[3], const kind *kd, const char *json)
 
 /* ---- the numbers ------------------------------------------------------------------------ */
 
-/* metric, SQL: (department_id, value) rows; $1 today, $2 now */
+/* One scan per table: SQL giving (department_id, value1, value2, ...) rows
+ * and the metric name of each value column (comma-separated, in order).
+ * $1 today, $2 now. */
 static const struct {
-    const char *metric;
+    const char *metrics;
     const char *sql;
 } STATS[] = {
-    {"cases_total", "SELECT department_id, COUNT(*) FROM cases GROUP BY department_id"},
-    {"cases_open", "SELECT department_id, COUNT(*) FROM cases WHERE stage NOT IN ('closed', 'archived') "
-                   "GROUP BY department_id"},
-    {"cases_closed", "SELECT department_id, COUNT(*) FROM cases WHERE stage IN ('closed', 'archived') "
-                     "GROUP BY department_id"},
-    {"closed_seconds", "SELECT department_id, SUM(updated_at - created_at) FROM cases "
-                       "WHERE stage IN ('closed', 'archived') GROUP BY department_id"},
-    {"penalties", "SELECT department_id, COUNT(*) FROM cases WHERE outcome = 'penalty' GROUP BY department_id"},
-    {"pub_on_time", "SELECT department_id, COUNT(*) FROM publications WHERE on_time = 1 GROUP BY department_id"},
-    {"pub_late", "SELECT department_id, COUNT(*) FROM publications WHERE on_time = 0 GROUP BY department_id"},
-    {"pub_missing", "SELECT department_id, COUNT(*) FROM publications WHERE state = 'pending' "
-                    "AND due_date IS NOT NULL AND due_date < $1 GROUP BY department_id"},
-    {"pub_pending", "SELECT department_id, COUNT(*) FROM publications WHERE state = 'pending' "
-                    "AND (due_date IS NULL OR due_date >= $1) GROUP BY department_id"},
-    {"withdrawals", "SELECT department_id, COUNT(*) FROM publications WHERE withdrawn_at IS NOT NULL "
-                    "OR state = 'withdraw_pending' GROUP BY department_id"},
-    {"reviews_concluded", "SELECT department_id, COUNT(*) FROM review_rounds WHERE concluded_on IS NOT NULL "
-                          "GROUP BY department_id"},
-    {"reviews_on_time", "SELECT department_id, COUNT(*) FROM review_rounds WHERE concluded_on IS NOT NULL "
-                        "AND due_on IS NOT NULL AND concluded_on <= due_on GROUP BY department_id"},
-    {"reviews_late", "SELECT department_id, COUNT(*) FROM review_rounds WHERE concluded_on IS NOT NULL "
-                     "AND due_on IS NOT NULL AND concluded_on > due_on GROUP BY department_id"},
-    {"reviews_open", "SELECT department_id, COUNT(*) FROM review_rounds WHERE state IN ('submitted', "
-                     "'in_review') GROUP BY department_id"},
-    {"reviews_overdue", "SELECT department_id, COUNT(*) FROM review_rounds WHERE state IN ('submitted', "
-                        "'in_review') AND due_on IS NOT NULL AND due_on < $1 GROUP BY department_id"},
-    {"review_agree", "SELECT department_id, COUNT(*) FROM review_rounds WHERE outcome = 'agree' "
-                     "GROUP BY department_id"},
-    {"review_not_yet", "SELECT department_id, COUNT(*) FROM review_rounds WHERE outcome = 'not_yet' "
-                       "GROUP BY department_id"},
-    {"review_disagree", "SELECT department_id, COUNT(*) FROM review_rounds WHERE outcome = 'disagree' "
-                        "GROUP BY department_id"},
+    {"cases_total,cases_open,cases_closed,closed_seconds,penalties",
+     "SELECT department_id, COUNT(*), "
+     "SUM(CASE WHEN stage NOT IN ('closed', 'archived') THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN stage IN ('closed', 'archived') THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN stage IN ('closed', 'archived') THEN updated_at - created_at ELSE 0 END), "
+     "SUM(CASE WHEN outcome = 'penalty' THEN 1 ELSE 0 END) FROM cases GROUP BY department_id"},
+    {"pub_on_time,pub_late,pub_missing,pub_pending,withdrawals",
+     "SELECT department_id, SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN on_time = 0 THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN state = 'pending' AND due_date IS NOT NULL AND due_date < $1 THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN state = 'pending' AND (due_date IS NULL OR due_date >= $1) THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN withdrawn_at IS NOT NULL OR state = 'withdraw_pending' THEN 1 ELSE 0 END) "
+     "FROM publications GROUP BY department_id"},
+    {"reviews_concluded,reviews_on_time,reviews_late,reviews_open,reviews_overdue,review_agree,review_not_yet,"
+     "review_disagree",
+     "SELECT department_id, SUM(CASE WHEN concluded_on IS NOT NULL THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN concluded_on IS NOT NULL AND due_on IS NOT NULL AND concluded_on <= due_on THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN concluded_on IS NOT NULL AND due_on IS NOT NULL AND concluded_on > due_on THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN state IN ('submitted', 'in_review') THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN state IN ('submitted', 'in_review') AND due_on IS NOT NULL AND due_on < $1 THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN outcome = 'agree' THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 'not_yet' THEN 1 ELSE 0 END), "
+     "SUM(CASE WHEN outcome = 'disagree' THEN 1 ELSE 0 END) FROM review_rounds GROUP BY department_id"},
     {"missing_recording",
      "SELECT c.department_id, COUNT(DISTINCT c.id) FROM cases c JOIN case_events e ON e.case_id = c.id "
      "JOIN av_items a ON a.department_id = c.department_id AND a.mandatory = 1 AND a.method <> 'text' "
@@ -477,27 +469,37 @@ static const struct {
      "AND (a.procedure = '' OR a.procedure = c.procedure) WHERE NOT EXISTS (SELECT 1 FROM "
      "case_event_evidence x JOIN evidence_files f ON f.id = x.evidence_id WHERE x.event_id = e.id "
      "AND f.kind = a.method) GROUP BY c.department_id"},
-    {"officers", "SELECT department_id, COUNT(*) FROM officers WHERE status = 'active' GROUP BY department_id"},
-    {"certs_expired", "SELECT department_id, COUNT(*) FROM officers WHERE status = 'active' "
-                      "AND certificate_valid_to < $1 GROUP BY department_id"},
+    {"officers,certs_expired",
+     "SELECT department_id, COUNT(*), SUM(CASE WHEN certificate_valid_to < $1 THEN 1 ELSE 0 END) FROM officers "
+     "WHERE status = 'active' GROUP BY department_id"},
     {"reviewers", "SELECT department_id, COUNT(*) FROM users WHERE role = 'reviewer' AND disabled = 0 "
                   "GROUP BY department_id"},
     {"clocks_overdue", "SELECT department_id, COUNT(*) FROM case_day_clocks WHERE done_date IS NULL "
                        "AND paused_from IS NULL AND due_date < $1 GROUP BY department_id"},
 };
 
-static int grouped(stats *st, zf_db *db, const char *metric, const char *sql, const char *today, int64_t now,
+static int grouped(stats *st, zf_db *db, const char *metrics, const char *sql, const char *today, int64_t now,
                    zf_err *err)
 {
     zf_stmt *s = NULL;
-    int rc;
+    char names[8][48];
+    const char *p = metrics;
+    int rc, n = 0, i;
 
+    while (*p && n < 8) {
+        size_t len = strcspn(p, ",");
+
+        snprintf(names[n++], sizeof names[0], "%.*s", (int)len, p);
+        p += len + (p[len] == ',');
+    }
     if ((rc = zf_db_prepare(&s, db, sql, err)) < 0)
         return rc;
     zf_stmt_bind_text(s, 1, today, -1);
     zf_stmt_bind_int64(s, 2, now);
     while ((rc = zf_stmt_step(s, err)) == 1)
-        stat_add(st, zf_stmt_int64(s, 0), metric, zf_stmt_int64(s, 1));
+        for (i = 0; i < n; i++)
+            if (zf_stmt_int64(s, 1 + i))
+                stat_add(st, zf_stmt_int64(s, 0), names[i], zf_stmt_int64(s, 1 + i));
     zf_stmt_free(s);
     return rc < 0 ? rc : 0;
 }
@@ -644,7 +646,7 @@ int zf_cockpit_refresh(int64_t *out_ms, zf_db *db, int64_t now, zf_err *err)
 
     zf_date_format(today, zf_calendar_store_today(now));
     for (i = 0; rc >= 0 && i < sizeof STATS / sizeof STATS[0]; i++)
-        rc = grouped(&st, db, STATS[i].metric, STATS[i].sql, today, now, err);
+        rc = grouped(&st, db, STATS[i].metrics, STATS[i].sql, today, now, err);
     if (rc < 0 || (rc = stage_stats(&st, db, now, err)) < 0 || (rc = complaint_stats(&st, db, err)) < 0)
         goto done;
     /* officers still acting on an expired certificate: a cockpit figure

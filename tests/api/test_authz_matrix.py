@@ -176,6 +176,7 @@ EXPECTED.update({
     ("GET", API + "/cockpit"): ({"supervisor"}, set()),
     ("GET", API + "/departments/{id}/cockpit"): ({"supervisor", "head"}, {"head"}),
     ("POST", API + "/cockpit/refresh"): ({"supervisor"}, set()),
+    ("GET", API + "/cockpit/bulletin"): ({"supervisor"}, set()),
     ("GET", API + "/cockpit/weights"): ({"supervisor"}, set()),
     ("PUT", API + "/cockpit/weights"): ({"supervisor"}, set()),
     ("GET", API + "/warnings"): ({"supervisor"}, set()),

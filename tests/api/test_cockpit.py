@@ -482,3 +482,20 @@ def test_device_rules_filing_takes_the_text(w):
     assert r.status_code == 201, r.text
     assert r.json()["body"] == {"text": "执法记录仪使用管理规则：……"}
     assert len(r.json()["body_sha256"]) == 64
+
+
+def test_weekly_bulletin_is_a_pdf_of_the_figures(w):
+    r = w.sup.get(w.url + "/cockpit/bulletin", timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"].startswith("application/pdf")
+    assert r.content.startswith(b"%PDF-") and len(r.content) > 10000
+    import shutil
+    import subprocess
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=r.content, capture_output=True,
+                              check=True).stdout.decode()
+        flat = "".join(text.split())
+        assert "执法监督周报" in flat and "测试监督甲局" in flat
+        assert "草稿" not in flat  # a report, not a draft document
+        assert "现场检查" in flat   # a red card's explanation is listed
+    assert w.head.get(w.url + "/cockpit/bulletin", timeout=10).status_code == 403
