@@ -234,9 +234,9 @@ static const kind KINDS[] = {
      {"percent", NULL, NULL}, {5, 0, 0}, ex_reviewers, keep_reviewers},
     {"penalties_without_publication", "department",
      "SELECT d.id, d.id, NULL, x.n, 0, 0, d.name, '', '' FROM departments d JOIN "
-     "(SELECT c.department_id AS dept, COUNT(DISTINCT c.id) AS n FROM case_events e "
-     "JOIN cases c ON c.id = e.case_id WHERE e.at >= $2 - $3 * 86400 "
-     "AND e.detail LIKE '%\"outcome\":\"penalty\"%' GROUP BY c.department_id) x ON x.dept = d.id "
+     "(SELECT +c.department_id AS dept, COUNT(*) AS n FROM cases c WHERE c.outcome = 'penalty' AND EXISTS "
+     "(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.at >= $2 - $3 * 86400 "
+     "AND e.detail LIKE '%\"outcome\":\"penalty\"%') GROUP BY +c.department_id) x ON x.dept = d.id "
      "WHERE x.n >= $4 AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.department_id = d.id "
      "AND p.kind = 'penalty' AND p.published_on IS NOT NULL AND p.published_on >= $6) ORDER BY d.id",
      {"days", "min_penalties", NULL}, {90, 1, 0}, ex_unpublished, NULL},
@@ -255,14 +255,14 @@ static const kind KINDS[] = {
      "ORDER BY c.id",
      {"tolerance_percent", NULL, NULL}, {20, 0, 0}, ex_fine, NULL},
     {"officer_case_share", "officer",
-     "SELECT c.department_id, co.officer_id, NULL, COUNT(*), t.n, 0, o.name, d.name, '' FROM cases c "
-     "JOIN case_officers co ON co.case_id = c.id AND co.position = 0 JOIN officers o ON o.id = co.officer_id "
-     "JOIN departments d ON d.id = c.department_id "
-     "JOIN (SELECT department_id AS dept, COUNT(*) AS n FROM cases WHERE created_at >= $2 - $3 * 86400 "
-     "GROUP BY department_id) t ON t.dept = c.department_id "
-     "WHERE c.created_at >= $2 - $3 * 86400 AND t.n >= $5 "
-     "GROUP BY c.department_id, co.officer_id, o.name, d.name, t.n HAVING COUNT(*) * 100 > t.n * $4 "
-     "ORDER BY c.department_id, co.officer_id",
+     "SELECT x.dept, x.officer_id, NULL, x.n, t.n, 0, o.name, d.name, '' FROM "
+     "(SELECT c.department_id AS dept, co.officer_id AS officer_id, COUNT(*) AS n FROM cases c "
+     "JOIN case_officers co ON co.case_id = c.id AND co.position = 0 WHERE c.created_at >= $2 - $3 * 86400 "
+     "GROUP BY c.department_id, co.officer_id) x "
+     "JOIN (SELECT +department_id AS dept, COUNT(*) AS n FROM cases WHERE created_at >= $2 - $3 * 86400 "
+     "GROUP BY +department_id) t ON t.dept = x.dept "
+     "JOIN officers o ON o.id = x.officer_id JOIN departments d ON d.id = x.dept "
+     "WHERE t.n >= $5 AND x.n * 100 > t.n * $4 ORDER BY x.dept, x.officer_id",
      {"days", "share_percent", "min_cases"}, {180, 50, 10}, ex_share, NULL},
     {"closed_without_recording", "case",
      "SELECT c.department_id, c.id, c.id, COUNT(DISTINCT e.id), 0, 0, c.title, MIN(e.action), c.procedure "
@@ -435,33 +435,38 @@ static void params_of(int64_t out[3], const kind *kd, const char *json)
 
 /* One scan per table: SQL giving (department_id, value1, value2, ...) rows
  * and the metric name of each value column (comma-separated, in order).
- * $1 today, $2 now. */
+ * $1 today, $2 now.
+ *
+ * "+department_id" (in SELECT and GROUP BY alike, so PostgreSQL accepts it)
+ * keeps SQLite from grouping along the (department_id, ...) indexes, which
+ * costs one random row lookup per row: 3.8 s instead of 0.8 s for a million
+ * cases. */
 static const struct {
     const char *metrics;
     const char *sql;
 } STATS[] = {
     {"cases_total,cases_open,cases_closed,closed_seconds,penalties",
-     "SELECT department_id, COUNT(*), "
+     "SELECT +department_id, COUNT(*), "
      "SUM(CASE WHEN stage NOT IN ('closed', 'archived') THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN stage IN ('closed', 'archived') THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN stage IN ('closed', 'archived') THEN updated_at - created_at ELSE 0 END), "
-     "SUM(CASE WHEN outcome = 'penalty' THEN 1 ELSE 0 END) FROM cases GROUP BY department_id"},
+     "SUM(CASE WHEN outcome = 'penalty' THEN 1 ELSE 0 END) FROM cases GROUP BY +department_id"},
     {"pub_on_time,pub_late,pub_missing,pub_pending,withdrawals",
-     "SELECT department_id, SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END), "
+     "SELECT +department_id, SUM(CASE WHEN on_time = 1 THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN on_time = 0 THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN state = 'pending' AND due_date IS NOT NULL AND due_date < $1 THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN state = 'pending' AND (due_date IS NULL OR due_date >= $1) THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN withdrawn_at IS NOT NULL OR state = 'withdraw_pending' THEN 1 ELSE 0 END) "
-     "FROM publications GROUP BY department_id"},
+     "FROM publications GROUP BY +department_id"},
     {"reviews_concluded,reviews_on_time,reviews_late,reviews_open,reviews_overdue,review_agree,review_not_yet,"
      "review_disagree",
-     "SELECT department_id, SUM(CASE WHEN concluded_on IS NOT NULL THEN 1 ELSE 0 END), "
+     "SELECT +department_id, SUM(CASE WHEN concluded_on IS NOT NULL THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN concluded_on IS NOT NULL AND due_on IS NOT NULL AND concluded_on <= due_on THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN concluded_on IS NOT NULL AND due_on IS NOT NULL AND concluded_on > due_on THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN state IN ('submitted', 'in_review') THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN state IN ('submitted', 'in_review') AND due_on IS NOT NULL AND due_on < $1 THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN outcome = 'agree' THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 'not_yet' THEN 1 ELSE 0 END), "
-     "SUM(CASE WHEN outcome = 'disagree' THEN 1 ELSE 0 END) FROM review_rounds GROUP BY department_id"},
+     "SUM(CASE WHEN outcome = 'disagree' THEN 1 ELSE 0 END) FROM review_rounds GROUP BY +department_id"},
     {"missing_recording",
      "SELECT c.department_id, COUNT(DISTINCT c.id) FROM cases c JOIN case_events e ON e.case_id = c.id "
      "JOIN av_items a ON a.department_id = c.department_id AND a.mandatory = 1 AND a.method <> 'text' "
@@ -512,8 +517,8 @@ static int stage_stats(stats *st, zf_db *db, int64_t now, zf_err *err)
     int rc;
 
     if ((rc = zf_db_prepare(&s, db,
-                            "SELECT department_id, stage, COUNT(*), SUM($1 - stage_entered_at) FROM cases "
-                            "WHERE stage NOT IN ('closed', 'archived') GROUP BY department_id, stage",
+                            "SELECT +department_id, stage, COUNT(*), SUM($1 - stage_entered_at) FROM cases "
+                            "WHERE stage NOT IN ('closed', 'archived') GROUP BY +department_id, stage",
                             err)) < 0)
         return rc;
     zf_stmt_bind_int64(s, 1, now);
