@@ -499,3 +499,24 @@ def test_weekly_bulletin_is_a_pdf_of_the_figures(w):
         assert "草稿" not in flat  # a report, not a draft document
         assert "现场检查" in flat   # a red card's explanation is listed
     assert w.head.get(w.url + "/cockpit/bulletin", timeout=10).status_code == 403
+
+
+def test_the_tick_computes_the_figures_in_the_background(fresh_server):
+    # nobody asks: the background tick finds no figures and computes them
+    deadline = time.time() + 20
+    row = None
+    while time.time() < deadline and row is None:
+        con = fresh_server.db()
+        try:
+            row = con.execute("SELECT computed_at, as_of FROM cockpit_meta WHERE id = 1").fetchone()
+        finally:
+            con.close()
+        if row is None:
+            time.sleep(0.2)
+    assert row is not None, "the tick did not compute the cockpit"
+    assert abs(row[0] - time.time()) < 60 and row[1] == today_cn()
+    con = fresh_server.db()
+    try:
+        assert con.execute("SELECT COUNT(*) FROM cockpit_stats").fetchone()[0] > 0
+    finally:
+        con.close()
