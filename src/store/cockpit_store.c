@@ -467,13 +467,19 @@ static const struct {
      "SUM(CASE WHEN state IN ('submitted', 'in_review') AND due_on IS NOT NULL AND due_on < $1 THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN outcome = 'agree' THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 'not_yet' THEN 1 ELSE 0 END), "
      "SUM(CASE WHEN outcome = 'disagree' THEN 1 ELSE 0 END) FROM review_rounds GROUP BY +department_id"},
+    /* cases with an event the department's 音像记录事项清单 makes mandatory and no
+     * file of that kind linked to it; driven by a sequential scan of cases
+     * and the case_events_case index (joining events to av_items first makes
+     * SQLite build a temporary index over every event: 4.3 s instead of 0.7 s
+     * for a million cases) */
     {"missing_recording",
-     "SELECT c.department_id, COUNT(DISTINCT c.id) FROM cases c JOIN case_events e ON e.case_id = c.id "
-     "JOIN av_items a ON a.department_id = c.department_id AND a.mandatory = 1 AND a.method <> 'text' "
-     "AND a.action = e.action AND (a.matter_id IS NULL OR a.matter_id = c.matter_id) "
-     "AND (a.procedure = '' OR a.procedure = c.procedure) WHERE NOT EXISTS (SELECT 1 FROM "
-     "case_event_evidence x JOIN evidence_files f ON f.id = x.evidence_id WHERE x.event_id = e.id "
-     "AND f.kind = a.method) GROUP BY c.department_id"},
+     "SELECT +c.department_id, COUNT(*) FROM cases c WHERE +c.department_id IN (SELECT department_id "
+     "FROM av_items WHERE mandatory = 1 AND method <> 'text') AND EXISTS (SELECT 1 FROM case_events e "
+     "JOIN av_items a ON a.department_id = c.department_id AND a.action = e.action AND a.mandatory = 1 "
+     "AND a.method <> 'text' AND (a.matter_id IS NULL OR a.matter_id = c.matter_id) "
+     "AND (a.procedure = '' OR a.procedure = c.procedure) WHERE e.case_id = c.id AND NOT EXISTS "
+     "(SELECT 1 FROM case_event_evidence x JOIN evidence_files f ON f.id = x.evidence_id "
+     "WHERE x.event_id = e.id AND f.kind = a.method)) GROUP BY +c.department_id"},
     {"officers,certs_expired",
      "SELECT department_id, COUNT(*), SUM(CASE WHEN certificate_valid_to < $1 THEN 1 ELSE 0 END) FROM officers "
      "WHERE status = 'active' GROUP BY department_id"},
