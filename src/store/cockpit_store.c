@@ -552,15 +552,27 @@ static int complaint_stats(stats *st, zf_db *db, zf_err *err)
     return 0;
 }
 
+/* Replaces the figures, unless a computation whose reads began later
+ * (started_ms) has already stored its own: two can overlap (the tick's
+ * thread and POST /cockpit/refresh), and the slower, older one must not
+ * overwrite fresher figures. */
 static int insert_all(zf_db *db, const stats *st, const warns *w, const char *today, int64_t now, int64_t ms,
-                      zf_err *err)
+                      int64_t started_ms, zf_err *err)
 {
     zf_stmt *s = NULL;
     size_t i;
+    int64_t newest = 0;
     int rc;
 
     if ((rc = zf_db_begin(db, err)) < 0)
         return rc;
+    if ((rc = zf_db_query_int64(db, &newest, "SELECT COALESCE(MAX(started_ms), 0) FROM cockpit_meta", err, 0,
+                                NULL)) < 0)
+        goto fail;
+    if (newest > started_ms) {
+        zf_db_rollback(db);
+        return 0;
+    }
     if ((rc = zf_db_exec(db, "DELETE FROM cockpit_stats", err)) < 0 ||
         (rc = zf_db_exec(db, "DELETE FROM warnings", err)) < 0)
         goto fail;
@@ -616,15 +628,17 @@ static int insert_all(zf_db *db, const stats *st, const warns *w, const char *to
             if (st->v[i].dept == 0 && strcmp(st->v[i].metric, "complaints_available") == 0)
                 avail = st->v[i].value;
         if ((rc = zf_db_prepare(&s, db,
-                                "INSERT INTO cockpit_meta (id, computed_at, as_of, duration_ms, complaints_available) "
-                                "VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET computed_at = $1, "
-                                "as_of = $2, duration_ms = $3, complaints_available = $4",
+                                "INSERT INTO cockpit_meta (id, computed_at, as_of, duration_ms, complaints_available, "
+                                "started_ms) VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET "
+                                "computed_at = $1, as_of = $2, duration_ms = $3, complaints_available = $4, "
+                                "started_ms = $5",
                                 err)) < 0)
             goto fail;
         zf_stmt_bind_int64(s, 1, now);
         zf_stmt_bind_text(s, 2, today, -1);
         zf_stmt_bind_int64(s, 3, ms);
         zf_stmt_bind_int64(s, 4, avail);
+        zf_stmt_bind_int64(s, 5, started_ms);
         rc = zf_stmt_step(s, err);
         zf_stmt_free(s);
         s = NULL;
@@ -637,12 +651,17 @@ fail:
     return rc;
 }
 
-static int64_t mono_ms(void)
+static int64_t clock_ms(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
 }
 
 int zf_cockpit_refresh(int64_t *out_ms, zf_db *db, int64_t now, zf_err *err)
@@ -651,7 +670,7 @@ int zf_cockpit_refresh(int64_t *out_ms, zf_db *db, int64_t now, zf_err *err)
     warns w = {0};
     zf_stmt *s = NULL;
     char today[ZF_DATE_STRLEN];
-    int64_t t0 = mono_ms(), ms;
+    int64_t t0 = mono_ms(), started_ms = clock_ms(CLOCK_REALTIME), ms;
     size_t i;
     int rc = 0;
 
@@ -718,7 +737,7 @@ int zf_cockpit_refresh(int64_t *out_ms, zf_db *db, int64_t now, zf_err *err)
             goto done;
     }
     ms = mono_ms() - t0;
-    rc = insert_all(db, &st, &w, today, now, ms, err);
+    rc = insert_all(db, &st, &w, today, now, ms, started_ms, err);
     if (rc == 0 && out_ms)
         *out_ms = mono_ms() - t0;
 done:

@@ -71,6 +71,8 @@ CREATE TABLE cockpit_meta (
     computed_at BIGINT NOT NULL,             -- when the numbers were computed
     as_of TEXT NOT NULL,                     -- the China date they are computed for
     duration_ms BIGINT NOT NULL,
+    started_ms BIGINT NOT NULL DEFAULT 0,    -- wall-clock ms when its reads began: an older
+                                             -- computation finishing late never replaces a newer one
     complaints_available INTEGER NOT NULL DEFAULT 0 -- 1 once the complaints table exists
 );
 
