@@ -16,6 +16,7 @@ import './style.css'
 // 案件办理 (issue 5): its menu icon, phone and tablet layout, the offline app shell
 import { Briefcase } from '@element-plus/icons-vue'
 import './mobile.css'
+import { DataAnalysis } from '@element-plus/icons-vue'
 import { registerServiceWorker } from './cases/pwa.js'
 
 dayjs.locale('zh-cn')
@@ -28,6 +29,8 @@ for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document,
   app.component(name, c)
 }
 app.component('Briefcase', Briefcase)
+// 执法监督 (issue 8): its menu icon
+app.component('DataAnalysis', DataAnalysis)
 app.use(router)
 app.mount('#app')
 registerServiceWorker()

@@ -64,6 +64,12 @@ export const PAGE_ROLES = {
   // 年报 (issue 7): the department's publicity officer and head generate,
   // review and publish; the Justice Bureau sees who is late
   'annual-reports': ['publicity', 'head', 'supervisor', 'admin'],
+  // 执法监督 (issue 8): the Justice Bureau's supervisor; a head sees their
+  // own department's cockpit, tasks and filings
+  cockpit: ['supervisor'],
+  'cockpit-dept': ['supervisor', 'head'],
+  tracker: ['supervisor', 'head'],
+  filings: ['supervisor', 'head'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -129,6 +135,15 @@ export const MENU = [
     ]
   },
   { route: 'annual-reports', label: '执法数据年报', icon: 'Document' },
+  {
+    group: '执法监督',
+    icon: 'DataAnalysis',
+    items: [
+      { route: 'cockpit', label: '监督驾驶舱' },
+      { route: 'tracker', label: '任务分解表' },
+      { route: 'filings', label: '备案' }
+    ]
+  },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

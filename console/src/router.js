@@ -34,6 +34,11 @@ const routes = [
       { path: 'review-pool', name: 'review-pool', component: () => import('./pages/ReviewPool.vue'), meta: { title: '审核人员库' } },
       // 年报 (issue 7)
       { path: 'annual-reports', name: 'annual-reports', component: () => import('./pages/AnnualReports.vue'), meta: { title: '行政执法数据年报' } },
+      // 执法监督 (issue 8): cockpit, tracker, filings
+      { path: 'cockpit', name: 'cockpit', component: () => import('./pages/Cockpit.vue'), meta: { title: '执法监督驾驶舱' } },
+      { path: 'cockpit/:id(\\d+)', name: 'cockpit-dept', component: () => import('./pages/Cockpit.vue'), meta: { title: '部门驾驶舱' } },
+      { path: 'tracker', name: 'tracker', component: () => import('./pages/Tracker.vue'), meta: { title: '任务分解表' } },
+      { path: 'filings', name: 'filings', component: () => import('./pages/Filings.vue'), meta: { title: '备案' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
       // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
       { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },

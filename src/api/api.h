@@ -205,6 +205,10 @@ int zf_ctx_want_xlsx(zf_ctx *c);
  * sheet named sheet and the columns cols (terminated by a NULL key). */
 int zf_ctx_xlsx_items(zf_ctx *c, const char *basename, const char *sheet, const json_t *items,
                       const zf_xlsx_col *cols);
+/* issue 8: supervision of implementation */
+extern const zf_route zf_cockpit_routes[];  /* api/cockpit.c: cockpit, weights, warning rules */
+extern const zf_route zf_filing_routes[];   /* api/filings.c: tracker (任务分解表), filings (备案) */
+extern const zf_route zf_bulletin_routes[]; /* api/bulletin.c: the weekly bulletin (PDF) */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
@@ -218,6 +222,7 @@ void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, 
 void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/evidence.c */
 void zf_bundle_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/bundle.c: temp zips */
 void zf_publication_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/publications.c: period expiry */
+void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/cockpit.c: cockpit numbers, warnings */
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

@@ -26,5 +26,8 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_verify_routes,
     zf_annual_routes,        /* issue 7: annual report */
     zf_portal_annual_routes, /* issue 7: /annual-reports */
+    zf_cockpit_routes, /* issue 8: cockpit, early warning */
+    zf_filing_routes,  /* issue 8: tracker, filings */
+    zf_bulletin_routes, /* issue 8: weekly bulletin */
     NULL,
 };

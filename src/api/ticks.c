@@ -7,5 +7,6 @@ const zf_tick_fn zf_ticks[] = {
     zf_evidence_tick,
     zf_bundle_tick,
     zf_publication_tick,
+    zf_cockpit_tick, /* issue 8 */
     NULL,
 };

@@ -282,7 +282,7 @@ static int opts_check(const zf_render_opts *opts, zf_err *err)
 
     if (!opts || !opts->authority || !*opts->authority || strlen(opts->authority) > 300)
         return zf_err_set(err, ZF_EINVAL, "bad_value", "authority", "缺少制作文书的行政机关名称");
-    if (!(opts->draft && !opts->verify_code)) {
+    if (!((opts->draft || opts->report) && !opts->verify_code)) {
         if (!code_ok(opts->verify_code))
             return zf_err_set(err, ZF_EINVAL, "bad_value", "verify_code", "文书核验码无效");
         if (!base_ok(opts->verify_base))

@@ -44,9 +44,11 @@ typedef struct zf_render_opts {
     const zf_render_sig *sigs; /* captured signatures, at most ZF_RENDER_MAX_SIGS */
     size_t nsigs;
     const zf_render_seal *seal; /* NULL: no electronic seal */
+    int report;              /* a report, not a document (issue 8's weekly bulletin): no
+                              * verification code and no 草稿 mark */
 } zf_render_opts;
 
-#define ZF_RENDER_OPTS_INIT {NULL, NULL, NULL, 0, NULL, 0, NULL}
+#define ZF_RENDER_OPTS_INIT {NULL, NULL, NULL, 0, NULL, 0, NULL, 0}
 
 typedef enum zf_rblock_kind {
     ZF_RB_AUTHORITY, /* text: authority name, centred */

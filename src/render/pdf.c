@@ -730,6 +730,8 @@ static void footer(ctx *c, cairo_t *cr, int page, int pages, const zf_rdoc *doc)
             zf_buf_printf(&t, "%s　第 %d 页 / 共 %s 页", doc->footer, page + 1, num);
         else if (doc->verify_code)
             zf_buf_printf(&t, "文书核验码 %s　第 %d 页 / 共 %s 页", doc->verify_code, page + 1, num);
+        else if (!doc->draft) /* a report (zf_render_opts.report) */
+            zf_buf_printf(&t, "第 %d 页 / 共 %s 页", page + 1, num);
         else
             zf_buf_printf(&t, "草稿（未定稿，不具法律效力）　第 %d 页 / 共 %s 页", page + 1, num);
         pango_layout_set_font_description(l, c->small);

@@ -20,6 +20,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("ZHIFA_BIN", os.path.join(ROOT, "build", "zhifa"))
 PASSWORD = "demo-password-2026"
 LEDGER_TABLES = ("ledger_events", "ledger_nodes", "checkpoints", "cosignatures")
+# issue 8: the cockpit's precomputed figures and warnings, rewritten by a
+# background tick from the records (a cache of them, not a change)
+DERIVED_TABLES = ("cockpit_stats", "cockpit_meta", "warnings")
 DEMO_USERS = ["admin", "officer1", "officer2", "reviewer1", "head1",
               "publicity1", "supervisor1", "auditor1"]
 
@@ -70,7 +73,7 @@ class Server:
                 "(SELECT v.name || s.suffix FROM sqlite_master v, (SELECT '_data' AS suffix "
                 "UNION SELECT '_idx' UNION SELECT '_content' UNION SELECT '_docsize' UNION SELECT '_config') s "
                 "WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%')")
-                if r[0] not in LEDGER_TABLES]
+                if r[0] not in LEDGER_TABLES and r[0] not in DERIVED_TABLES]
             out = {}
             for n in names:
                 rows = con.execute('SELECT * FROM "%s" ORDER BY 1' % n).fetchall()

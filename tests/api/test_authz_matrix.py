@@ -172,6 +172,33 @@ EXPECTED.update({
 # Creates whose department is named in the body: the body must decode for
 # the department check to run, so these probes are complete bodies that the
 # handler then refuses (certificate ends before it starts; unknown power type).
+# issue 8: supervision of implementation (the Justice Bureau's supervisor;
+# a department head sees and files for their own department only)
+EXPECTED.update({
+    ("GET", API + "/cockpit"): ({"supervisor"}, set()),
+    ("GET", API + "/departments/{id}/cockpit"): ({"supervisor", "head"}, {"head"}),
+    ("POST", API + "/cockpit/refresh"): ({"supervisor"}, set()),
+    ("GET", API + "/cockpit/bulletin"): ({"supervisor"}, set()),
+    ("GET", API + "/cockpit/weights"): ({"supervisor"}, set()),
+    ("PUT", API + "/cockpit/weights"): ({"supervisor"}, set()),
+    ("GET", API + "/warnings"): ({"supervisor"}, set()),
+    ("GET", API + "/warning-rules"): ({"supervisor"}, set()),
+    ("POST", API + "/warning-rules"): ({"supervisor"}, set()),
+    ("PUT", API + "/warning-rules/{id}"): ({"supervisor"}, set()),
+    ("GET", API + "/tracker"): ({"supervisor"}, set()),
+    ("GET", API + "/departments/{id}/tracker"): ({"supervisor", "head"}, {"head"}),
+    ("POST", API + "/tracker/tasks"): ({"supervisor"}, set()),
+    ("PUT", API + "/tracker/tasks/{id}"): ({"supervisor"}, set()),
+    ("DELETE", API + "/tracker/tasks/{id}"): ({"supervisor"}, set()),
+    ("PUT", API + "/tracker/tasks/{id}/marks/{dept_id}"): ({"supervisor"}, set()),
+    ("GET", API + "/filings"): ({"supervisor"}, set()),
+    ("GET", API + "/departments/{id}/filings"): ({"supervisor", "head"}, {"head"}),
+    ("POST", API + "/departments/{id}/filings"): ({"head"}, {"head"}),
+    ("GET", API + "/filings/{id}"): ({"supervisor", "head"}, {"head"}),
+    ("POST", API + "/filings/{id}/accept"): ({"supervisor"}, set()),
+    ("POST", API + "/filings/{id}/return"): ({"supervisor"}, set()),
+})
+
 BODY_DEPT_PROBES = {
     ("POST", API + "/officers"): lambda dept: {
         "department_id": dept, "name": "矩阵探针", "certificate_no": "MATRIX-PROBE-1",
@@ -193,6 +220,8 @@ EXPECTED_ALLOWED_STATUS = {
 
 # a DELETE takes no body: an unknown pool id is simply not found (issue 6)
 EXPECTED_ALLOWED_STATUS[("DELETE", API + "/reviews/pool/{id}")] = {404}
+# issue 8: the matrix has no tracker task id (no table "tasks"): not found
+EXPECTED_ALLOWED_STATUS[("DELETE", API + "/tracker/tasks/{id}")] = {404}
 
 OWN_DEPT_NAME = "市场监督管理局"   # officer1, head1 ... (市市场监督管理局)
 OTHER_DEPT_NAME = "生态环境局"
@@ -313,6 +342,16 @@ def world(server):
                 con.execute("INSERT INTO annual_reports (department_id, year, data, as_of, generated_at, "
                             "created_at, updated_at) VALUES (?, 2025, '{\"year\":2025,\"sections\":[]}', "
                             "'2026-01-05', 0, 0, 0)", (dept,))
+    # one submitted filing per department (issue 8), so /filings/{id} has
+    # targets on both sides; written to the store directly because a
+    # department's filing is a snapshot of lists the demo data may lack
+    if "filings" in table_names:
+        con = server.db()
+        try:
+            for dept in (own, other):
+                con.execute("INSERT INTO filings (department_id, kind, version, state, body, body_sha256, "
+                            "submitted_on, submitted_at) VALUES (?, 'device_rules', 99, 'submitted', "
+                            "'{\"text\":\"矩阵探针\"}', '', '2026-01-05', 0)", (dept,))
             con.commit()
         finally:
             con.close()

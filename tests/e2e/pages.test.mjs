@@ -34,6 +34,12 @@ const CASE_MENU = {
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
+// 执法监督 (issue 8): its menu group sits after 事前公开 (before 审计日志).
+const SUPERVISION_MENU = {
+  head1: ['任务分解表', '备案'],
+  supervisor1: ['监督驾驶舱', '任务分解表', '备案']
+}
+for (const [u, extra] of Object.entries(SUPERVISION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra)
 
 let browser
 before(async () => {
