@@ -342,6 +342,10 @@ def world(server):
                 con.execute("INSERT INTO annual_reports (department_id, year, data, as_of, generated_at, "
                             "created_at, updated_at) VALUES (?, 2025, '{\"year\":2025,\"sections\":[]}', "
                             "'2026-01-05', 0, 0, 0)", (dept,))
+            con.commit()
+        finally:
+            con.close()
+
     # one submitted filing per department (issue 8), so /filings/{id} has
     # targets on both sides; written to the store directly because a
     # department's filing is a snapshot of lists the demo data may lack
