@@ -27,19 +27,21 @@ const REVIEW_MENU = {
 }
 // 案件办理 (issue 5): its menu group sits after 期限管理 (before 法制审核).
 const CASE_MENU = {
-  officer1: ['我的案件', '案源登记', '移动执法', '案件统计'],
-  reviewer1: ['我的案件', '待我审批', '案件统计'],
-  head1: ['我的案件', '案源登记', '待我审批', '移动执法', '案件统计'],
-  supervisor1: ['全部案件', '案件统计']
+  officer1: ['我的案件', '案源登记', '移动执法', '当事人档案', '案件统计'],
+  reviewer1: ['我的案件', '待我审批', '当事人档案', '案件统计'],
+  head1: ['我的案件', '案源登记', '待我审批', '移动执法', '当事人档案', '案件统计'],
+  supervisor1: ['全部案件', '当事人档案', '案件统计']
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
-// 执法监督 (issue 8): its menu group sits after 事前公开 (before 审计日志).
+// 年报 (issue 7): after 事前公开.
+for (const u of ['admin', 'head1', 'publicity1', 'supervisor1']) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, '执法数据年报')
+// 执法监督 (issue 8): its menu group sits after 年报 (before 审计日志).
 const SUPERVISION_MENU = {
   head1: ['任务分解表', '备案'],
   supervisor1: ['监督驾驶舱', '任务分解表', '备案']
 }
-for (const [u, extra] of Object.entries(SUPERVISION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra)
+for (const [u, extra] of Object.entries(SUPERVISION_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法数据年报') + 1, 0, ...extra)
 
 let browser
 before(async () => {
