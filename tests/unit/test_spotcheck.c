@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/spotcheck.h"
+#include "core/spotpool.h"
 
 #define MAXN 2000
 
@@ -252,6 +253,47 @@ static void test_hashes(void **state)
     assert_int_equal(strlen(c1), 64);
 }
 
+static void test_pool_csv(void **state)
+{
+    static const char csv[] =
+        "\xEF\xBB\xBF名称,统一社会信用代码,地址,行业类别\r\n"
+        "南昌甲餐饮有限公司,91360100ma35abcde2,\"东湖区\"\"八一\"\"大道\",餐饮\r\n"
+        "坏代码,123,,\r\n"
+        ",92360100MA35XY312N,,\r\n"
+        "\"多\n行\",12360100MB1234567P,,\r\n"
+        "\r\n"
+        "重复,91360100MA35ABCDE2,,\r\n"
+        "\"乙, 商店\",92360100MA35XY312N,西湖区,零售\r\n";
+    zf_spot_pool_parse p = ZF_SPOT_POOL_PARSE_INIT;
+    zf_err err = ZF_ERR_INIT;
+
+    (void)state;
+    assert_int_equal(zf_spot_pool_parse_csv(&p, csv, sizeof csv - 1, &err), 0);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.rows[0].credit_code, "91360100MA35ABCDE2"); /* upper-cased */
+    assert_string_equal(p.rows[0].address, "东湖区\"八一\"大道");
+    assert_string_equal(p.rows[1].name, "乙, 商店");
+    assert_int_equal(p.rows[1].line, 9);
+    assert_int_equal(p.n_rejected, 4);
+    assert_int_equal(p.rejected[0].line, 3);
+    assert_non_null(strstr(p.rejected[0].reason, "统一社会信用代码"));
+    assert_int_equal(p.rejected[1].line, 4);
+    assert_non_null(strstr(p.rejected[1].reason, "名称"));
+    assert_int_equal(p.rejected[2].line, 5); /* the field with a line break */
+    assert_int_equal(p.rejected[3].line, 8);
+    assert_non_null(strstr(p.rejected[3].reason, "重复"));
+    zf_spot_pool_parse_free(&p);
+    /* file-level refusals */
+    assert_int_equal(zf_spot_pool_parse_csv(&p, "a,b\n1,2\n", 8, &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "统一社会信用代码"));
+    zf_spot_pool_parse_free(&p);
+    assert_int_equal(zf_spot_pool_parse_csv(&p, "\xff\xfe,\n", 4, &err), ZF_EINVAL);
+    assert_string_equal(err.code, "invalid_utf8");
+    assert_int_equal(zf_spot_pool_parse_csv(&p, "名称,统一社会信用代码\n\"x,1\n", 30, &err), ZF_EINVAL);
+    zf_spot_pool_parse_free(&p);
+    assert_int_equal(zf_spot_pool_parse_csv(&p, "", 0, &err), ZF_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hashes),
+        cmocka_unit_test(test_pool_csv),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
