@@ -175,6 +175,14 @@ int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */
+/* issue 7, 双随机、一公开: api/spotchecks.c and web/portal_spotchecks.c */
+extern const zf_route zf_spotcheck_routes[];
+extern const zf_route zf_portal_spotcheck_routes[];
+/* A plan as JSON with its selection; public_view: only a plan whose seed is
+ * committed, and results only once published. ZF_ENOTFOUND otherwise. */
+int zf_spotcheck_json(json_t **out, zf_ctx *c, int64_t id, int public_view);
+/* The public record to re-run a draw from (docs/spotcheck.md). */
+int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

@@ -24,5 +24,7 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_publication_routes, /* issue 7: /publications, feeds */
     zf_document_routes,
     zf_portal_verify_routes,
+    zf_spotcheck_routes,        /* issue 7: 双随机、一公开 */
+    zf_portal_spotcheck_routes, /* issue 7: /spotchecks */
     NULL,
 };
