@@ -54,6 +54,10 @@ export const PAGE_ROLES = {
   reviews: ['officer', 'reviewer', 'head', 'supervisor'],
   'review-case': ['officer', 'reviewer', 'head', 'supervisor'],
   'review-bureau': ['supervisor', 'head', 'admin'],
+  // 双随机、一公开 (issue 7): department staff and the Justice Bureau read;
+  // heads and publicity officers plan and draw, drawn officers enter results
+  spotchecks: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
+  spotcheck: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -115,6 +119,7 @@ export const MENU = [
       { route: 'officer-cards', label: '证件与照片' }
     ]
   },
+  { route: 'spotchecks', label: '双随机抽查', icon: 'Document' },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

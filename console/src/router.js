@@ -30,6 +30,9 @@ const routes = [
       { path: 'reviews', name: 'reviews', component: () => import('./pages/Reviews.vue'), meta: { title: '法制审核' } },
       { path: 'reviews/case/:id(\\d+)', name: 'review-case', component: () => import('./pages/ReviewCase.vue'), meta: { title: '法制审核' } },
       { path: 'review-bureau', name: 'review-bureau', component: () => import('./pages/ReviewBureau.vue'), meta: { title: '法制审核监督' } },
+      // 双随机、一公开 (issue 7)
+      { path: 'spotchecks', name: 'spotchecks', component: () => import('./pages/SpotChecks.vue'), meta: { title: '双随机抽查' } },
+      { path: 'spotchecks/:id(\\d+)', name: 'spotcheck', component: () => import('./pages/SpotCheckDetail.vue'), meta: { title: '抽查计划' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
       // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
       { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },
