@@ -34,6 +34,11 @@ const CASE_MENU = {
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
+// 双随机、一公开 (issue 7): one entry after the 事前公开 group, for every role
+for (const u of Object.keys(MENUS)) {
+  const at = MENUS[u].includes('审计日志') ? MENUS[u].indexOf('审计日志') : MENUS[u].indexOf('个人设置')
+  MENUS[u].splice(at, 0, '双随机抽查')
+}
 
 let browser
 before(async () => {
