@@ -336,3 +336,28 @@ def test_empty_pool_and_public_visibility(w):
     # the supervisor reads every department's plans; staff only their own
     r = w.supervisor1.get(w.url + "/spotchecks", timeout=10)
     assert r.status_code == 200 and any(p["id"] == plan["id"] for p in r.json()["items"])
+
+
+def test_a_plan_left_seeded_is_drawn_from_the_committed_seed(w):
+    """A crash between the seed's transaction and the draw's leaves the plan
+    seeded: the next draw uses the committed seed, never a new one. The
+    state after such a crash is made here by removing a finished draw."""
+    plan = new_plan(w, title="中断恢复计划", ratio_permille=500)
+    rows = ["%s,恢复测试第%d店,," % (credit_code(700 + i), i) for i in range(8)]
+    import_csv(w, plan["id"], csv_of(rows))
+    first = draw(w, plan["id"])
+    con = w.srv.db()
+    try:
+        con.execute("DELETE FROM spot_selection_inspectors WHERE selection_id IN "
+                    "(SELECT id FROM spot_selections WHERE plan_id = ?)", (plan["id"],))
+        con.execute("DELETE FROM spot_selections WHERE plan_id = ?", (plan["id"],))
+        con.execute("UPDATE spot_plans SET state = 'seeded', selection_hash = NULL, draw_ledger_idx = NULL "
+                    "WHERE id = ?", (plan["id"],))
+        con.commit()
+    finally:
+        con.close()
+    again = draw(w, plan["id"])
+    assert again["seed"] == first["seed"] and again["commitment"] == first["commitment"]
+    assert again["seed_ledger_idx"] == first["seed_ledger_idx"] < first["draw_ledger_idx"] < again["draw_ledger_idx"]
+    assert selection_lines(again) == selection_lines(first)
+    assert again["selection_hash"] == first["selection_hash"]
