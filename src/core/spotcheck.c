@@ -82,11 +82,13 @@ static int ascending(const char *const *v, size_t n)
     return 1;
 }
 
-/* Pairs already used in this draw: a list searched linearly (a draw has at
- * most a few thousand entities; each adds at most k(k-1)/2 pairs). */
+/* Pairs already used in this draw: an open-addressing hash set of pair keys
+ * (key + 1, so that 0 marks an empty slot), kept at most half full. Once
+ * every pair of a small pool is used, each entity tries all M × M pairs, so
+ * a lookup must be O(1). */
 typedef struct pairs {
-    uint64_t *keys;
-    size_t n, cap;
+    uint64_t *slot;
+    size_t cap, n; /* cap a power of two */
 } pairs;
 
 static uint64_t pair_key(size_t a, size_t b)
@@ -94,24 +96,52 @@ static uint64_t pair_key(size_t a, size_t b)
     return a < b ? ((uint64_t)a << 32) | b : ((uint64_t)b << 32) | a;
 }
 
+static size_t pair_hash(uint64_t k, size_t cap)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)k & (cap - 1);
+}
+
 static int pair_used(const pairs *p, size_t a, size_t b)
 {
-    uint64_t k = pair_key(a, b);
+    uint64_t k = pair_key(a, b) + 1;
     size_t i;
 
-    for (i = 0; i < p->n; i++)
-        if (p->keys[i] == k)
+    if (!p->cap)
+        return 0;
+    for (i = pair_hash(k, p->cap); p->slot[i]; i = (i + 1) & (p->cap - 1))
+        if (p->slot[i] == k)
             return 1;
     return 0;
 }
 
+static void pair_put(uint64_t *slot, size_t cap, uint64_t k)
+{
+    size_t i;
+
+    for (i = pair_hash(k, cap); slot[i]; i = (i + 1) & (cap - 1))
+        if (slot[i] == k)
+            return;
+    slot[i] = k;
+}
+
 static void pair_add(pairs *p, size_t a, size_t b)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 64;
-        p->keys = zf_realloc(p->keys, p->cap * sizeof *p->keys);
+    if (2 * (p->n + 1) > p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 256, i;
+        uint64_t *slot = zf_calloc(cap, sizeof *slot);
+
+        for (i = 0; i < p->cap; i++)
+            if (p->slot[i])
+                pair_put(slot, cap, p->slot[i]);
+        free(p->slot);
+        p->slot = slot;
+        p->cap = cap;
     }
-    p->keys[p->n++] = pair_key(a, b);
+    pair_put(p->slot, p->cap, pair_key(a, b) + 1);
+    p->n++;
 }
 
 /* Picks k of order[0..m) for one entity (see spotcheck.h): for each start
@@ -214,7 +244,7 @@ int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err)
     }
     free(perm);
     free(order);
-    free(used.keys);
+    free(used.slot);
     return rc;
 }
 
