@@ -34,6 +34,17 @@ static int audit(zf_db *db, const zf_spot_actor *who, int64_t now, const char *a
     return zf_audit_write(db, &ev, err);
 }
 
+/* Ends the write transaction of the caller: rolls back after an error,
+ * else commits (durably). Returns rc or the commit's result. */
+static int tx_end(zf_db *db, int rc, zf_err *err)
+{
+    if (rc < 0) {
+        zf_db_rollback(db);
+        return rc;
+    }
+    return zf_db_commit(db, err);
+}
+
 static size_t code_points(const char *s)
 {
     size_t n = 0;
@@ -121,12 +132,9 @@ int zf_spot_plan_create(int64_t *out_id, zf_db *db, const zf_spot_plan_in *in,
     rc = audit(db, who, now, "spotcheck_plan_create", ZF_SPOT_OBJECT, *out_id, in->title, NULL, err);
 done:
     zf_stmt_free(st);
-    if (rc < 0) {
-        zf_db_rollback(db);
+    if (rc < 0)
         *out_id = 0;
-        return rc;
-    }
-    return zf_db_commit(db, err);
+    return tx_end(db, rc, err);
 }
 
 /* The plan's state and department; ZF_ENOTFOUND. */
@@ -228,11 +236,7 @@ int zf_spot_entities_add(size_t *out_added, zf_db *db, int64_t plan_id,
                : 0;
 done:
     zf_stmt_free(st);
-    if (rc < 0) {
-        zf_db_rollback(db);
-        return rc;
-    }
-    if ((rc = zf_db_commit(db, err)) == 0 && out_added)
+    if ((rc = tx_end(db, rc, err)) == 0 && out_added)
         *out_added = added;
     return rc;
 }
@@ -262,11 +266,7 @@ int zf_spot_entity_remove(zf_db *db, int64_t plan_id, int64_t entity_id,
     rc = audit(db, who, now, "spotcheck_pool_remove", ZF_SPOT_OBJECT, plan_id, detail, NULL, err);
 done:
     zf_stmt_free(st);
-    if (rc < 0) {
-        zf_db_rollback(db);
-        return rc;
-    }
-    return zf_db_commit(db, err);
+    return tx_end(db, rc, err);
 }
 
 /* ---- inputs -------------------------------------------------------------------- */
@@ -513,11 +513,7 @@ static int commit_seed(zf_db *db, int64_t plan_id, const uint8_t *seed, const zf
 done:
     zf_stmt_free(st);
     zf_spot_inputs_free(&p);
-    if (rc < 0) {
-        zf_db_rollback(db);
-        return rc;
-    }
-    return zf_db_commit(db, err);
+    return tx_end(db, rc, err);
 }
 
 /* Transaction 2: the selection from what transaction 1 committed. */
@@ -597,11 +593,7 @@ done:
     zf_stmt_free(st);
     zf_spot_draw_free(&d);
     zf_spot_inputs_free(&p);
-    if (rc < 0) {
-        zf_db_rollback(db);
-        return rc;
-    }
-    return zf_db_commit(db, err);
+    return tx_end(db, rc, err);
 }
 
 int zf_spot_plan_draw(zf_db *db, int64_t plan_id, const uint8_t *seed, const zf_spot_actor *who,
@@ -779,9 +771,5 @@ int zf_spot_result_enter(zf_db *db, const zf_calendar *cal, int64_t selection_id
 done:
     zf_stmt_free(st);
     json_decref(content);
-    if (rc < 0) {
-        zf_db_rollback(db);
-        return rc;
-    }
-    return zf_db_commit(db, err);
+    return tx_end(db, rc, err);
 }
