@@ -579,16 +579,13 @@ done:
  * the selection as credit code + certificate numbers. */
 int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id)
 {
-    zf_spot_inputs p;
     zf_stmt *st = NULL;
     json_t *o = NULL, *ents = json_array(), *ins = json_array(), *sel = json_array();
     int rc;
 
     *out = NULL;
-    memset(&p, 0, sizeof p);
+    /* only a plan whose seed is committed: its pools are frozen */
     if ((rc = zf_spotcheck_json(&o, c, id, 1)) < 0)
-        goto done;
-    if ((rc = zf_spot_inputs_load(&p, c->db, id, &c->err)) < 0)
         goto done;
     if ((rc = zf_db_prepare(&st, c->db,
                             "SELECT credit_code, name, address, category FROM spot_entities WHERE "
@@ -642,7 +639,6 @@ int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id)
     rc = 0;
 done:
     zf_stmt_free(st);
-    zf_spot_inputs_free(&p);
     json_decref(o);
     json_decref(ents);
     json_decref(ins);
