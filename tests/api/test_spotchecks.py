@@ -278,6 +278,12 @@ def test_results_are_published_through_the_queue(w, drawn):
     assert "/publications/%d\"" % pid not in html  # not yet published
     lst = requests.get(w.srv.url + "/spotchecks", timeout=10)
     assert lst.status_code == 200 and "/spotchecks/%d" % drawn["id"] in lst.text
+    # the department's random-check list leads to its plans
+    checks = requests.get(w.srv.url + "/departments/%d/random-checks" % w.dept, timeout=10)
+    assert checks.status_code == 200 and "/spotchecks?department_id=%d" % w.dept in checks.text
+    lst = requests.get(w.srv.url + "/spotchecks", params={"department_id": w.dept}, timeout=10)
+    assert "/spotchecks/%d" % drawn["id"] in lst.text
+    assert requests.get(w.srv.url + "/spotchecks", params={"department_id": "x"}, timeout=10).status_code == 400
 
 
 def test_bad_input_changes_nothing(w, drawn):
