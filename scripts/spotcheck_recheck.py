@@ -37,7 +37,9 @@ def count(pool, permille):
     return pool if permille >= 1000 else (pool * permille + 999) // 1000
 
 
-def draw(seed, entities, inspectors, permille, k):
+def draw(seed, entities, inspectors, permille, k, conflicts=()):
+    """conflicts: (entity index, inspector index) pairs never assigned."""
+    conflicts = set(conflicts)
     n = count(len(entities), permille)
     perm = list(range(len(entities)))
     s = stream(seed, b"E")
@@ -53,20 +55,26 @@ def draw(seed, entities, inspectors, permille, k):
             t = j + uniform(s, len(inspectors) - j)
             order[j], order[t] = order[t], order[j]
         m = len(order)
+        e = perm[i]
+        ok = [c for c in order if (e, c) not in conflicts]
         mine = None
         for st in range(m):
+            if (e, order[st]) in conflicts:
+                continue
             cand = [order[st]]
             for i2 in range(1, m):
                 if len(cand) == k:
                     break
                 c = order[(st + i2) % m]
-                if all(frozenset((x, c)) not in used for x in cand):
+                if (e, c) not in conflicts and all(frozenset((x, c)) not in used for x in cand):
                     cand.append(c)
             if len(cand) == k:
                 mine = cand
                 break
         if mine is None:
-            mine = order[:k]
+            if len(ok) < k:
+                raise ValueError("entity %d has fewer than %d eligible inspectors" % (e, k))
+            mine = ok[:k]
         for a in range(k):
             for b in range(a + 1, k):
                 used.add(frozenset((mine[a], mine[b])))
@@ -90,13 +98,18 @@ def main():
     ph = pool_hash([(e["credit_code"], e["name"], e["address"], e["category"]) for e in ents])
     ih = pool_hash([(i["certificate_no"], i["name"]) for i in insp])
     ok &= ph == rec["pool_hash"] and ih == rec["inspector_pool_hash"]
+    conf = sorted(((c["credit_code"], c["certificate_no"]) for c in rec.get("conflicts", [])),
+                  key=lambda p: (p[0].encode(), p[1].encode()))
+    ch = pool_hash(conf)
     commit = ("zhifa-spotcheck-seed/1\nplan %d\nseed %s\nentities %d %s\ninspectors %d %s\n"
-              "ratio_permille %d\nper_entity %d\n" % (
-                  rec["plan_id"], rec["seed"], len(ents), ph, len(insp), ih,
+              "conflicts %d %s\nratio_permille %d\nper_entity %d\n" % (
+                  rec["plan_id"], rec["seed"], len(ents), ph, len(insp), ih, len(conf), ch,
                   rec["ratio_permille"], rec["inspectors_per_entity"]))
     ok &= hashlib.sha256(commit.encode()).hexdigest() == rec["commitment"]
+    ei = {e["credit_code"]: i for i, e in enumerate(ents)}
+    ii = {x["certificate_no"]: i for i, x in enumerate(insp)}
     sel = draw(bytes.fromhex(rec["seed"]), ents, insp, rec["ratio_permille"],
-               rec["inspectors_per_entity"])
+               rec["inspectors_per_entity"], [(ei[a], ii[b]) for a, b in conf])
     lines = []
     for e, ins in sel:
         line = ents[e]["credit_code"] + "\t" + ",".join(insp[i]["certificate_no"] for i in ins)

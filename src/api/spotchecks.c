@@ -63,7 +63,8 @@ static const char *result_name(const char *r)
     "p.seed_ledger_idx, p.seeded_at, p.selection_hash, p.draw_ledger_idx, p.drawn_at, "          \
     "p.repeated_pairs, (SELECT COUNT(*) FROM spot_entities e WHERE e.plan_id = p.id), "         \
     "(SELECT COUNT(*) FROM spot_selections s WHERE s.plan_id = p.id), "                          \
-    "(SELECT COUNT(*) FROM spot_selections s WHERE s.plan_id = p.id AND s.result IS NOT NULL)"
+    "(SELECT COUNT(*) FROM spot_selections s WHERE s.plan_id = p.id AND s.result IS NOT NULL), "  \
+    "(SELECT COUNT(*) FROM spot_conflicts k WHERE k.plan_id = p.id)"
 
 static json_t *plan_row(zf_stmt *st)
 {
@@ -86,6 +87,7 @@ static json_t *plan_row(zf_stmt *st)
         {"seed_ledger_idx", 17, 1}, {"seeded_at", 18, 1},          {"selection_hash", 19, 0},
         {"draw_ledger_idx", 20, 1}, {"drawn_at", 21, 1},           {"repeated_pairs", 22, 1},
         {"entity_count", 23, 1},    {"selected_count", 24, 1},     {"result_count", 25, 1},
+        {"conflict_count", 26, 1},
     };
     size_t i;
 
@@ -479,6 +481,33 @@ static int entity_remove(zf_ctx *c)
     return 0;
 }
 
+/* ---- POST /api/v1/spotchecks/{id}/conflicts {officer_id, credit_code, reason} ---- */
+
+static int conflict_add(zf_ctx *c)
+{
+    static const zf_json_field spec[] = {
+        {"officer_id", ZF_JT_INT, 1, 0, "回避人员"},
+        {"credit_code", ZF_JT_STRING, 1, 18, "统一社会信用代码"},
+        {"reason", ZF_JT_STRING, 1, 200, "回避事由"},
+        {NULL, 0, 0, 0, NULL},
+    };
+    zf_spot_actor a = actor(c);
+    json_t *body = NULL;
+    int64_t id;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0)
+        return rc;
+    if ((rc = zf_json_decode(&body, c->body, c->body_len, spec, &c->err)) < 0)
+        return rc;
+    if ((rc = zf_spot_conflict_add(c->db, id, json_integer_value(json_object_get(body, "officer_id")),
+                                   str_of(body, "credit_code"), str_of(body, "reason"), &a, c->now,
+                                   &c->err)) == 0)
+        rc = plan_render(c, id, 200);
+    json_decref(body);
+    return rc;
+}
+
 /* ---- POST /api/v1/spotchecks/{id}/draw {"confirm":true} ---- */
 
 static int plan_draw(zf_ctx *c)
@@ -581,6 +610,7 @@ int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id)
 {
     zf_stmt *st = NULL;
     json_t *o = NULL, *ents = json_array(), *ins = json_array(), *sel = json_array();
+    json_t *conf = json_array();
     int rc;
 
     *out = NULL;
@@ -608,6 +638,20 @@ int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id)
     while ((rc = zf_stmt_step(st, &c->err)) == 1)
         json_array_append_new(ins, json_pack("{s:s,s:s}", "certificate_no", zf_stmt_text(st, 0), "name",
                                              zf_stmt_text(st, 1)));
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0 || (rc = zf_db_prepare(&st, c->db,
+                                      /* the reasons stay internal */
+                                      "SELECT e.credit_code, i.certificate_no FROM spot_conflicts k "
+                                      "JOIN spot_entities e ON e.id = k.entity_id JOIN spot_inspectors i "
+                                      "ON i.plan_id = k.plan_id AND i.officer_id = k.officer_id WHERE "
+                                      "k.plan_id = $1 ORDER BY e.credit_code, i.certificate_no",
+                                      &c->err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, id);
+    while ((rc = zf_stmt_step(st, &c->err)) == 1)
+        json_array_append_new(conf, json_pack("{s:s,s:s}", "credit_code", zf_stmt_text(st, 0),
+                                              "certificate_no", zf_stmt_text(st, 1)));
     if (rc < 0)
         goto done;
     {
@@ -635,7 +679,8 @@ int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id)
                      json_object_get(o, "draw_ledger_idx"), "entities", ents, "inspectors", ins,
                      "selection", sel, "algorithm", "zhifa-spotcheck/1 (docs/spotcheck.md)");
     json_object_set(*out, "selection_hash", json_object_get(o, "selection_hash"));
-    ents = ins = sel = NULL;
+    json_object_set_new(*out, "conflicts", conf);
+    ents = ins = sel = conf = NULL;
     rc = 0;
 done:
     zf_stmt_free(st);
@@ -643,6 +688,7 @@ done:
     json_decref(ents);
     json_decref(ins);
     json_decref(sel);
+    json_decref(conf);
     return rc;
 }
 
@@ -697,6 +743,7 @@ const zf_route zf_spotcheck_routes[] = {
     {"POST", "/api/v1/spotchecks/{id}/entities", entity_add, PLANNERS, PLANNERS, resolve_plan, 0, NULL},
     {"POST", "/api/v1/spotchecks/{id}/entities/import", entity_import, PLANNERS, PLANNERS, resolve_plan, 0, NULL},
     {"DELETE", "/api/v1/spotchecks/{id}/entities/{entity_id}", entity_remove, PLANNERS, PLANNERS, resolve_plan, 0, NULL},
+    {"POST", "/api/v1/spotchecks/{id}/conflicts", conflict_add, PLANNERS, PLANNERS, resolve_plan, 0, NULL},
     {"POST", "/api/v1/spotchecks/{id}/draw", plan_draw, PLANNERS, PLANNERS, resolve_plan, 0, NULL},
     {"PUT", "/api/v1/spotchecks/{id}/selections/{selection_id}/result", result_put, INSPECTORS, INSPECTORS, resolve_plan, 0, NULL},
     {NULL, NULL, NULL, 0, 0, NULL, 0, NULL},

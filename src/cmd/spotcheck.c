@@ -160,8 +160,8 @@ static int from_db(const char *data_dir, int64_t plan, int quiet)
     /* the seed commitment, recomputed, against the plan and the ledger */
     zf_hex_encode(seed_hex, p.seed, ZF_SPOT_SEED_LEN);
     if ((rc = zf_spot_commitment(commit, plan, seed_hex, p.in.n_entities, p.pool_hash,
-                                 p.in.n_inspectors, p.inspector_hash, p.in.ratio_permille,
-                                 p.in.per_entity, &err)) < 0)
+                                 p.in.n_inspectors, p.inspector_hash, p.in.n_conflicts,
+                                 p.conflict_hash, p.in.ratio_permille, p.in.per_entity, &err)) < 0)
         goto fail;
     diff += check_eq("种子承诺", commit, p.commitment);
     if ((rc = zf_db_prepare(&st, db,
@@ -214,6 +214,20 @@ typedef struct keyed {
     const json_t *row;
 } keyed;
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Two strings (credit code, certificate number) at a time. */
+static int pair_cmp(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    int c = strcmp(x[0], y[0]);
+
+    return c ? c : strcmp(x[1], y[1]);
+}
+
 static int keyed_cmp(const void *a, const void *b)
 {
     return strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
@@ -250,8 +264,9 @@ static int from_file(const char *path, int quiet)
     static const char *const IF[] = {"certificate_no", "name"};
     json_error_t jerr;
     json_t *rec = json_load_file(path, 0, &jerr), *want = json_array(), *it;
-    const char **ents = NULL, **ins = NULL;
-    char ph[65], ih[65], commit[65];
+    const char **ents = NULL, **ins = NULL, **cpairs = NULL;
+    size_t *conf = NULL, nconf = 0;
+    char ph[65], ih[65], ch[65], commit[65];
     uint8_t seed[ZF_SPOT_SEED_LEN];
     zf_spot_input in = {0};
     zf_err err = ZF_ERR_INIT;
@@ -275,10 +290,37 @@ static int from_file(const char *path, int quiet)
     in.n_inspectors = json_array_size(json_object_get(rec, "inspectors"));
     in.ratio_permille = (int)json_integer_value(json_object_get(rec, "ratio_permille"));
     in.per_entity = (int)json_integer_value(json_object_get(rec, "inspectors_per_entity"));
+    /* conflicts of interest: pairs of pool members, hashed in byte order */
+    nconf = json_array_size(json_object_get(rec, "conflicts"));
+    cpairs = zf_calloc(2 * (nconf ? nconf : 1), sizeof *cpairs);
+    conf = zf_calloc(2 * (nconf ? nconf : 1), sizeof *conf);
+    json_array_foreach(json_object_get(rec, "conflicts"), i, it) {
+        cpairs[2 * i] = str(it, "credit_code");
+        cpairs[2 * i + 1] = str(it, "certificate_no");
+    }
+    if (nconf)
+        qsort(cpairs, nconf, 2 * sizeof *cpairs, pair_cmp);
+    for (i = 0; i < nconf; i++) {
+        const char **e = bsearch(&cpairs[2 * i], ents, in.n_entities, sizeof *ents, str_cmp);
+        const char **o = bsearch(&cpairs[2 * i + 1], ins, in.n_inspectors, sizeof *ins, str_cmp);
+
+        if (!e || !o) {
+            fprintf(stderr, "zhifa: 回避关系 %s / %s 不在名录库中\n", cpairs[2 * i], cpairs[2 * i + 1]);
+            goto out;
+        }
+        conf[2 * i] = (size_t)(e - ents);
+        conf[2 * i + 1] = (size_t)(o - ins);
+    }
+    in.conflicts = conf;
+    in.n_conflicts = nconf;
+    if (zf_spot_pool_hash(ch, cpairs, nconf, 2, &err) < 0) {
+        rc = zf_cmd_fail(&err);
+        goto out;
+    }
     diff += check_eq("检查对象名录库摘要", ph, str(rec, "pool_hash"));
     diff += check_eq("检查人员名录库摘要", ih, str(rec, "inspector_pool_hash"));
     if (zf_spot_commitment(commit, (int64_t)json_integer_value(json_object_get(rec, "plan_id")),
-                           str(rec, "seed"), in.n_entities, ph, in.n_inspectors, ih,
+                           str(rec, "seed"), in.n_entities, ph, in.n_inspectors, ih, nconf, ch,
                            in.ratio_permille, in.per_entity, &err) < 0) {
         rc = zf_cmd_fail(&err);
         goto out;
@@ -306,6 +348,8 @@ static int from_file(const char *path, int quiet)
 out:
     free(ents);
     free(ins);
+    free(cpairs);
+    free(conf);
     json_decref(want);
     json_decref(rec);
     return rc;

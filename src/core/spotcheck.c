@@ -144,22 +144,45 @@ static void pair_add(pairs *p, size_t a, size_t b)
     p->n++;
 }
 
-/* Picks k of order[0..m) for one entity (see spotcheck.h): for each start
- * s = 0, 1 ... the members order[s], then greedily the next ones after s
- * (wrapping around) that form no used pair; the first start that completes
- * k wins (for k = 2 this tries every pair). Returns 1 when none does and
- * order[0..k) is taken, repeating a pair. */
-static int pick(size_t *out, const size_t *order, size_t m, int k, const pairs *used)
+/* Conflicts of interest as sorted keys entity << 32 | inspector. */
+typedef struct conflicts {
+    uint64_t *keys;
+    size_t n;
+} conflicts;
+
+static int u64_cmp(const void *a, const void *b)
 {
-    size_t s, i, j;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int conflicted(const conflicts *cf, size_t entity, size_t inspector)
+{
+    uint64_t k = ((uint64_t)entity << 32) | inspector;
+
+    return cf->n && bsearch(&k, cf->keys, cf->n, sizeof k, u64_cmp) != NULL;
+}
+
+/* Picks k of the inspectors in order[0..m) eligible for entity (see
+ * spotcheck.h): for each eligible start s = 0, 1 ..., the member order[s],
+ * then greedily the next eligible ones after s (wrapping around) that form
+ * no used pair; the first start that completes k wins (for k = 2 this tries
+ * every pair). Returns 0, 1 when none does and the first k eligible are
+ * taken (repeating a pair), or -1 when fewer than k are eligible. */
+static int pick(size_t *out, const size_t *order, size_t m, int k, const pairs *used,
+                const conflicts *cf, size_t entity)
+{
+    size_t s, i, j, chosen;
 
     for (s = 0; s < m; s++) {
-        size_t chosen = 1;
-
+        if (conflicted(cf, entity, order[s]))
+            continue;
+        chosen = 1;
         out[0] = order[s];
         for (i = 1; i < m && chosen < (size_t)k; i++) {
             size_t c = order[(s + i) % m];
-            int ok = 1;
+            int ok = !conflicted(cf, entity, c);
 
             for (j = 0; j < chosen && ok; j++)
                 ok = !pair_used(used, out[j], c);
@@ -169,15 +192,17 @@ static int pick(size_t *out, const size_t *order, size_t m, int k, const pairs *
         if (chosen == (size_t)k)
             return 0;
     }
-    for (i = 0; i < (size_t)k; i++)
-        out[i] = order[i];
-    return 1;
+    for (i = 0, chosen = 0; i < m && chosen < (size_t)k; i++)
+        if (!conflicted(cf, entity, order[i]))
+            out[chosen++] = order[i];
+    return chosen == (size_t)k ? 1 : -1;
 }
 
 int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err)
 {
     size_t *perm = NULL, *order = NULL, i, j, n;
     pairs used = {0};
+    conflicts cf = {NULL, 0};
     stream s;
     int rc = 0;
 
@@ -196,6 +221,10 @@ int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err)
     if (!ascending(in->inspectors, in->n_inspectors))
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "inspectors",
                           "检查人员名录须按执法证号升序排列且不重复");
+    for (i = 0; i < in->n_conflicts; i++)
+        if (in->conflicts[2 * i] >= in->n_entities || in->conflicts[2 * i + 1] >= in->n_inspectors)
+            return zf_err_set(err, ZF_EINVAL, "validation_failed", "conflicts",
+                              "回避关系应指向名录库中的检查对象和检查人员");
     out->per_entity = in->per_entity;
     n = zf_spot_count(in->n_entities, in->ratio_permille);
     if (n == 0)
@@ -204,6 +233,13 @@ int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err)
         return zf_err_set(err, ZF_ECONFLICT, "not_enough_inspectors", "inspectors",
                           "检查人员名录库只有 %zu 人，少于每户 %d 人", in->n_inspectors,
                           in->per_entity);
+    if (in->n_conflicts) {
+        cf.keys = zf_malloc(in->n_conflicts * sizeof *cf.keys);
+        for (i = 0; i < in->n_conflicts; i++)
+            cf.keys[i] = ((uint64_t)in->conflicts[2 * i] << 32) | in->conflicts[2 * i + 1];
+        qsort(cf.keys, in->n_conflicts, sizeof *cf.keys, u64_cmp);
+        cf.n = in->n_conflicts;
+    }
     /* entities: Fisher–Yates (Durstenfeld), stopped after n steps */
     perm = zf_malloc(in->n_entities * sizeof *perm);
     for (i = 0; i < in->n_entities; i++)
@@ -236,15 +272,26 @@ int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err)
             order[j] = order[k];
             order[k] = t;
         }
-        out->repeated_pairs += (size_t)pick(mine, order, in->n_inspectors, in->per_entity, &used);
+        switch (pick(mine, order, in->n_inspectors, in->per_entity, &used, &cf, out->entity[i])) {
+        case 1:
+            out->repeated_pairs++;
+            break;
+        case -1:
+            rc = zf_err_set(err, ZF_ECONFLICT, "not_enough_inspectors", "conflicts",
+                            "检查对象 %s 除回避人员外的检查人员少于 %d 人",
+                            in->entities[out->entity[i]], in->per_entity);
+            goto done;
+        }
         for (a = 0; a < (size_t)in->per_entity; a++)
             for (b = a + 1; b < (size_t)in->per_entity; b++)
                 if (!pair_used(&used, mine[a], mine[b]))
                     pair_add(&used, mine[a], mine[b]);
     }
+done:
     free(perm);
     free(order);
     free(used.slot);
+    free(cf.keys);
     return rc;
 }
 
@@ -295,15 +342,16 @@ int zf_spot_pool_hash(char out[65], const char *const *rows, size_t n, size_t nf
 
 int zf_spot_commitment(char out[65], int64_t plan_id, const char *seed_hex, size_t n_entities,
                        const char *pool_hash, size_t n_inspectors, const char *inspector_hash,
-                       int ratio_permille, int per_entity, zf_err *err)
+                       size_t n_conflicts, const char *conflict_hash, int ratio_permille,
+                       int per_entity, zf_err *err)
 {
-    char text[512];
+    char text[640];
     uint8_t h[ZF_DIGEST_LEN];
     int len = snprintf(text, sizeof text,
                        "zhifa-spotcheck-seed/1\nplan %lld\nseed %s\nentities %zu %s\n"
-                       "inspectors %zu %s\nratio_permille %d\nper_entity %d\n",
+                       "inspectors %zu %s\nconflicts %zu %s\nratio_permille %d\nper_entity %d\n",
                        (long long)plan_id, seed_hex, n_entities, pool_hash, n_inspectors,
-                       inspector_hash, ratio_permille, per_entity);
+                       inspector_hash, n_conflicts, conflict_hash, ratio_permille, per_entity);
 
     if (len < 0 || (size_t)len >= sizeof text)
         return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "抽查种子承诺过长");

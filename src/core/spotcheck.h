@@ -16,11 +16,14 @@
  *                     n = ceil(N × ratio‰ / 1000); the first n are the selection
  *   inspectors      = for each selected entity in draw order, a full shuffle
  *                     of the inspector pool (sorted by certificate number,
- *                     stream "I", continuing); for s = 0, 1 ... take the one at
- *                     position s, then the next ones after it (wrapping around)
- *                     that form no pair already used for an earlier entity; the
- *                     first s that gives k wins; when none does, the first k of
- *                     the order (a pair repeats only when it must, for k = 2).
+ *                     stream "I", continuing); an inspector who declared a
+ *                     conflict of interest (回避) with the entity is never
+ *                     eligible for it; for s = 0, 1 ... take the eligible one at
+ *                     position s, then the next eligible ones after it (wrapping
+ *                     around) that form no pair already used for an earlier
+ *                     entity; the first s that gives k wins; when none does, the
+ *                     first k eligible of the order (a pair repeats only when it
+ *                     must, for k = 2).
  * Thread-safe; no globals. */
 #ifndef ZF_CORE_SPOTCHECK_H
 #define ZF_CORE_SPOTCHECK_H
@@ -42,6 +45,10 @@ typedef struct zf_spot_input {
     size_t n_inspectors;
     int ratio_permille;              /* 1..1000 */
     int per_entity;                  /* inspectors per entity, 1..ZF_SPOT_MAX_PER_ENTITY */
+    /* conflicts of interest: n_conflicts pairs (entity index, inspector
+     * index) as conflicts[2i], conflicts[2i + 1], in any order; may be NULL */
+    const size_t *conflicts;
+    size_t n_conflicts;
 } zf_spot_input;
 
 typedef struct zf_spot_draw {
@@ -58,9 +65,11 @@ typedef struct zf_spot_draw {
  * to zero for a non-empty pool. 0 for an empty pool. */
 size_t zf_spot_count(size_t pool, int ratio_permille);
 
-/* Runs the draw. ZF_EINVAL (field) for a bad ratio or per_entity, or lists
- * that are not strictly ascending; ZF_ECONFLICT "not_enough_inspectors" when
- * entities would be drawn but the inspector pool has fewer than per_entity.
+/* Runs the draw. ZF_EINVAL (field) for a bad ratio or per_entity, lists
+ * that are not strictly ascending or a conflict naming no member;
+ * ZF_ECONFLICT "not_enough_inspectors" when entities would be drawn but the
+ * inspector pool has fewer than per_entity, or fewer eligible ones for a
+ * drawn entity (its conflicts excluded).
  * An empty entity pool gives an empty draw. Caller frees with
  * zf_spot_draw_free (also after an error). */
 int zf_spot_draw_run(zf_spot_draw *out, const zf_spot_input *in, zf_err *err);
@@ -76,10 +85,14 @@ int zf_spot_pool_hash(char out[65], const char *const *rows, size_t n, size_t nf
 /* The seed commitment the ledger carries (content_sha256 of the
  * spotcheck_seed event): SHA-256 of the text
  *   "zhifa-spotcheck-seed/1\nplan <id>\nseed <64 hex>\nentities <N> <pool hash>\n"
- *   "inspectors <M> <inspector pool hash>\nratio_permille <r>\nper_entity <k>\n" */
+ *   "inspectors <M> <inspector pool hash>\nconflicts <C> <conflict hash>\n"
+ *   "ratio_permille <r>\nper_entity <k>\n"
+ * where the conflict hash is zf_spot_pool_hash over the lines
+ * "<credit code>\t<certificate number>" sorted in byte order. */
 int zf_spot_commitment(char out[65], int64_t plan_id, const char *seed_hex, size_t n_entities,
                        const char *pool_hash, size_t n_inspectors, const char *inspector_hash,
-                       int ratio_permille, int per_entity, zf_err *err);
+                       size_t n_conflicts, const char *conflict_hash, int ratio_permille,
+                       int per_entity, zf_err *err);
 
 /* The selection hash the spotcheck_draw event carries: SHA-256 of one line
  * per selected entity, "<credit code>\t<cert 1>,<cert 2>...\n", in draw order. */

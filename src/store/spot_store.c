@@ -251,6 +251,15 @@ int zf_spot_entity_remove(zf_db *db, int64_t plan_id, int64_t entity_id,
     if ((rc = zf_db_begin(db, err)) < 0)
         return rc;
     if ((rc = require_open(db, plan_id, err)) < 0 ||
+        (rc = zf_db_prepare(&st, db,
+                            "DELETE FROM spot_conflicts WHERE entity_id = $1 AND plan_id = $2", err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, entity_id);
+    zf_stmt_bind_int64(st, 2, plan_id);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0 ||
         (rc = zf_db_prepare(&st, db, "DELETE FROM spot_entities WHERE id = $1 AND plan_id = $2",
                             err)) < 0)
         goto done;
@@ -264,6 +273,74 @@ int zf_spot_entity_remove(zf_db *db, int64_t plan_id, int64_t entity_id,
     }
     snprintf(detail, sizeof detail, "entity=%lld", (long long)entity_id);
     rc = audit(db, who, now, "spotcheck_pool_remove", ZF_SPOT_OBJECT, plan_id, detail, NULL, err);
+done:
+    zf_stmt_free(st);
+    return tx_end(db, rc, err);
+}
+
+int zf_spot_conflict_add(zf_db *db, int64_t plan_id, int64_t officer_id, const char *credit_code,
+                         const char *reason, const zf_spot_actor *who, int64_t now, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int64_t entity = 0, dept = 0;
+    char state[16], detail[96];
+    int rc;
+
+    if (!reason || !*reason || code_points(reason) > 200)
+        return zf_err_set(err, ZF_EINVAL, "validation_failed", "reason", "请填写回避事由（不超过 200 字）");
+    if ((rc = zf_db_begin(db, err)) < 0)
+        return rc;
+    if ((rc = plan_state(state, sizeof state, &dept, db, plan_id, err)) < 0)
+        goto done;
+    if (strcmp(state, "open") != 0) {
+        rc = zf_err_set(err, ZF_ECONFLICT, "plan_not_open", NULL,
+                        "随机种子已提交，检查对象名录库已锁定，不能再修改");
+        goto done;
+    }
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT id FROM spot_entities WHERE plan_id = $1 AND credit_code = $2", err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, plan_id);
+    zf_stmt_bind_text(st, 2, credit_code ? credit_code : "", -1);
+    if ((rc = zf_stmt_step(st, err)) == 1)
+        entity = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if (!entity) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "credit_code", "名录库中没有该统一社会信用代码");
+        goto done;
+    }
+    if ((rc = zf_db_prepare(&st, db, "SELECT id FROM officers WHERE id = $1 AND department_id = $2",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, officer_id);
+    zf_stmt_bind_int64(st, 2, dept);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc == 0)
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "officer_id", "回避人员应为本部门的执法人员");
+    if (rc < 0)
+        goto done;
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO spot_conflicts (plan_id, entity_id, officer_id, reason, "
+                            "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                            "ON CONFLICT (plan_id, entity_id, officer_id) DO UPDATE SET reason = $4",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, plan_id);
+    zf_stmt_bind_int64(st, 2, entity);
+    zf_stmt_bind_int64(st, 3, officer_id);
+    zf_stmt_bind_text(st, 4, reason, -1);
+    zf_stmt_bind_int64(st, 5, who->user_id);
+    zf_stmt_bind_int64(st, 6, now);
+    if ((rc = zf_stmt_step(st, err)) < 0)
+        goto done;
+    /* the reason stays in the database: it may be personal (a relative) */
+    snprintf(detail, sizeof detail, "entity=%lld; officer=%lld", (long long)entity, (long long)officer_id);
+    rc = audit(db, who, now, "spotcheck_conflict", ZF_SPOT_OBJECT, plan_id, detail, NULL, err);
 done:
     zf_stmt_free(st);
     return tx_end(db, rc, err);
@@ -351,6 +428,7 @@ void zf_spot_inputs_free(zf_spot_inputs *p)
     free(p->inspectors);
     free(p->entity_ids);
     free(p->officer_ids);
+    free(p->conflicts);
     memset(p, 0, sizeof *p);
 }
 
@@ -366,6 +444,89 @@ static void fill_input(zf_spot_inputs *p, int ratio, int per)
     p->in.inspectors = (const char *const *)p->inspectors;
     p->in.ratio_permille = ratio;
     p->in.per_entity = per;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    int c = strcmp(x[0], y[0]);
+
+    return c ? c : strcmp(x[1], y[1]);
+}
+
+static int key_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(char *const *)elem);
+}
+
+/* The conflicts of interest (回避) between members of the two pools, as
+ * index pairs into the sorted pools, and their hash over the lines
+ * "credit code TAB certificate number" in byte order. Declared conflicts of
+ * officers outside the frozen inspector pool do not count. */
+static int load_conflicts(zf_spot_inputs *p, zf_db *db, int64_t plan_id, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    char **pairs = NULL;
+    size_t n = 0, cap = 0, i;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT e.credit_code, i.certificate_no FROM spot_conflicts c JOIN "
+                            "spot_entities e ON e.id = c.entity_id JOIN spot_inspectors i ON "
+                            "i.plan_id = c.plan_id AND i.officer_id = c.officer_id WHERE c.plan_id = $1",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, plan_id);
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            pairs = zf_realloc(pairs, 2 * cap * sizeof *pairs);
+        }
+        pairs[2 * n] = zf_strdup(zf_stmt_text(st, 0));
+        pairs[2 * n + 1] = zf_strdup(zf_stmt_text(st, 1));
+        n++;
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        goto done;
+    if (n)
+        qsort(pairs, n, 2 * sizeof *pairs, pair_cmp);
+    if ((rc = zf_spot_pool_hash(p->conflict_hash, (const char *const *)pairs, n, 2, err)) < 0)
+        goto done;
+    p->conflicts = zf_malloc((n ? n : 1) * 2 * sizeof *p->conflicts);
+    for (i = 0; i < n; i++) {
+        char **e = bsearch(pairs[2 * i], p->entities, p->in.n_entities, sizeof *p->entities, key_cmp);
+        char **o = bsearch(pairs[2 * i + 1], p->inspectors, p->in.n_inspectors, sizeof *p->inspectors,
+                           key_cmp);
+
+        if (!e || !o) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "回避关系指向名录库之外的对象");
+            goto done;
+        }
+        p->conflicts[2 * i] = (size_t)(e - p->entities);
+        p->conflicts[2 * i + 1] = (size_t)(o - p->inspectors);
+    }
+    p->in.conflicts = p->conflicts;
+    p->in.n_conflicts = n;
+    rc = 0;
+done:
+    for (i = 0; i < 2 * n; i++)
+        free(pairs[i]);
+    free(pairs);
+    return rc;
+}
+
+/* Both pools, sorted and hashed, and their conflicts. */
+static int load_pools(zf_spot_inputs *p, zf_db *db, int64_t plan_id, zf_err *err)
+{
+    int rc;
+
+    if ((rc = load_sorted(&p->entities, &p->entity_ids, &p->in.n_entities, p->pool_hash, db,
+                          ENTITY_SQL, plan_id, 4, err)) < 0 ||
+        (rc = load_sorted(&p->inspectors, &p->officer_ids, &p->in.n_inspectors, p->inspector_hash,
+                          db, INSPECTOR_SQL, plan_id, 2, err)) < 0)
+        return rc;
+    return load_conflicts(p, db, plan_id, err);
 }
 
 int zf_spot_inputs_load(zf_spot_inputs *out, zf_db *db, int64_t plan_id, zf_err *err)
@@ -398,10 +559,7 @@ int zf_spot_inputs_load(zf_spot_inputs *out, zf_db *db, int64_t plan_id, zf_err 
     if (strcmp(state, "open") == 0)
         return zf_err_set(err, ZF_ECONFLICT, "not_seeded", NULL, "该抽查计划尚未提交随机种子");
     if ((rc = zf_spot_seed_parse(out->seed, seed_hex, err)) < 0 ||
-        (rc = load_sorted(&out->entities, &out->entity_ids, &out->in.n_entities, out->pool_hash,
-                          db, ENTITY_SQL, plan_id, 4, err)) < 0 ||
-        (rc = load_sorted(&out->inspectors, &out->officer_ids, &out->in.n_inspectors,
-                          out->inspector_hash, db, INSPECTOR_SQL, plan_id, 2, err)) < 0) {
+        (rc = load_pools(out, db, plan_id, err)) < 0) {
         zf_spot_inputs_free(out);
         return rc;
     }
@@ -455,10 +613,7 @@ static int commit_seed(zf_db *db, int64_t plan_id, const uint8_t *seed, const zf
     st = NULL;
     if (rc < 0)
         goto done;
-    if ((rc = load_sorted(&p.entities, &p.entity_ids, &p.in.n_entities, p.pool_hash, db,
-                          ENTITY_SQL, plan_id, 4, err)) < 0 ||
-        (rc = load_sorted(&p.inspectors, &p.officer_ids, &p.in.n_inspectors, p.inspector_hash, db,
-                          INSPECTOR_SQL, plan_id, 2, err)) < 0)
+    if ((rc = load_pools(&p, db, plan_id, err)) < 0)
         goto done;
     if ((rc = zf_db_prepare(&st, db,
                             "SELECT ratio_permille, inspectors_per_entity FROM spot_plans WHERE id = $1",
@@ -483,12 +638,31 @@ static int commit_seed(zf_db *db, int64_t plan_id, const uint8_t *seed, const zf
                         p.in.n_inspectors, (int)per);
         goto done;
     }
+    /* any entity may be drawn: each must keep k eligible inspectors after
+     * its conflicts, checked before the seed so the draw cannot fail later */
+    {
+        size_t *left = zf_calloc(p.in.n_entities, sizeof *left), i;
+
+        for (i = 0; i < p.in.n_conflicts; i++)
+            left[p.conflicts[2 * i]]++;
+        for (i = 0; i < p.in.n_entities; i++)
+            if (p.in.n_inspectors - left[i] < (size_t)per)
+                break;
+        free(left);
+        if (i < p.in.n_entities) {
+            rc = zf_err_set(err, ZF_ECONFLICT, "not_enough_inspectors", "conflicts",
+                            "检查对象 %s 除回避人员外的检查人员少于每户 %d 人", p.entities[i],
+                            (int)per);
+            goto done;
+        }
+    }
     zf_hex_encode(seed_hex, seed, ZF_SPOT_SEED_LEN);
     if ((rc = zf_spot_commitment(p.commitment, plan_id, seed_hex, p.in.n_entities, p.pool_hash,
-                                 p.in.n_inspectors, p.inspector_hash, (int)ratio, (int)per, err)) < 0)
+                                 p.in.n_inspectors, p.inspector_hash, p.in.n_conflicts,
+                                 p.conflict_hash, (int)ratio, (int)per, err)) < 0)
         goto done;
-    snprintf(detail, sizeof detail, "entities=%zu; inspectors=%zu; ratio_permille=%d",
-             p.in.n_entities, p.in.n_inspectors, (int)ratio);
+    snprintf(detail, sizeof detail, "entities=%zu; inspectors=%zu; conflicts=%zu; ratio_permille=%d",
+             p.in.n_entities, p.in.n_inspectors, p.in.n_conflicts, (int)ratio);
     if ((rc = audit(db, who, now, "spotcheck_seed", ZF_SPOT_OBJECT, plan_id, detail, p.commitment,
                     err)) < 0 ||
         (rc = last_ledger_idx(&idx, db, err)) < 0)

@@ -70,11 +70,22 @@ int zf_spot_entities_add(size_t *out_added, zf_db *db, int64_t plan_id,
 int zf_spot_entity_remove(zf_db *db, int64_t plan_id, int64_t entity_id,
                           const zf_spot_actor *who, int64_t now, zf_err *err);
 
+/* Declares a conflict of interest (回避): the department's officer
+ * officer_id must not inspect the pool member with credit_code of this open
+ * plan; reason required (kept internal, not public). Declaring it again
+ * updates the reason. ZF_EINVAL for an unknown code or officer,
+ * ZF_ECONFLICT "plan_not_open". Conflicts are frozen with the pools and are
+ * part of the seed commitment. */
+int zf_spot_conflict_add(zf_db *db, int64_t plan_id, int64_t officer_id, const char *credit_code,
+                         const char *reason, const zf_spot_actor *who, int64_t now, zf_err *err);
+
 /* The draw: commits seed (ZF_SPOT_SEED_LEN bytes; the API passes libsodium's
  * randombytes_buf) in a transaction of its own, then computes and stores the
  * selection in a second. For a plan left seeded, seed is ignored and the
  * committed one is used. ZF_ECONFLICT "already_drawn", "pool_empty",
- * "not_enough_inspectors". Must not be called inside a transaction. */
+ * "not_enough_inspectors" (fewer than k inspectors, or fewer than k left
+ * for some pool member after its conflicts; refused before the seed is
+ * committed). Must not be called inside a transaction. */
 int zf_spot_plan_draw(zf_db *db, int64_t plan_id, const uint8_t *seed, const zf_spot_actor *who,
                  int64_t now, zf_err *err);
 
@@ -87,7 +98,8 @@ typedef struct zf_spot_inputs {
     uint8_t seed[ZF_SPOT_SEED_LEN];
     char **entities, **inspectors;
     int64_t *entity_ids, *officer_ids;   /* parallel to the sorted lists */
-    char pool_hash[65], inspector_hash[65], commitment[65];
+    size_t *conflicts;                   /* in.conflicts: index pairs */
+    char pool_hash[65], inspector_hash[65], conflict_hash[65], commitment[65];
 } zf_spot_inputs;
 int zf_spot_inputs_load(zf_spot_inputs *out, zf_db *db, int64_t plan_id, zf_err *err);
 void zf_spot_inputs_free(zf_spot_inputs *p);

@@ -80,6 +80,19 @@ def drawn(w):
     rows = ["%s,南昌第%d食品店,东湖区%d号,餐饮" % (credit_code(i), i, i) for i in range(1, 19)]
     rep = import_csv(w, plan["id"], csv_of(rows))
     assert rep == {"added": 18, "rejected": []}
+    # a conflict of interest (回避): one officer declares one with every entity
+    con = w.srv.db()
+    w.recused = con.execute("SELECT id, certificate_no FROM officers WHERE department_id = ? AND "
+                            "status = 'active' AND certificate_valid_from <= date('now') AND "
+                            "certificate_valid_to >= date('now') ORDER BY certificate_no LIMIT 1",
+                            (w.dept,)).fetchone()
+    con.close()
+    for i in range(1, 19):
+        r = w.head1.post(w.url + "/spotchecks/%d/conflicts" % plan["id"], json={
+            "officer_id": w.recused[0], "credit_code": credit_code(i), "reason": "近亲属在该企业任职"},
+            timeout=10)
+        assert r.status_code == 200, r.text
+    assert r.json()["conflict_count"] == 18
     plan = draw(w, plan["id"])
     return plan
 
@@ -109,6 +122,18 @@ def test_pool_import_reports_rejected_rows(w):
     assert r.status_code == 200 and r.json()["total"] == 2
     assert [e["credit_code"] for e in r.json()["items"]] == sorted([good, credit_code(503)])
     assert r.json()["items"][0]["address"] in ('西湖区"象山"路1号', "青山湖区")
+    # conflicts of interest name a pool member and an officer of the department
+    con = w.srv.db()
+    mine = con.execute("SELECT id FROM officers WHERE department_id = ? LIMIT 1", (w.dept,)).fetchone()[0]
+    theirs = con.execute("SELECT id FROM officers WHERE department_id <> ? LIMIT 1", (w.dept,)).fetchone()[0]
+    con.close()
+    before = w.srv.snapshot()
+    for body, field in (({"officer_id": mine, "credit_code": credit_code(999), "reason": "亲属"}, "credit_code"),
+                        ({"officer_id": theirs, "credit_code": good, "reason": "亲属"}, "officer_id"),
+                        ({"officer_id": mine, "credit_code": good, "reason": ""}, "reason")):
+        r = w.head1.post(w.url + "/spotchecks/%d/conflicts" % plan["id"], json=body, timeout=10)
+        assert r.status_code == 400 and r.json()["error"]["field"] == field, r.text
+    assert w.srv.snapshot() == before
 
 
 def test_draw_commits_the_seed_to_the_ledger_first(w, drawn):
@@ -135,9 +160,15 @@ def test_draw_commits_the_seed_to_the_ledger_first(w, drawn):
     assert draw_ev == ("spotcheck_draw", p["selection_hash"])
     # the commitment is recomputed here from the published values
     rec = w.admin.get(w.url + "/spotchecks/%d/verification" % p["id"], timeout=10).json()
+    conf = "".join("%s\t%s\n" % (credit_code(i), w.recused[1])
+                   for i in sorted(range(1, 19), key=lambda i: credit_code(i).encode()))
+    assert rec["conflicts"] == [{"credit_code": credit_code(i), "certificate_no": w.recused[1]}
+                                for i in sorted(range(1, 19), key=lambda i: credit_code(i).encode())]
+    assert "近亲属" not in json.dumps(rec, ensure_ascii=False)  # the reason stays internal
     text = ("zhifa-spotcheck-seed/1\nplan %d\nseed %s\nentities %d %s\ninspectors %d %s\n"
-            "ratio_permille %d\nper_entity %d\n" % (p["id"], p["seed"], 18, p["pool_hash"],
-                                                   len(officers), p["inspector_pool_hash"], 250, 2))
+            "conflicts 18 %s\nratio_permille %d\nper_entity %d\n" % (
+                p["id"], p["seed"], 18, p["pool_hash"], len(officers), p["inspector_pool_hash"],
+                hashlib.sha256(conf.encode()).hexdigest(), 250, 2))
     assert hashlib.sha256(text.encode()).hexdigest() == p["commitment"]
     # the inspector pool is the department's active officers with valid certificates
     assert sorted(i["certificate_no"] for i in rec["inspectors"]) == sorted(o[0] for o in officers)
@@ -148,6 +179,8 @@ def test_draw_commits_the_seed_to_the_ledger_first(w, drawn):
         assert len(s["inspectors"]) == 2 and s["inspectors"][0]["officer_id"] != s["inspectors"][1]["officer_id"]
     pairs = [frozenset(i["officer_id"] for i in s["inspectors"]) for s in p["selection"]]
     assert len(set(pairs)) == len(pairs)
+    # the recused officer inspects none of the entities
+    assert all(w.recused[0] not in pr for pr in pairs)
 
 
 def test_second_draw_and_pool_changes_are_refused(w, drawn):

@@ -184,11 +184,44 @@ static void test_empty_pool_refused(void **state)
     assert_string_equal(err.field, "ratio_permille");
 }
 
+static void test_conflicts_checked_before_the_seed(void **state)
+{
+    static const char csv[] = "统一社会信用代码,名称\n91360100MA35ABCDE2,甲店\n";
+    zf_spot_actor who = {1, "head", NULL, NULL};
+    zf_spot_plan_in in = {1, "回避计划", 0, 1000, 2, "2026-01-01", "2026-12-31"};
+    zf_spot_pool_parse p = ZF_SPOT_POOL_PARSE_INIT;
+    uint8_t seed[ZF_SPOT_SEED_LEN] = {9};
+    zf_err err = ZF_ERR_INIT;
+    int64_t plan = 0, before;
+    char sql[160];
+
+    (void)state;
+    assert_int_equal(zf_spot_plan_create(&plan, db, &in, &who, NOW, &err), 0);
+    assert_int_equal(zf_spot_pool_parse_csv(&p, csv, sizeof csv - 1, &err), 0);
+    assert_int_equal(zf_spot_entities_add(NULL, db, plan, &p, &who, NOW, &err), 0);
+    zf_spot_pool_parse_free(&p);
+    /* officers 1 and 2 recuse themselves: only officer 3 is left, k = 2 */
+    assert_int_equal(zf_spot_conflict_add(db, plan, 1, "91360100MA35ABCDE2", "亲属", &who, NOW, &err), 0);
+    assert_int_equal(zf_spot_conflict_add(db, plan, 2, "91360100MA35ABCDE2", "亲属", &who, NOW, &err), 0);
+    assert_int_equal(zf_spot_conflict_add(db, plan, 1, "92360100MA35XY312N", "x", &who, NOW, &err), ZF_EINVAL);
+    before = num("SELECT COUNT(*) FROM ledger_events");
+    assert_int_equal(zf_spot_plan_draw(db, plan, seed, &who, NOW, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "not_enough_inspectors");
+    assert_int_equal(num("SELECT COUNT(*) FROM ledger_events"), before);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM spot_plans WHERE id = %lld AND state = 'open'",
+             (long long)plan);
+    assert_int_equal(num(sql), 1);
+    /* removing the entity removes its conflicts too */
+    assert_int_equal(zf_spot_entity_remove(db, plan, num("SELECT MAX(id) FROM spot_entities"), &who, NOW, &err), 0);
+    assert_int_equal(num("SELECT COUNT(*) FROM spot_conflicts WHERE officer_id = 2"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_pool_draw_result),
         cmocka_unit_test(test_empty_pool_refused),
+        cmocka_unit_test(test_conflicts_checked_before_the_seed),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -36,7 +36,7 @@ static void pools(size_t n, size_t m)
 
 static zf_spot_input input(const uint8_t *seed, size_t n, size_t m, int permille, int k)
 {
-    zf_spot_input in = {seed, ents, n, ins, m, permille, k};
+    zf_spot_input in = {seed, ents, n, ins, m, permille, k, NULL, 0};
 
     pools(n, m);
     return in;
@@ -193,6 +193,72 @@ static void test_pairs(void **state)
     zf_spot_draw_free(&d);
 }
 
+static void test_conflicts_of_interest(void **state)
+{
+    /* python3: draw(bytes(range(5, 37)), 12 entities, 5 inspectors, 500, 2,
+     * conflicts) — the known answer with conflicts */
+    uint8_t seed[ZF_SPOT_SEED_LEN];
+    zf_spot_draw d = ZF_SPOT_DRAW_INIT, free_draw = ZF_SPOT_DRAW_INIT;
+    zf_spot_input in;
+    zf_err err = ZF_ERR_INIT;
+    size_t conf[2 * 12 + 2], i, n = 0;
+    int k;
+
+    (void)state;
+    seed_of(seed, 5);
+    in = input(seed, 12, 5, 500, 2);
+    /* inspector 0 must inspect no entity; inspector 1 not entity 3 */
+    for (i = 0; i < 12; i++) {
+        conf[2 * n] = i;
+        conf[2 * n + 1] = 0;
+        n++;
+    }
+    conf[2 * n] = 3;
+    conf[2 * n + 1] = 1;
+    n++;
+    assert_int_equal(zf_spot_draw_run(&free_draw, &in, NULL), 0);
+    in.conflicts = conf;
+    in.n_conflicts = n;
+    assert_int_equal(zf_spot_draw_run(&d, &in, &err), 0);
+    assert_int_equal(d.n, 6);
+    /* the entities drawn do not depend on the conflicts */
+    assert_memory_equal(d.entity, free_draw.entity, d.n * sizeof *d.entity);
+    for (i = 0; i < d.n; i++)
+        for (k = 0; k < 2; k++) {
+            size_t who = d.inspector[2 * i + (size_t)k];
+
+            assert_int_not_equal(who, 0);
+            assert_false(d.entity[i] == 3 && who == 1);
+        }
+    {
+        static const size_t want_e[] = {4, 10, 1, 0, 6, 3};
+        static const size_t want_i[] = {3, 4, 1, 2, 2, 3, 4, 2, 3, 1, 4, 3};
+
+        for (i = 0; i < d.n; i++)
+            assert_int_equal(d.entity[i], want_e[i]);
+        for (i = 0; i < 2 * d.n; i++)
+            assert_int_equal(d.inspector[i], want_i[i]);
+    }
+    zf_spot_draw_free(&d);
+    zf_spot_draw_free(&free_draw);
+    /* too many conflicts: fewer than k eligible for a drawn entity */
+    in = input(seed, 12, 2, 1000, 2);
+    conf[0] = 4;
+    conf[1] = 1;
+    in.conflicts = conf;
+    in.n_conflicts = 1;
+    assert_int_equal(zf_spot_draw_run(&d, &in, &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "not_enough_inspectors");
+    zf_spot_draw_free(&d);
+    /* a conflict naming no member */
+    in = input(seed, 12, 5, 500, 2);
+    conf[0] = 12;
+    in.conflicts = conf;
+    in.n_conflicts = 1;
+    assert_int_equal(zf_spot_draw_run(&d, &in, &err), ZF_EINVAL);
+    zf_spot_draw_free(&d);
+}
+
 static void test_bad_input(void **state)
 {
     uint8_t seed[ZF_SPOT_SEED_LEN], parsed[ZF_SPOT_SEED_LEN];
@@ -247,8 +313,10 @@ static void test_hashes(void **state)
     /* python3: sha256(b"91A\t甲公司\t地址\t餐饮\n91B\t乙公司\t\t\n") */
     assert_int_equal(zf_spot_pool_hash(h, rows, 2, 4, NULL), 0);
     assert_string_equal(h, "791ee385118a8854d91ff8189068db599d2c084ef880784921b70910be145bc6");
-    assert_int_equal(zf_spot_commitment(c1, 7, "00", 2, h, 3, h, 50, 2, NULL), 0);
-    assert_int_equal(zf_spot_commitment(c2, 7, "00", 2, h, 3, h, 51, 2, NULL), 0);
+    assert_int_equal(zf_spot_commitment(c1, 7, "00", 2, h, 3, h, 0, h, 50, 2, NULL), 0);
+    assert_int_equal(zf_spot_commitment(c2, 7, "00", 2, h, 3, h, 0, h, 51, 2, NULL), 0);
+    assert_string_not_equal(c1, c2);
+    assert_int_equal(zf_spot_commitment(c2, 7, "00", 2, h, 3, h, 1, h, 50, 2, NULL), 0);
     assert_string_not_equal(c1, c2);
     assert_int_equal(strlen(c1), 64);
 }
@@ -302,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_ratio_and_rounding),
         cmocka_unit_test(test_every_entity_can_be_drawn),
         cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_conflicts_of_interest),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hashes),
         cmocka_unit_test(test_pool_csv),

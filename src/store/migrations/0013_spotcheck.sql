@@ -55,6 +55,18 @@ CREATE TABLE spot_inspectors (
     PRIMARY KEY (plan_id, officer_id)
 );
 
+-- Conflicts of interest (回避) declared before the seed: the officer is never
+-- drawn to inspect the entity. Part of the seed commitment; reason internal.
+CREATE TABLE spot_conflicts (
+    plan_id BIGINT NOT NULL REFERENCES spot_plans(id),
+    entity_id BIGINT NOT NULL REFERENCES spot_entities(id),
+    officer_id BIGINT NOT NULL REFERENCES officers(id),
+    reason TEXT NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (plan_id, entity_id, officer_id)
+);
+
 -- One drawn entity, its inspectors and the result of the inspection.
 CREATE TABLE spot_selections (
     id INTEGER PRIMARY KEY,
