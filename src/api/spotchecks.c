@@ -27,6 +27,17 @@ static int invalid(zf_ctx *c, const char *field, const char *msg)
     return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", field, "%s", msg);
 }
 
+/* The first column of sql with $1 = id, as int64: 1 with *out set, 0 when
+ * no row, negative on a database error (c->err set). */
+static int query_by_id(int64_t *out, zf_ctx *c, const char *sql, int64_t id)
+{
+    char s[24];
+    const char *p[1] = {s};
+
+    snprintf(s, sizeof s, "%lld", (long long)id);
+    return zf_db_query_int64(c->db, out, sql, &c->err, 1, p);
+}
+
 static zf_spot_actor actor(const zf_ctx *c)
 {
     zf_spot_actor a = {0, NULL, c->ip, c->request_id};
@@ -331,15 +342,8 @@ static int entity_list(zf_ctx *c)
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = zf_list_params_read(&lp, c, ENTITY_SORT)) < 0)
         goto done;
-    {
-        char ids[24];
-        const char *p[1] = {ids};
-
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        if ((rc = zf_db_query_int64(c->db, &total, "SELECT COUNT(*) FROM spot_entities WHERE plan_id = $1",
-                                    &c->err, 1, p)) < 0)
-            goto done;
-    }
+    if ((rc = query_by_id(&total, c, "SELECT COUNT(*) FROM spot_entities WHERE plan_id = $1", id)) < 0)
+        goto done;
     snprintf(sql, sizeof sql,
              "SELECT id, credit_code, name, address, category FROM spot_entities WHERE plan_id = $1 "
              "ORDER BY %s %s, id LIMIT $2 OFFSET $3",
@@ -562,24 +566,15 @@ static int result_put(zf_ctx *c)
         return rc;
     if ((rc = zf_json_decode(&body, c->body, c->body_len, spec, &c->err)) < 0)
         return rc;
-    {
-        char s[24];
-        const char *p[1] = {s};
-
-        snprintf(s, sizeof s, "%lld", (long long)sid);
-        if ((rc = zf_db_query_int64(c->db, &plan, "SELECT plan_id FROM spot_selections WHERE id = $1",
-                                    &c->err, 1, p)) < 0)
-            goto done;
-        if (rc == 0 || plan != id) {
-            rc = zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "找不到该抽查对象");
-            goto done;
-        }
-        snprintf(s, sizeof s, "%lld", (long long)c->who->user_id);
-        if ((rc = zf_db_query_int64(c->db, &officer,
-                                    "SELECT COALESCE(officer_id, 0) FROM users WHERE id = $1", &c->err,
-                                    1, p)) < 0)
-            goto done;
+    if ((rc = query_by_id(&plan, c, "SELECT plan_id FROM spot_selections WHERE id = $1", sid)) < 0)
+        goto done;
+    if (rc == 0 || plan != id) {
+        rc = zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "找不到该抽查对象");
+        goto done;
     }
+    if ((rc = query_by_id(&officer, c, "SELECT COALESCE(officer_id, 0) FROM users WHERE id = $1",
+                          c->who->user_id)) < 0)
+        goto done;
     in.result = json_string_value(json_object_get(body, "result"));
     in.inspected_on = json_string_value(json_object_get(body, "inspected_on"));
     in.findings = json_string_value(json_object_get(body, "findings"));
@@ -709,15 +704,12 @@ static int plan_verification(zf_ctx *c)
 
 static int64_t dept_by(zf_ctx *c, const char *sql, const char *what)
 {
-    char s[24];
-    const char *p[1] = {s};
     int64_t id, dept = 0;
     int rc;
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0)
         return rc;
-    snprintf(s, sizeof s, "%lld", (long long)id);
-    if ((rc = zf_db_query_int64(c->db, &dept, sql, &c->err, 1, p)) < 0)
+    if ((rc = query_by_id(&dept, c, sql, id)) < 0)
         return rc;
     if (rc == 0)
         return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "找不到该%s", what);
