@@ -208,6 +208,10 @@ def test_cli_redraw_equals_the_api(w, drawn):
     assert out[-1] == "一致"
     assert [l for l in out if "\t" in l] == selection_lines(drawn)
     assert "抽取结果摘要 " + drawn["selection_hash"] in out
+    # the ledger with the seed and draw events still verifies offline
+    r = subprocess.run([BIN, "verify", "--data", w.srv.data_dir], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_public_record_rechecks_independently(w, drawn, tmp_path):
