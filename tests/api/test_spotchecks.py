@@ -208,6 +208,20 @@ def test_cli_redraw_equals_the_api(w, drawn):
     assert out[-1] == "一致"
     assert [l for l in out if "\t" in l] == selection_lines(drawn)
     assert "抽取结果摘要 " + drawn["selection_hash"] in out
+    # a seed altered in the database afterwards no longer matches the ledger
+    con = w.srv.db()
+    try:
+        bad = "%064x" % (int(drawn["seed"], 16) ^ 1)
+        con.execute("UPDATE spot_plans SET seed = ? WHERE id = ?", (bad, drawn["id"]))
+        con.commit()
+        r = subprocess.run([BIN, "spotcheck", "redraw", str(drawn["id"]), "--data", w.srv.data_dir],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1 and r.stdout.splitlines()[-1] == "不一致", r.stdout
+        assert "种子承诺不一致" in r.stderr and "台账种子记录的内容摘要不一致" in r.stderr
+    finally:
+        con.execute("UPDATE spot_plans SET seed = ? WHERE id = ?", (drawn["seed"], drawn["id"]))
+        con.commit()
+        con.close()
     # the ledger with the seed and draw events still verifies offline
     r = subprocess.run([BIN, "verify", "--data", w.srv.data_dir], capture_output=True, text=True,
                        timeout=120)
