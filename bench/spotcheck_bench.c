@@ -52,7 +52,8 @@ int main(void)
     printf("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         zf_spot_input in = {seed, (const char *const *)ent, cases[c].entities,
-                            (const char *const *)ins, cases[c].inspectors, cases[c].permille, 2};
+                            (const char *const *)ins, cases[c].inspectors, cases[c].permille, 2,
+                            NULL, 0};
         zf_spot_draw d = ZF_SPOT_DRAW_INIT;
         zf_err err = ZF_ERR_INIT;
         char hash[65];
