@@ -27,3 +27,10 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Isrc -Itests/unit $
     $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl) -lpthread -lm
 build/bench/render_bench
 ZHIFA_BIN="$PWD/build/zhifa" /usr/bin/python3 bench/document_api_bench.py "${DOCUMENT_BENCH_RUNS:-50}"
+echo
+echo "## Spot-check draw (issue 7)"
+mkdir -p build/bench
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -Isrc -o build/bench/spotcheck_bench \
+    bench/spotcheck_bench.c build/libzhifa.a \
+    $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl libarchive) -lpthread -lm
+build/bench/spotcheck_bench

@@ -70,6 +70,10 @@ export const PAGE_ROLES = {
   'cockpit-dept': ['supervisor', 'head'],
   tracker: ['supervisor', 'head'],
   filings: ['supervisor', 'head'],
+  // 双随机、一公开 (issue 7): department staff and the Justice Bureau read;
+  // heads and publicity officers plan and draw, drawn officers enter results
+  spotchecks: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
+  spotcheck: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -144,6 +148,7 @@ export const MENU = [
       { route: 'filings', label: '备案' }
     ]
   },
+  { route: 'spotchecks', label: '双随机抽查', icon: 'Document' },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

@@ -39,6 +39,9 @@ const routes = [
       { path: 'cockpit/:id(\\d+)', name: 'cockpit-dept', component: () => import('./pages/Cockpit.vue'), meta: { title: '部门驾驶舱' } },
       { path: 'tracker', name: 'tracker', component: () => import('./pages/Tracker.vue'), meta: { title: '任务分解表' } },
       { path: 'filings', name: 'filings', component: () => import('./pages/Filings.vue'), meta: { title: '备案' } },
+      // 双随机、一公开 (issue 7)
+      { path: 'spotchecks', name: 'spotchecks', component: () => import('./pages/SpotChecks.vue'), meta: { title: '双随机抽查' } },
+      { path: 'spotchecks/:id(\\d+)', name: 'spotcheck', component: () => import('./pages/SpotCheckDetail.vue'), meta: { title: '抽查计划' } },
       { path: 'audit', name: 'audit', component: () => import('./pages/Audit.vue'), meta: { title: '审计日志' } },
       // 案件办理 (issue 5): the officer's workspace, approvals, the Justice Bureau's views, 移动执法
       { path: 'cases', name: 'cases', component: () => import('./pages/Cases.vue'), meta: { title: '我的案件' } },

@@ -209,6 +209,14 @@ int zf_ctx_xlsx_items(zf_ctx *c, const char *basename, const char *sheet, const 
 extern const zf_route zf_cockpit_routes[];  /* api/cockpit.c: cockpit, weights, warning rules */
 extern const zf_route zf_filing_routes[];   /* api/filings.c: tracker (任务分解表), filings (备案) */
 extern const zf_route zf_bulletin_routes[]; /* api/bulletin.c: the weekly bulletin (PDF) */
+/* issue 7, 双随机、一公开: api/spotchecks.c and web/portal_spotchecks.c */
+extern const zf_route zf_spotcheck_routes[];
+extern const zf_route zf_portal_spotcheck_routes[];
+/* A plan as JSON with its selection; public_view: only a plan whose seed is
+ * committed, and results only once published. ZF_ENOTFOUND otherwise. */
+int zf_spotcheck_json(json_t **out, zf_ctx *c, int64_t id, int public_view);
+/* The public record to re-run a draw from (docs/spotcheck.md). */
+int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id);
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

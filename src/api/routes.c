@@ -29,5 +29,7 @@ const zf_route *const zf_route_tables[] = {
     zf_cockpit_routes, /* issue 8: cockpit, early warning */
     zf_filing_routes,  /* issue 8: tracker, filings */
     zf_bulletin_routes, /* issue 8: weekly bulletin */
+    zf_spotcheck_routes,        /* issue 7: 双随机、一公开 */
+    zf_portal_spotcheck_routes, /* issue 7: /spotchecks */
     NULL,
 };

@@ -883,12 +883,28 @@ int zf_publication_expire(int *out_n, zf_db *db, int64_t now, zf_err *err)
     return rc;
 }
 
+/* Content, its masked form and the findings as JSON text (caller frees). */
+static int mask_texts(char **c_txt, char **m_txt, char **f_txt, const json_t *content, int person,
+                      zf_err *err)
+{
+    json_t *masked = NULL, *findings = NULL;
+    int rc;
+
+    if ((rc = zf_publication_mask(&masked, &findings, content, person, err)) < 0)
+        return rc;
+    *c_txt = json_dumps(content, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *m_txt = json_dumps(masked, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *f_txt = json_dumps(findings, JSON_COMPACT);
+    json_decref(masked);
+    json_decref(findings);
+    return 0;
+}
+
 int zf_publication_insert_published(int64_t *out_id, zf_db *db, int64_t department_id,
                                     const char *kind, const char *title, const json_t *content,
                                     int person, const char *decision_date, const char *max_end,
                                     const zf_pub_actor *who, int64_t now, zf_err *err)
 {
-    json_t *masked = NULL, *findings = NULL;
     char *c_txt = NULL, *m_txt = NULL, *f_txt = NULL;
     zf_stmt *st = NULL;
     int64_t id = 0;
@@ -898,11 +914,8 @@ int zf_publication_insert_published(int64_t *out_id, zf_db *db, int64_t departme
         *out_id = 0;
     if (!zf_publication_kind_name(kind))
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "kind", "公示类别无效");
-    if ((rc = zf_publication_mask(&masked, &findings, content, person, err)) < 0)
+    if ((rc = mask_texts(&c_txt, &m_txt, &f_txt, content, person, err)) < 0)
         goto done;
-    c_txt = json_dumps(content, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    m_txt = json_dumps(masked, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    f_txt = json_dumps(findings, JSON_COMPACT);
     if ((rc = zf_db_prepare(&st, db,
                             "INSERT INTO publications (department_id, kind, origin, state, title, "
                             "content, masked, findings, decision_date, published_at, published_on, "
@@ -931,8 +944,58 @@ int zf_publication_insert_published(int64_t *out_id, zf_db *db, int64_t departme
         *out_id = id;
 done:
     zf_stmt_free(st);
-    json_decref(masked);
-    json_decref(findings);
+    free(c_txt);
+    free(m_txt);
+    free(f_txt);
+    return rc < 0 ? rc : 0;
+}
+
+int zf_publication_queue_record(int64_t *out_id, zf_db *db, const zf_calendar *cal,
+                                int64_t department_id, const char *kind, const char *title,
+                                const json_t *content, const char *rule_code, zf_date start,
+                                int64_t now, zf_err *err)
+{
+    char *c_txt = NULL, *m_txt = NULL, *f_txt = NULL, date[ZF_DATE_STRLEN], detail[96];
+    zf_stmt *st = NULL;
+    int64_t id = 0, clock_id = 0;
+    int rc;
+
+    *out_id = 0;
+    if (!zf_publication_kind_name(kind))
+        return zf_err_set(err, ZF_EINVAL, "validation_failed", "kind", "公示类别无效");
+    if ((rc = mask_texts(&c_txt, &m_txt, &f_txt, content, 0, err)) < 0)
+        goto done;
+    zf_date_format(date, start);
+    /* origin 'case': made in zhifa (as opposed to imported); case_id stays NULL */
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO publications (department_id, kind, origin, state, title, "
+                            "content, masked, findings, decision_date, created_at, updated_at) "
+                            "VALUES ($1, $2, 'case', 'pending', $3, $4, $5, $6, $7, $8, $8) "
+                            "RETURNING id",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, department_id);
+    zf_stmt_bind_text(st, 2, kind, -1);
+    zf_stmt_bind_text(st, 3, title, -1);
+    zf_stmt_bind_text(st, 4, c_txt, -1);
+    zf_stmt_bind_text(st, 5, m_txt, -1);
+    zf_stmt_bind_text(st, 6, f_txt, -1);
+    zf_stmt_bind_text(st, 7, date, -1);
+    zf_stmt_bind_int64(st, 8, now);
+    if ((rc = zf_stmt_step(st, err)) < 0)
+        goto done;
+    id = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    snprintf(detail, sizeof detail, "kind=%s; rule=%s", kind, rule_code);
+    if ((rc = zf_clock_store_start(&clock_id, db, cal, rule_code, ZF_PUBLICATION_OBJECT, id,
+                                   department_id, start, now, err)) < 0 ||
+        (rc = set_due(db, id, clock_id, "clock_id", "due_date", err)) < 0 ||
+        (rc = audit_pub(db, NULL, now, "publication_queue", id, detail, err)) < 0)
+        goto done;
+    *out_id = id;
+done:
+    zf_stmt_free(st);
     free(c_txt);
     free(m_txt);
     free(f_txt);

@@ -90,6 +90,16 @@ int zf_publication_insert_published(int64_t *out_id, zf_db *db, int64_t departme
                                     int person, const char *decision_date, const char *max_end,
                                     const zf_pub_actor *who, int64_t now, zf_err *err);
 
+/* Queues a publication that comes from no case (the result of a 双随机 spot
+ * check, store/spot_store.h): pending, content (an object of strings)
+ * masked as for an organisation (title given, public), decision_date =
+ * start, and a clock of rule_code started on start for the publication.
+ * Audited as publication_queue. Inside the caller's transaction. */
+int zf_publication_queue_record(int64_t *out_id, zf_db *db, const zf_calendar *cal,
+                                int64_t department_id, const char *kind, const char *title,
+                                const json_t *content, const char *rule_code, zf_date start,
+                                int64_t now, zf_err *err);
+
 /* "2026-05-31" + months, the day clamped to the month's end. */
 zf_date zf_publication_add_months(zf_date d, int months);
 

@@ -233,6 +233,9 @@ TABLE_OF = {"evidence": "evidence_files",
             "documents": "case_documents",
             # issue 7: /annual-reports/{id}
             "annual-reports": "annual_reports"}
+            # issue 7, 双随机: /spotchecks/{id}/entities/{entity_id}, .../selections/{selection_id}
+            "spotchecks": "spot_plans", "entities": "spot_entities",
+            "selections": "spot_selections"}
 
 
 def is_write(method):
@@ -356,6 +359,21 @@ def world(server):
                 con.execute("INSERT INTO filings (department_id, kind, version, state, body, body_sha256, "
                             "submitted_on, submitted_at) VALUES (?, 'device_rules', 99, 'submitted', "
                             "'{\"text\":\"矩阵探针\"}', '', '2026-01-05', 0)", (dept,))
+    # one random-check plan per department (issue 7, 双随机) with one entity
+    # and one selection, so /spotchecks/{id}/... has targets on both sides;
+    # written to the store directly (a selection exists only after a draw)
+    if "spot_plans" in table_names:
+        con = server.db()
+        try:
+            for dept in (own, other):
+                pid = con.execute("INSERT INTO spot_plans (department_id, title, ratio_permille, "
+                                  "period_from, period_to, created_by, created_at, updated_at) VALUES "
+                                  "(?, '矩阵探针', 50, '2026-01-01', '2026-12-31', 1, 0, 0)",
+                                  (dept,)).lastrowid
+                eid = con.execute("INSERT INTO spot_entities (plan_id, credit_code, name, created_at) "
+                                  "VALUES (?, '91360100MA35ABCDE2', '矩阵探针', 0)", (pid,)).lastrowid
+                con.execute("INSERT INTO spot_selections (plan_id, draw_order, entity_id) VALUES (?, 1, ?)",
+                            (pid, eid))
             con.commit()
         finally:
             con.close()

@@ -42,6 +42,11 @@ const SUPERVISION_MENU = {
   supervisor1: ['监督驾驶舱', '任务分解表', '备案']
 }
 for (const [u, extra] of Object.entries(SUPERVISION_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法数据年报') + 1, 0, ...extra)
+// 双随机、一公开 (issue 7): one entry after the 事前公开 group, for every role
+for (const u of Object.keys(MENUS)) {
+  const at = MENUS[u].includes('审计日志') ? MENUS[u].indexOf('审计日志') : MENUS[u].indexOf('个人设置')
+  MENUS[u].splice(at, 0, '双随机抽查')
+}
 
 let browser
 before(async () => {
