@@ -232,7 +232,7 @@ TABLE_OF = {"evidence": "evidence_files",
             # issue 5: /cases/{id}/documents/{doc_id}
             "documents": "case_documents",
             # issue 7: /annual-reports/{id}
-            "annual-reports": "annual_reports"}
+            "annual-reports": "annual_reports",
             # issue 7, 双随机: /spotchecks/{id}/entities/{entity_id}, .../selections/{selection_id}
             "spotchecks": "spot_plans", "entities": "spot_entities",
             "selections": "spot_selections"}
@@ -359,6 +359,10 @@ def world(server):
                 con.execute("INSERT INTO filings (department_id, kind, version, state, body, body_sha256, "
                             "submitted_on, submitted_at) VALUES (?, 'device_rules', 99, 'submitted', "
                             "'{\"text\":\"矩阵探针\"}', '', '2026-01-05', 0)", (dept,))
+            con.commit()
+        finally:
+            con.close()
+
     # one random-check plan per department (issue 7, 双随机) with one entity
     # and one selection, so /spotchecks/{id}/... has targets on both sides;
     # written to the store directly (a selection exists only after a draw)
