@@ -646,6 +646,23 @@ void **zf_db_writer_slot(zf_db *db)
     return db->in_tx && db->holds_writer && db->group ? &db->group->slot : NULL;
 }
 
+int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err)
+{
+    unsigned int v = 0;
+    int rc;
+
+    /* a deferred BEGIN takes no snapshot until the first read of the file:
+     * reading the header's schema cookie is that read */
+    if ((rc = zf_db_query_int64(db, NULL, "PRAGMA schema_version", err, 0, NULL)) < 0)
+        return rc;
+    /* unlike PRAGMA data_version, this counter also moves on the
+     * connection's own commits */
+    if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+        return zf_err_set(err, ZF_EDB, "database_error", NULL, "无法读取数据库版本");
+    *out = v;
+    return 0;
+}
+
 int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,
                       int nparams, const char *const *params)
 {
