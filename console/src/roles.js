@@ -38,6 +38,9 @@ export const PAGE_ROLES = {
   // review and publish; supervisors and the administrator read
   publicity: ['publicity', 'head', 'supervisor', 'admin'],
   'officer-cards': ['publicity', 'head', 'supervisor', 'admin'],
+  // 事后公开 (issue 7): the publicity officer and head confirm and publish;
+  // supervisors and the administrator read the masked text
+  publications: ['publicity', 'head', 'supervisor', 'admin'],
   deadlines: DEADLINE_ROLES,
   // 案件办理 (issue 5): department staff work their department's cases;
   // the Justice Bureau's supervisors read every department's
@@ -114,6 +117,11 @@ export const MENU = [
       { route: 'publicity', label: '公开内容' },
       { route: 'officer-cards', label: '证件与照片' }
     ]
+  },
+  {
+    group: '事后公开',
+    icon: 'Document',
+    items: [{ route: 'publications', label: '决定公示' }]
   },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
