@@ -34,6 +34,9 @@ const CASE_MENU = {
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
+// 事后公开 (issue 7): its menu group sits after 事前公开 (证件与照片).
+const PUBLICATION_MENU = { admin: ['决定公示'], head1: ['决定公示'], publicity1: ['决定公示'], supervisor1: ['决定公示'] }
+for (const [u, extra] of Object.entries(PUBLICATION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra)
 
 let browser
 before(async () => {
