@@ -6,6 +6,10 @@
 # arrive). /healthz runs in the same way as the machine's floor: on a
 # shared 2-core box the p99 of every target moves with the load of other
 # processes, and the load average is printed with the table.
+# A third row asks for random decisions of all N (a wrk Lua script), which
+# the page cache (32 pages per thread) mostly misses: the cost of rendering.
+# The server's CPU time per request (from /proc, user + system) is printed
+# too: unlike the latency tail it hardly moves with the load of others.
 # Target: >= 5,000 requests/s each, p99 < 20 ms, no errors.
 #
 # usage: bench/portal_bench.sh [DURATION_SECONDS] [N]   (defaults 10, 5000)
@@ -47,23 +51,42 @@ home_size=$(curl -sf "$base/" | wc -c)
 pub_size=$(curl -sf "$base$pub" | wc -c)
 published=$(curl -sf "$base/publications" | grep -c 'href="/publications/[0-9]*"' || true)
 
-run_wrk() { # name url
-    local out
-    out=$(wrk -t2 -c64 -d"${dur}s" --latency "$2")
+cat >"$work/random.lua" <<LUA
+-- a random published decision per request (ids of the imported ones)
+local lo, hi = tonumber("${pub#/publications/}") - $n + 1, tonumber("${pub#/publications/}")
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/publications/" .. math.random(lo, hi)) end
+LUA
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$zpid/stat"; }
+hz=$(getconf CLK_TCK)
+
+run_wrk() { # name url [lua script]
+    local out t0 t1 reqs
+    t0=$(cpu_ticks)
+    if [ -n "${3:-}" ]; then
+        out=$(wrk -t2 -c64 -d"${dur}s" --latency -s "$3" "$2")
+    else
+        out=$(wrk -t2 -c64 -d"${dur}s" --latency "$2")
+    fi
+    t1=$(cpu_ticks)
     local rps p50 p99 errs non2xx
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
     p99=$(echo "$out" | awk '$1=="99%" {print $2}')
     errs=$(echo "$out" | awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}')
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-    echo "| $1 | $rps | $p50 | $p99 | ${errs:-0} | ${non2xx:-0} |"
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    local us=$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$reqs" 'BEGIN {printf "%.0f", t * 1e6 / hz / r}')
+    echo "| $1 | $rps | $p50 | $p99 | ${errs:-0} | ${non2xx:-0} | $us |"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "| target | requests/s | p50 | p99 | socket errors | non-2xx |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| target | requests/s | p50 | p99 | socket errors | non-2xx | server CPU µs/request |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 run_wrk "GET / (portal home, ${home_size} B)" "$base/"
 run_wrk "GET $pub (decision page, ${pub_size} B)" "$base$pub"
+run_wrk "GET /publications/{random of $n} (cache mostly misses)" "$base/" "$work/random.lua"
 run_wrk "GET /healthz (floor of this machine now)" "$base/healthz"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$zpid/status")
 echo

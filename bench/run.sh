@@ -27,3 +27,6 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Isrc -Itests/unit $
     $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl) -lpthread -lm
 build/bench/render_bench
 ZHIFA_BIN="$PWD/build/zhifa" /usr/bin/python3 bench/document_api_bench.py "${DOCUMENT_BENCH_RUNS:-50}"
+echo
+echo "## Portal (issue 7)"
+bash bench/portal_bench.sh "${BENCH_SECONDS:-10}" "${PORTAL_BENCH_DECISIONS:-5000}"
