@@ -169,7 +169,8 @@ void zf_page_cache_store(const zf_page_key *key, zf_ctx *c)
 
     if (c->status != 200 || !c->content_type)
         return;
-    snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)fnv1a64(c->out.ptr ? c->out.ptr : "", c->out.len));
+    snprintf(etag, sizeof etag, "\"%016llx\"",
+             (unsigned long long)fnv1a64(c->out.ptr ? c->out.ptr : "", c->out.len));
     if (key->usable && c->out.len <= ZF_PAGE_CACHE_BODY_MAX && (t = my_table()) != NULL) {
         /* the same page of the same connection replaces its older
          * version; else the least recently used goes */

@@ -15,8 +15,10 @@
  * whose If-None-Match names it gets 304 and no body.
  *
  * Use for a public GET page: the route's handler returns
- * zf_page_cached(c, query_keys, render_the_page). The page must depend on nothing but the path, the named query values, the
- * database content and the day (no session, no other header). */
+ * zf_page_cached(c, query_keys, render_the_page). The page must depend on
+ * nothing but the path, the named query values, the database content and
+ * the day (no session, no other header), and set a static content type.
+ * The connection pointer is only compared, never followed. */
 #ifndef ZF_WEB_PAGE_CACHE_H
 #define ZF_WEB_PAGE_CACHE_H
 
