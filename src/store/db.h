@@ -107,8 +107,10 @@ void zf_db_read_end(zf_db *db);
  * transaction it names that transaction's snapshot, which it starts if no
  * statement has yet; in autocommit mode it is read before what the next
  * statement sees, so a cache keyed by it may miss but never serve stale
- * data. Comparable only with earlier values of the same connection. For
- * caches of content derived from the database (web/page_cache.c). */
+ * data. Values of two connections of one process never coincide, even
+ * when one was closed before the other opened, so an equal value means
+ * the same connection and the same content. For caches of content derived
+ * from the database (web/page_cache.c). */
 int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err);
 
 /* Convenience: runs sql with text parameters (NULL entries bind NULL) and

@@ -244,12 +244,38 @@ static void test_least_recently_used_page_is_evicted(void **state)
     assert_int_equal(renders, 2 + ZF_PAGE_CACHE_SLOTS + 4);
 }
 
+static void test_a_reopened_connection_never_matches_a_closed_one(void **state)
+{
+    zf_err err = ZF_ERR_INIT;
+    zf_db *t = NULL;
+    uint64_t v1, v2;
+    int st;
+
+    (void)state;
+    renders = 0;
+    page_q = if_none_match = NULL;
+    assert_int_equal(zf_db_open(&t, dbpath, &err), 0);
+    v1 = version(t);
+    free(get(t, "/z", 1795000000, render, &st, NULL));
+    zf_db_close(t);
+    write_row(a); /* the content changes while no connection of /z is open */
+    /* a new connection, quite possibly at the same address, whose own
+     * counter starts afresh: its values differ from the closed one's */
+    assert_int_equal(zf_db_open(&t, dbpath, &err), 0);
+    v2 = version(t);
+    assert_true(v1 != v2);
+    free(get(t, "/z", 1795000000, render, &st, NULL));
+    assert_int_equal(renders, 2);
+    zf_db_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_version_moves_on_every_commit),
         cmocka_unit_test(test_pages_are_served_until_anything_changes),
         cmocka_unit_test(test_least_recently_used_page_is_evicted),
+        cmocka_unit_test(test_a_reopened_connection_never_matches_a_closed_one),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
