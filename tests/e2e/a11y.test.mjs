@@ -80,6 +80,7 @@ before(async () => {
     { route: '/verify/officer/{certificate}/card', name: '执法证核验卡', url: `/verify/officer/${cert}/card` },
     { route: '/publications', name: '执法决定公示列表', url: '/publications' },
     { route: '/publications/{id}', name: '执法决定公示', url: `/publications/${decision.publicationId}` },
+    { route: '/publications', name: '参数错误（400）', url: '/publications?department_id=x', status: 400 },
     { route: '/search', name: '搜索（有结果）', url: '/search?q=' + encodeURIComponent('处罚') },
     { route: '/search', name: '搜索（无结果）', url: '/search?q=' + encodeURIComponent('魑魅魍魉') },
     { route: '/laws/{id}', name: '法律法规', url: `/laws/${law}` },
