@@ -34,3 +34,5 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werro
     bench/spotcheck_bench.c build/libzhifa.a \
     $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl libarchive) -lpthread -lm
 build/bench/spotcheck_bench
+echo "## Portal (issue 7)"
+bash bench/portal_bench.sh "${BENCH_SECONDS:-10}" "${PORTAL_BENCH_DECISIONS:-5000}"

@@ -38,6 +38,9 @@ export const PAGE_ROLES = {
   // review and publish; supervisors and the administrator read
   publicity: ['publicity', 'head', 'supervisor', 'admin'],
   'officer-cards': ['publicity', 'head', 'supervisor', 'admin'],
+  // 事后公开 (issue 7): the publicity officer and head confirm and publish;
+  // supervisors and the administrator read the masked text
+  publications: ['publicity', 'head', 'supervisor', 'admin'],
   deadlines: DEADLINE_ROLES,
   // 案件办理 (issue 5): department staff work their department's cases;
   // the Justice Bureau's supervisors read every department's
@@ -149,6 +152,11 @@ export const MENU = [
     ]
   },
   { route: 'spotchecks', label: '双随机抽查', icon: 'Document' },
+  {
+    group: '事后公开',
+    icon: 'Document',
+    items: [{ route: 'publications', label: '决定公示' }]
+  },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

@@ -26,6 +26,8 @@ const routes = [
       { path: 'calendar', name: 'calendar', component: () => import('./pages/Calendar.vue'), meta: { title: '工作日历' } },
       { path: 'publicity', name: 'publicity', component: () => import('./pages/Publicity.vue'), meta: { title: '公开内容' } },
       { path: 'officer-cards', name: 'officer-cards', component: () => import('./pages/OfficerCards.vue'), meta: { title: '证件与照片' } },
+      // 事后公开 (issue 7): the queue of decisions to publish, 保密审查, withdrawal
+      { path: 'publications', name: 'publications', component: () => import('./pages/Publications.vue'), meta: { title: '决定公示' } },
       // 法制审核 (issue 6)
       { path: 'reviews', name: 'reviews', component: () => import('./pages/Reviews.vue'), meta: { title: '法制审核' } },
       { path: 'reviews/case/:id(\\d+)', name: 'review-case', component: () => import('./pages/ReviewCase.vue'), meta: { title: '法制审核' } },

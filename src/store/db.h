@@ -101,6 +101,18 @@ int zf_db_in_transaction(const zf_db *db);
 int zf_db_read_begin(zf_db *db);
 void zf_db_read_end(zf_db *db);
 
+/* A number naming the database content this connection now reads: it
+ * changes whenever any connection of any process commits a change to the
+ * database file, including this connection. Inside a read (or write)
+ * transaction it names that transaction's snapshot, which it starts if no
+ * statement has yet; in autocommit mode it is read before what the next
+ * statement sees, so a cache keyed by it may miss but never serve stale
+ * data. Values of two connections of one process never coincide, even
+ * when one was closed before the other opened, so an equal value means
+ * the same connection and the same content. For caches of content derived
+ * from the database (web/page_cache.c). */
+int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err);
+
 /* Convenience: runs sql with text parameters (NULL entries bind NULL) and
  * stores the first column of the first row as int64 in *out (if out is not
  * NULL). Returns 1 if a row came back, 0 if none, negative on error. */

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ struct zf_db {
     int in_read;
     int holds_writer;     /* owns the group's writer token (see writer_acquire) */
     commit_group *group;  /* NULL for a database without a file (":memory:") */
+    uint32_t serial;      /* unique per connection opened by this process (data version) */
 };
 
 static int db_error(zf_db *db, zf_err *err, int sqlite_rc, const char *what)
@@ -331,6 +333,8 @@ static int group_failed(zf_db *db)
     return failed;
 }
 
+static atomic_uint next_serial;
+
 int zf_db_open(zf_db **out, const char *path, zf_err *err)
 {
     zf_db *db;
@@ -338,6 +342,7 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
 
     pthread_once(&configure_once, configure);
     db = zf_calloc(1, sizeof *db);
+    db->serial = (uint32_t)atomic_fetch_add(&next_serial, 1) + 1;
     *out = NULL;
     rc = sqlite3_open_v2(path, &db->h,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -644,6 +649,25 @@ void zf_db_rollback(zf_db *db)
 void **zf_db_writer_slot(zf_db *db)
 {
     return db->in_tx && db->holds_writer && db->group ? &db->group->slot : NULL;
+}
+
+int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err)
+{
+    unsigned int v = 0;
+    int rc;
+
+    /* a deferred BEGIN takes no snapshot until the first read of the file:
+     * reading the header's schema cookie is that read */
+    if ((rc = zf_db_query_int64(db, NULL, "PRAGMA schema_version", err, 0, NULL)) < 0)
+        return rc;
+    /* unlike PRAGMA data_version, this counter also moves on the
+     * connection's own commits */
+    if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+        return zf_err_set(err, ZF_EDB, "database_error", NULL, "无法读取数据库版本");
+    /* the pager's counter starts afresh with each connection: the serial
+     * keeps a new connection's values apart from a closed one's */
+    *out = (uint64_t)db->serial << 32 | v;
+    return 0;
 }
 
 int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,

@@ -21,6 +21,7 @@
 #include "store/settings.h"
 #include "util/embed.h"
 #include "util/mem.h"
+#include "web/page_cache.h"
 #include "web/template.h"
 
 #define TEMPLATE_DIR "web/templates/"
@@ -114,7 +115,7 @@ static int prepare_id(zf_stmt **out, zf_ctx *c, const char *sql, int64_t id)
 
 /* ---- GET / ---- */
 
-static int home(zf_ctx *c)
+static int home_page(zf_ctx *c)
 {
     static const char sql[] =
         "SELECT d.id, d.name, d.short_name, d.kind,"
@@ -452,7 +453,7 @@ done:
     return rc;
 }
 
-static int department(zf_ctx *c)
+static int department_page(zf_ctx *c)
 {
     json_t *dept = NULL, *ctx;
     int64_t id;
@@ -468,6 +469,20 @@ static int department(zf_ctx *c)
     ctx = json_object();
     json_object_set_new(ctx, "dept", dept);
     return render_page(c, "department", json_string_value(json_object_get(dept, "name")), ctx);
+}
+
+/* The two busiest pages are served from web/page_cache.h while the
+ * database and the day are unchanged. */
+static int home(zf_ctx *c)
+{
+    return zf_page_cached(c, NULL, home_page);
+}
+
+static int department(zf_ctx *c)
+{
+    static const char *const keys[] = {"page", NULL};
+
+    return zf_page_cached(c, keys, department_page);
 }
 
 /* ---- GET /static/... ---- */

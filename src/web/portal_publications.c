@@ -18,6 +18,7 @@
 #include "store/settings.h"
 #include "util/embed.h"
 #include "util/mem.h"
+#include "web/page_cache.h"
 #include "web/template.h"
 
 #define SITE_NAME_DEFAULT "行政执法公示平台"
@@ -144,7 +145,7 @@ static int query(zf_stmt **st, zf_ctx *c, int64_t dept, const char *kind, int li
     return 0;
 }
 
-static int list_page(zf_ctx *c)
+static int list_render(zf_ctx *c)
 {
     static const char *const kinds[] = {"penalty", "licensing", "other"};
     json_t *ctx, *items, *depts, *kj;
@@ -200,7 +201,7 @@ static int list_page(zf_ctx *c)
     return render(c, "publications", "执法决定公示", ctx);
 }
 
-static int detail_page(zf_ctx *c)
+static int detail_render(zf_ctx *c)
 {
     zf_stmt *st = NULL;
     json_t *ctx = NULL, *pub, *items, *m;
@@ -244,6 +245,20 @@ static int detail_page(zf_ctx *c)
     ctx = json_object();
     json_object_set_new(ctx, "pub", pub);
     return render(c, "publication", title, ctx);
+}
+
+/* Decision pages and the list are served from web/page_cache.h while the
+ * database and the day are unchanged. */
+static int list_page(zf_ctx *c)
+{
+    static const char *const keys[] = {"department_id", "kind", NULL};
+
+    return zf_page_cached(c, keys, list_render);
+}
+
+static int detail_page(zf_ctx *c)
+{
+    return zf_page_cached(c, NULL, detail_render);
 }
 
 /* ---- feeds ---- */

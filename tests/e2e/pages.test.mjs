@@ -47,6 +47,9 @@ for (const u of Object.keys(MENUS)) {
   const at = MENUS[u].includes('审计日志') ? MENUS[u].indexOf('审计日志') : MENUS[u].indexOf('个人设置')
   MENUS[u].splice(at, 0, '双随机抽查')
 }
+// 事后公开 (issue 7): its menu group sits after 事前公开 (证件与照片).
+const PUBLICATION_MENU = { admin: ['决定公示'], head1: ['决定公示'], publicity1: ['决定公示'], supervisor1: ['决定公示'] }
+for (const [u, extra] of Object.entries(PUBLICATION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra)
 
 let browser
 before(async () => {

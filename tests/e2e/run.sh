@@ -28,9 +28,9 @@ command -v node >/dev/null 2>&1 || die "找不到 node，请运行 apt-get insta
 # builds it already; this keeps a direct run of this script working).
 [ -f "$ROOT/console/dist/index.html" ] || bash "$ROOT/scripts/build-console.sh"
 
-# playwright-core, pinned by tests/e2e/package-lock.json.
-if [ ! -d "$E2E/node_modules/playwright-core" ]; then
-    say "安装 playwright-core（npm ci）…"
+# playwright-core and axe-core, pinned by tests/e2e/package-lock.json.
+if [ ! -d "$E2E/node_modules/playwright-core" ] || [ ! -d "$E2E/node_modules/axe-core" ]; then
+    say "安装 playwright-core 和 axe-core（npm ci）…"
     (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
