@@ -141,6 +141,11 @@ export const MENU = [
       { route: 'officer-cards', label: '证件与照片' }
     ]
   },
+  {
+    group: '事后公开',
+    icon: 'Document',
+    items: [{ route: 'publications', label: '决定公示' }]
+  },
   { route: 'annual-reports', label: '执法数据年报', icon: 'Document' },
   {
     group: '执法监督',
@@ -152,11 +157,6 @@ export const MENU = [
     ]
   },
   { route: 'spotchecks', label: '双随机抽查', icon: 'Document' },
-  {
-    group: '事后公开',
-    icon: 'Document',
-    items: [{ route: 'publications', label: '决定公示' }]
-  },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

@@ -294,6 +294,16 @@ int zf_svg_bars(zf_buf *out, const char *title, const char *id_prefix, const cha
         CHK(zf_buf_printf(out, "：%lld%s", (long long)values[i], i + 1 < n ? "；" : ""));
     }
     CHK(zf_buf_puts(out, "</desc>"));
+    /* the bars first, in their own group, then every label and value on
+     * the page's background: no text follows a shape it does not sit on */
+    CHK(zf_buf_puts(out, "<g>"));
+    for (i = 0; i < n; i++) {
+        int bw = most > 0 ? (int)((double)values[i] / (double)most * (BAR_W - 8)) : 0;
+
+        CHK(zf_buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" fill=\"#1f5fa8\"/>",
+                      BAR_LABEL_W, (int)i * BAR_ROW + 8, bw > 0 ? bw : 0));
+    }
+    CHK(zf_buf_puts(out, "</g>"));
     for (i = 0; i < n; i++) {
         int y = (int)i * BAR_ROW + 6;
         int bw = most > 0 ? (int)((double)values[i] / (double)most * (BAR_W - 8)) : 0;
@@ -301,9 +311,7 @@ int zf_svg_bars(zf_buf *out, const char *title, const char *id_prefix, const cha
         CHK(zf_buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"14\" fill=\"#222\">",
                       BAR_LABEL_W - 8, y + 18));
         esc_cut(out, labels[i], 14);
-        CHK(zf_buf_printf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" fill=\"#1f5fa8\"/>",
-                      BAR_LABEL_W, y + 2, bw > 0 ? bw : 0));
-        CHK(zf_buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#222\">%lld</text>",
+        CHK(zf_buf_printf(out, "</text><text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#222\">%lld</text>",
                       BAR_LABEL_W + bw + 6, y + 18, (long long)values[i]));
     }
     CHK(zf_buf_puts(out, "</svg>"));

@@ -27,13 +27,57 @@ const NOT_PAGES = new Set([
   '/static/*',
   '/feeds/publications.atom',
   '/feeds/publications.json',
-  '/verify/officer/{certificate}/photo'
+  '/verify/officer/{certificate}/photo',
+  // annual report downloads (XLSX, PDF)
+  '/annual-reports/{id}/xlsx',
+  '/annual-reports/{id}/pdf',
+  '/annual-reports/city/{year}/xlsx',
+  '/annual-reports/city/{year}/pdf'
 ])
 
 let browser
 let pages // [{ route, name, url, status }]
 
 const today = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+
+// A published annual report of the publicity officer's department, for a
+// year no other browser test uses (annual.test.mjs takes last year).
+async function publishedAnnualReport(pub, head) {
+  const year = new Date().getFullYear() - 3
+  let r = await pub.call('POST', '/annual-reports', { year })
+  assert.equal(r.status, 201, JSON.stringify(r.data))
+  const id = r.data.id
+  r = await head.call('POST', `/annual-reports/${id}/review`)
+  assert.equal(r.status, 200, JSON.stringify(r.data))
+  r = await pub.call('POST', `/annual-reports/${id}/publish`)
+  assert.equal(r.status, 200, JSON.stringify(r.data))
+  return { id, year }
+}
+
+// A spot-check plan of the head's department, drawn (its page is public
+// once the seed is committed).
+async function drawnSpotCheck(head, dept) {
+  const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+  const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+  const code = (n) => {
+    const body = '91360100MC' + String(n).padStart(7, '0')
+    let sum = 0
+    for (let i = 0; i < 17; i++) sum += ALPHABET.indexOf(body[i]) * WEIGHTS[i]
+    return body + ALPHABET[(31 - (sum % 31)) % 31]
+  }
+  let r = await head.call('POST', `/departments/${dept}/spotchecks`, {
+    title: '无障碍检查抽查计划', ratio_permille: 500, inspectors_per_entity: 2,
+    period_from: '2026-01-01', period_to: '2026-12-31'
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.data))
+  const id = r.data.id
+  const entities = [1, 2, 3, 4].map((i) => ({ credit_code: code(i), name: `无障碍测试第${i}店`, address: `东湖区${i}号`, category: '零售' }))
+  r = await head.call('POST', `/spotchecks/${id}/entities`, { entities })
+  assert.equal(r.status, 200, JSON.stringify(r.data))
+  r = await head.call('POST', `/spotchecks/${id}/draw`, { confirm: true })
+  assert.equal(r.status, 200, JSON.stringify(r.data))
+  return id
+}
 
 before(async () => {
   browser = await launch()
@@ -64,6 +108,8 @@ before(async () => {
   assert.equal(r.status, 200, JSON.stringify(r.data))
   const law = r.data.items[0].id
   const cert = encodeURIComponent(officer.certificate_no)
+  const annual = await publishedAnnualReport(pub, head)
+  const plan = await drawnSpotCheck(head, dept)
   pages = [
     { route: '/', name: '首页', url: '/' },
     { route: '/departments/{id}', name: '部门页', url: `/departments/${dept}` },
@@ -85,7 +131,12 @@ before(async () => {
     { route: '/search', name: '搜索（无结果）', url: '/search?q=' + encodeURIComponent('魑魅魍魉') },
     { route: '/laws/{id}', name: '法律法规', url: `/laws/${law}` },
     { route: '/ledger', name: '防篡改台账', url: '/ledger' },
-    { route: '/verify/document/{code}', name: '文书核验', url: `/verify/document/${decision.verifyCode}` }
+    { route: '/verify/document/{code}', name: '文书核验', url: `/verify/document/${decision.verifyCode}` },
+    { route: '/annual-reports', name: '年报列表', url: '/annual-reports' },
+    { route: '/annual-reports/{id}', name: '部门年报', url: `/annual-reports/${annual.id}` },
+    { route: '/annual-reports/city/{year}', name: '全市年报', url: `/annual-reports/city/${annual.year}` },
+    { route: '/spotchecks', name: '双随机抽查计划', url: '/spotchecks' },
+    { route: '/spotchecks/{id}', name: '抽查计划与核验', url: `/spotchecks/${plan}` }
   ]
 })
 
