@@ -1238,6 +1238,120 @@ static int h_link(zf_ctx *c)
                                          (json_int_t)ev));
 }
 
+/* ---- recording interruptions (音像记录中断) ------------------------------------------------ */
+
+static const char *cause_name(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } CAUSE_NAMES[] = {{"device_failure", "设备故障"}, {"battery", "电量耗尽"},
+                       {"storage_full", "存储已满"},   {"environment", "现场环境原因"},
+                       {"other", "其他原因"}};
+    size_t i;
+
+    for (i = 0; i < sizeof CAUSE_NAMES / sizeof CAUSE_NAMES[0]; i++)
+        if (strcmp(CAUSE_NAMES[i].code, code) == 0)
+            return CAUSE_NAMES[i].name;
+    return code;
+}
+
+static json_t *interruption_json(const zf_case_interruption *x, const zf_case *k)
+{
+    const zf_wf_procedure *p = zf_workflow_procedure(k->procedure);
+    const zf_wf_action *a = p ? zf_workflow_action(p, x->action) : NULL;
+    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:I}", "id",
+                          (json_int_t)x->id, "case_id", (json_int_t)x->case_id, "action", x->action,
+                          "action_name", a ? a->name : x->action, "cause", x->cause, "cause_name",
+                          cause_name(x->cause), "reason", x->reason, "device_id",
+                          (json_int_t)x->device_id, "device_serial", x->device_serial,
+                          "interrupted_at", (json_int_t)x->interrupted_at, "recorded_by",
+                          (json_int_t)x->recorded_by, "recorded_by_name", x->recorded_by_name,
+                          "created_at", (json_int_t)x->created_at);
+
+    json_object_set_new(o, "resumed_at", x->resumed_at ? json_integer(x->resumed_at) : json_null());
+    json_object_set_new(o, "evidence_id", x->evidence_id ? json_integer(x->evidence_id) : json_null());
+    json_object_set_new(o, "event_id", x->event_id ? json_integer(x->event_id) : json_null());
+    return o;
+}
+
+static int h_interruption_list(zf_ctx *c)
+{
+    zf_case *k = zf_malloc(sizeof *k);
+    zf_case_interruption *v = NULL;
+    json_t *items;
+    size_t n = 0, i;
+    int64_t id;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = read_case(k, c, id, "recording_interruptions")) < 0 ||
+        (rc = zf_case_interruptions(&v, &n, c->db, id, &c->err)) < 0)
+        goto done;
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(items, interruption_json(&v[i], k));
+    rc = zf_ctx_json(c, 200, json_pack("{s:I, s:o}", "case_id", (json_int_t)id, "items", items));
+done:
+    free(v);
+    free(k);
+    return rc;
+}
+
+static const zf_json_field INTERRUPTION_SPEC[] = {
+    {"action", ZF_JT_STRING, 1, 48, "中断时办理的环节"},
+    {"cause", ZF_JT_STRING, 1, 24, "中断原因类别"},
+    {"reason", ZF_JT_STRING, 1, ZF_CASE_REASON_MAX, "中断原因"},
+    {"device_id", ZF_JT_INT, 1, 0, "记录设备"},
+    {"interrupted_at", ZF_JT_INT, 1, 0, "中断时间"},
+    {"resumed_at", ZF_JT_INT, 0, 0, "恢复录像时间"},
+    {"evidence_id", ZF_JT_INT, 0, 0, "中断前的录像文件"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static int h_interruption_add(zf_ctx *c)
+{
+    json_t *in = NULL, *v;
+    zf_case_interruption *x = zf_calloc(1, sizeof *x);
+    zf_case_interruption *all = NULL;
+    zf_case *k = zf_malloc(sizeof *k);
+    zf_case_actor who = actor_of(c);
+    size_t n = 0, i;
+    int64_t id, new_id = 0;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 ||
+        (rc = zf_json_decode(&in, c->body, c->body_len, INTERRUPTION_SPEC, &c->err)) < 0)
+        goto done;
+    x->case_id = id;
+    snprintf(x->action, sizeof x->action, "%s", str_of(in, "action"));
+    snprintf(x->cause, sizeof x->cause, "%s", str_of(in, "cause"));
+    snprintf(x->reason, sizeof x->reason, "%s", str_of(in, "reason"));
+    x->device_id = json_integer_value(json_object_get(in, "device_id"));
+    x->interrupted_at = json_integer_value(json_object_get(in, "interrupted_at"));
+    if ((v = json_object_get(in, "resumed_at")) && json_is_integer(v))
+        x->resumed_at = json_integer_value(v);
+    if ((v = json_object_get(in, "evidence_id")) && json_is_integer(v)) {
+        x->evidence_id = json_integer_value(v);
+        if (x->evidence_id <= 0) {
+            rc = invalid(c, "evidence_id", "证据文件编号应为正整数");
+            goto done;
+        }
+    }
+    if ((rc = zf_case_interruption_add(&new_id, c->db, x, &who, c->now, &c->err)) < 0 ||
+        (rc = zf_case_get(k, c->db, id, &c->err)) < 0 ||
+        (rc = zf_case_interruptions(&all, &n, c->db, id, &c->err)) < 0)
+        goto done;
+    for (i = 0; i < n && all[i].id != new_id; i++)
+        ;
+    rc = i < n ? zf_ctx_json(c, 201, interruption_json(&all[i], k))
+               : zf_err_set(&c->err, ZF_EDB, "internal", NULL, "服务器内部错误");
+done:
+    json_decref(in);
+    free(all);
+    free(x);
+    free(k);
+    return rc;
+}
+
 /* ---- GET /api/v1/cases/{id}/timeline ------------------------------------------------------ */
 
 static int h_timeline(zf_ctx *c)
@@ -1267,7 +1381,12 @@ static int h_timeline(zf_ctx *c)
              "WHERE d.case_id = $1 AND d.status = 'final' "
              "UNION ALL SELECT 'evidence', f.id, f.created_at, f.created_by, COALESCE(u.username, ''), "
              "f.kind, f.filename, f.sha256, '', '', 1 FROM evidence_files f LEFT JOIN users u ON "
-             "u.id = f.created_by WHERE f.case_id = $1) x "
+             "u.id = f.created_by WHERE f.case_id = $1 "
+             "UNION ALL SELECT 'recording_interruption', r.id, r.interrupted_at, r.recorded_by, "
+             "COALESCE(u.username, ''), r.action, r.cause, r.reason, COALESCE(d.serial, ''), "
+             "CAST(COALESCE(r.resumed_at, 0) AS TEXT), 1 FROM recording_interruptions r "
+             "LEFT JOIN users u ON u.id = r.recorded_by LEFT JOIN devices d ON d.id = r.device_id "
+             "WHERE r.case_id = $1) x "
              "ORDER BY at, rank, id",
              &c->err)) < 0)
         goto done;
@@ -1303,6 +1422,20 @@ static int h_timeline(zf_ctx *c)
                                                                   : json_null());
             if (*zf_stmt_text(st, 9))
                 json_object_set_new(o, "content_sha256", json_string(zf_stmt_text(st, 9)));
+        } else if (strcmp(type, "recording_interruption") == 0) {
+            const zf_wf_procedure *p = zf_workflow_procedure(k->procedure);
+            const zf_wf_action *a = p ? zf_workflow_action(p, zf_stmt_text(st, 5)) : NULL;
+            char title[160];
+            long long resumed = atoll(zf_stmt_text(st, 9));
+
+            snprintf(title, sizeof title, "音像记录中断（%s）", a ? a->name : zf_stmt_text(st, 5));
+            json_object_set_new(o, "title", json_string(title));
+            json_object_set_new(o, "action", json_string(zf_stmt_text(st, 5)));
+            json_object_set_new(o, "cause", json_string(zf_stmt_text(st, 6)));
+            json_object_set_new(o, "cause_name", json_string(cause_name(zf_stmt_text(st, 6))));
+            json_object_set_new(o, "reason", json_string(zf_stmt_text(st, 7)));
+            json_object_set_new(o, "device", json_string(zf_stmt_text(st, 8)));
+            json_object_set_new(o, "resumed_at", resumed ? json_integer(resumed) : json_null());
         } else {
             json_object_set_new(o, "kind", json_string(zf_stmt_text(st, 5)));
             json_object_set_new(o, "title", json_string(zf_stmt_text(st, 6)));
@@ -1722,8 +1855,9 @@ static int h_dev_delete(zf_ctx *c)
     if ((rc = zf_db_begin(c->db, &c->err)) < 0)
         return rc;
     if (query_int(c->db,
-                  "SELECT COUNT(*) FROM evidence_files f JOIN devices d ON d.serial = f.device "
-                  "WHERE d.id = $1",
+                  "SELECT (SELECT COUNT(*) FROM evidence_files f JOIN devices d ON "
+                  "d.serial = f.device WHERE d.id = $1) + (SELECT COUNT(*) FROM "
+                  "recording_interruptions WHERE device_id = $1)",
                   id) > 0) {
         rc = zf_err_set(&c->err, ZF_ECONFLICT, "device_in_use", NULL,
                         "该设备已有音像记录，不能删除，请将状态改为 retired（停用）");
@@ -1958,6 +2092,10 @@ const zf_route zf_case_routes[] = {
      resolve_case, 0, NULL},
     {"POST", "/api/v1/cases/{id}/evidence", h_link, WRITERS, WRITERS, resolve_case, 0, NULL},
     {"GET", "/api/v1/cases/{id}/timeline", h_timeline, READERS, STAFF, resolve_case, 0, NULL},
+    {"GET", "/api/v1/cases/{id}/recording-interruptions", h_interruption_list, READERS, STAFF,
+     resolve_case, 0, NULL},
+    {"POST", "/api/v1/cases/{id}/recording-interruptions", h_interruption_add, ACTORS, ACTORS,
+     resolve_case, 0, NULL},
     {"GET", "/api/v1/parties/{identifier}/cases", h_party_cases,
      ZF_ROLE_OFFICER | ZF_ROLE_REVIEWER | ZF_ROLE_HEAD | ZF_ROLE_SUPERVISOR, 0, NULL, 0, NULL},
     {"GET", "/api/v1/departments/{id}/devices", h_dev_list, READERS | ZF_ROLE_ADMIN, STAFF,

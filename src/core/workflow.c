@@ -997,9 +997,15 @@ static int check(zf_wf_outcome *out, const zf_wf_state *st, const zf_wf_request 
                               a->name, buf);
     }
     o.recording = recording_mandatory(st, a) ? ZF_WF_REC_MANDATORY : a->recording;
-    if (o.recording == ZF_WF_REC_MANDATORY && !(st->evidence & ZF_WF_EV_VIDEO))
-        return zf_err_set(err, ZF_ECONFLICT, "recording_required", "evidence",
-                          "“%s”须有全过程音像记录（录像），尚未上传", a->name);
+    if (o.recording == ZF_WF_REC_MANDATORY && !(st->evidence & ZF_WF_EV_VIDEO)) {
+        /* an interrupted recording is accepted only when the interruption
+         * was recorded with its reason before the step */
+        if (!in_list(st->interrupted, st->n_interrupted, a->code))
+            return zf_err_set(err, ZF_ECONFLICT, "recording_required", "evidence",
+                              "“%s”须有全过程音像记录（录像），尚未上传；录像中断的，"
+                              "须先登记中断情况及原因", a->name);
+        o.recording_interrupted = true;
+    }
     o.recording_warning = o.recording == ZF_WF_REC_RECOMMENDED &&
                           !(st->evidence & (ZF_WF_EV_VIDEO | ZF_WF_EV_AUDIO | ZF_WF_EV_PHOTO));
     if (a->needs_reason && !probe) {

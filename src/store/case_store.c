@@ -259,6 +259,37 @@ int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err)
 }
 
 /* The bytes zf_case_hash hashes (archive bundles carry them as case.json). */
+/* Adds "recording_interruptions" to the canonical object o when the case
+ * has any: absent otherwise, so hashes taken before interruptions existed
+ * stay what they were. */
+static int canonical_interruptions(json_t *o, zf_db *db, int64_t case_id, zf_err *err)
+{
+    zf_case_interruption *v = NULL;
+    json_t *arr;
+    size_t n = 0, i;
+    int rc;
+
+    if ((rc = zf_case_interruptions(&v, &n, db, case_id, err)) < 0 || n == 0) {
+        free(v);
+        return rc < 0 ? rc : 0;
+    }
+    arr = json_array();
+    for (i = 0; i < n; i++) {
+        json_t *x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)v[i].id, "action",
+                              v[i].action, "cause", v[i].cause, "reason", v[i].reason, "device_id",
+                              (json_int_t)v[i].device_id, "interrupted_at",
+                              (json_int_t)v[i].interrupted_at);
+
+        json_object_set_new(x, "resumed_at", v[i].resumed_at ? json_integer(v[i].resumed_at) : json_null());
+        json_object_set_new(x, "evidence_id", v[i].evidence_id ? json_integer(v[i].evidence_id) : json_null());
+        json_object_set_new(x, "event_id", v[i].event_id ? json_integer(v[i].event_id) : json_null());
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "recording_interruptions", arr);
+    free(v);
+    return 0;
+}
+
 int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err)
 {
     zf_case *c = zf_malloc(sizeof *c);
@@ -318,6 +349,8 @@ int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err)
         goto done_arr;
     json_object_set_new(o, "documents", arr);
     arr = NULL;
+    if ((rc = canonical_interruptions(o, db, case_id, err)) < 0)
+        goto done;
     if ((rc = zf_jcs_encode(out, o, err)) < 0)
         goto done;
     rc = 0;
@@ -1349,6 +1382,8 @@ void zf_case_wf_state_free(zf_case_wf *w)
     free(w->clock_ptrs);
     free(w->mandatory);
     free(w->mandatory_ptrs);
+    free(w->interrupted);
+    free(w->interrupted_ptrs);
     free(w->evidence_ids);
     memset(w, 0, sizeof *w);
 }
@@ -1425,6 +1460,14 @@ int zf_case_wf_state(zf_case_wf *w, zf_db *db, int64_t case_id, const zf_case_ac
         w->mandatory_ptrs[i] = w->mandatory[i];
     w->st.mandatory_recording = w->mandatory_ptrs;
     w->st.n_mandatory_recording = n;
+    /* steps whose recording broke off, recorded with a reason, not yet used */
+    if ((rc = collect_codes(&w->interrupted, &w->interrupted_ptrs, &n, db,
+                            "SELECT DISTINCT action FROM recording_interruptions WHERE case_id = $1 "
+                            "AND event_id IS NULL ORDER BY 1",
+                            case_id, NULL, err)) < 0)
+        goto fail;
+    w->st.interrupted = w->interrupted_ptrs;
+    w->st.n_interrupted = n;
 
     /* officers taking part: active, certificate valid today */
     if (req && req->officers) {
@@ -1705,6 +1748,8 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     json_object_set_new(detail, "outcome",
                         res->outcome.outcome ? json_string(res->outcome.outcome) : json_null());
     json_object_set_new(detail, "recording_warning", json_boolean(res->outcome.recording_warning));
+    if (res->outcome.recording_interrupted)
+        json_object_set_new(detail, "recording_interrupted", json_true());
     json_object_set_new(detail, "officers", json_integer(w->st.officers));
     if (req->has_fine)
         json_object_set_new(detail, "fine_fen", json_integer(req->fine_fen));
@@ -1736,6 +1781,20 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
         if (rc < 0)
             goto done;
     }
+    /* the interruptions of this step's recording now belong to this step */
+    if ((rc = zf_db_prepare(&st, db,
+                            "UPDATE recording_interruptions SET event_id = $1 WHERE case_id = $2 AND "
+                            "action = $3 AND event_id IS NULL",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, res->event_id);
+    zf_stmt_bind_int64(st, 2, case_id);
+    zf_stmt_bind_text(st, 3, req->action, -1);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
     snprintf(audit_detail, sizeof audit_detail, "action=%s; from=%s; to=%s; event=%lld", req->action,
              w->cs.stage, res->outcome.stage, (long long)res->event_id);
     if ((rc = audit_case(db, who, now, "case_action", case_id, audit_detail, err)) < 0)
@@ -2162,4 +2221,195 @@ out:
     free(text);
     free(c);
     return rc;
+}
+
+/* ---- recording interruptions ------------------------------------------------------------ */
+
+static const char *const CAUSES[] = {"device_failure", "battery", "storage_full", "environment",
+                                     "other", NULL};
+
+static bool all_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+int zf_case_interruption_add(int64_t *out_id, zf_db *db, const zf_case_interruption *in,
+                             const zf_case_actor *who, int64_t now, zf_err *err)
+{
+    zf_case *c = zf_malloc(sizeof *c);
+    const zf_wf_procedure *p;
+    zf_stmt *st = NULL;
+    int64_t found = 0, ev_case = 0;
+    char audit_detail[160];
+    size_t i;
+    int rc, own = 0;
+
+    if (out_id)
+        *out_id = 0;
+    if ((rc = tx_begin(db, &own, err)) < 0)
+        goto out;
+    if ((rc = zf_case_writable(c, db, in->case_id, err)) < 0)
+        goto done;
+    p = zf_workflow_procedure(c->procedure);
+    if (!p || !zf_workflow_action(p, in->action)) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "action",
+                        "本案的执法程序中没有该环节（action），请选择录像中断时正在办理的环节");
+        goto done;
+    }
+    for (i = 0; CAUSES[i] && strcmp(CAUSES[i], in->cause) != 0; i++)
+        ;
+    if (!CAUSES[i]) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "cause",
+                        "中断原因类别只能是 device_failure（设备故障）、battery（电量耗尽）、"
+                        "storage_full（存储已满）、environment（现场环境）或 other（其他）");
+        goto done;
+    }
+    if (all_blank(in->reason)) {
+        rc = zf_err_set(err, ZF_EINVAL, "reason_required", "reason", "须填写录像中断的具体原因");
+        goto done;
+    }
+    if ((rc = check_text(in->reason, ZF_CASE_REASON_MAX, 1, 1, "reason", "中断原因", err)) < 0)
+        goto done;
+    if (in->interrupted_at <= 0 || in->interrupted_at > now) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "interrupted_at",
+                        "中断时间须填写，且不能晚于当前时间");
+        goto done;
+    }
+    if (in->resumed_at && (in->resumed_at < in->interrupted_at || in->resumed_at > now)) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "resumed_at",
+                        "恢复录像时间不能早于中断时间，也不能晚于当前时间");
+        goto done;
+    }
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT COUNT(*) FROM devices WHERE id = $1 AND department_id = $2", err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, in->device_id);
+    zf_stmt_bind_int64(st, 2, c->department_id);
+    if ((rc = zf_stmt_step(st, err)) == 1)
+        found = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if (!found) {
+        rc = zf_err_set(err, ZF_EINVAL, "invalid_device", "device_id",
+                        "记录设备不存在或不属于本案所属部门，请选择已登记的执法记录仪或执法终端");
+        goto done;
+    }
+    if (in->evidence_id) {
+        if ((rc = zf_db_prepare(&st, db,
+                                "SELECT COALESCE(case_id, 0) FROM evidence_files WHERE id = $1 AND "
+                                "state = 'stored'",
+                                err)) < 0)
+            goto done;
+        zf_stmt_bind_int64(st, 1, in->evidence_id);
+        if ((rc = zf_stmt_step(st, err)) == 1)
+            ev_case = zf_stmt_int64(st, 0);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            goto done;
+        if (ev_case != in->case_id) {
+            rc = zf_err_set(err, ZF_EINVAL, "evidence_not_linked", "evidence_id",
+                            "证据文件 %lld 不存在或未关联本案，请先关联本案",
+                            (long long)in->evidence_id);
+            goto done;
+        }
+    }
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO recording_interruptions (case_id, action, cause, reason, "
+                            "device_id, interrupted_at, resumed_at, evidence_id, recorded_by, "
+                            "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, in->case_id);
+    zf_stmt_bind_text(st, 2, in->action, -1);
+    zf_stmt_bind_text(st, 3, in->cause, -1);
+    zf_stmt_bind_text(st, 4, in->reason, -1);
+    zf_stmt_bind_int64(st, 5, in->device_id);
+    zf_stmt_bind_int64(st, 6, in->interrupted_at);
+    if (in->resumed_at)
+        zf_stmt_bind_int64(st, 7, in->resumed_at);
+    else
+        zf_stmt_bind_null(st, 7);
+    if (in->evidence_id)
+        zf_stmt_bind_int64(st, 8, in->evidence_id);
+    else
+        zf_stmt_bind_null(st, 8);
+    zf_stmt_bind_int64(st, 9, who ? who->user_id : 0);
+    zf_stmt_bind_int64(st, 10, now);
+    if ((rc = zf_stmt_step(st, err)) == 1 && out_id)
+        *out_id = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if ((rc = touch(db, in->case_id, now, err)) < 0)
+        goto done;
+    snprintf(audit_detail, sizeof audit_detail, "recording interrupted: action=%s; cause=%s; device=%lld",
+             in->action, in->cause, (long long)in->device_id);
+    rc = audit_case(db, who, now, "case_recording_interruption", in->case_id, audit_detail, err);
+done:
+    rc = tx_end(db, own, rc, err);
+out:
+    zf_stmt_free(st);
+    free(c);
+    return rc;
+}
+
+int zf_case_interruptions(zf_case_interruption **out, size_t *out_n, zf_db *db, int64_t case_id,
+                          zf_err *err)
+{
+    zf_case_interruption *v = NULL;
+    zf_stmt *st = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *out_n = 0;
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT r.id, r.action, r.cause, r.reason, r.device_id, "
+                            "COALESCE(d.serial, ''), r.interrupted_at, COALESCE(r.resumed_at, 0), "
+                            "COALESCE(r.evidence_id, 0), COALESCE(r.event_id, 0), r.recorded_by, "
+                            "COALESCE(u.username, ''), r.created_at FROM recording_interruptions r "
+                            "LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN users u ON "
+                            "u.id = r.recorded_by WHERE r.case_id = $1 ORDER BY r.interrupted_at, r.id",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, case_id);
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        zf_case_interruption *x;
+
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = zf_realloc(v, cap * sizeof *v);
+        }
+        x = &v[n++];
+        memset(x, 0, sizeof *x);
+        x->id = zf_stmt_int64(st, 0);
+        x->case_id = case_id;
+        copy(x->action, sizeof x->action, zf_stmt_text(st, 1));
+        copy(x->cause, sizeof x->cause, zf_stmt_text(st, 2));
+        copy(x->reason, sizeof x->reason, zf_stmt_text(st, 3));
+        x->device_id = zf_stmt_int64(st, 4);
+        copy(x->device_serial, sizeof x->device_serial, zf_stmt_text(st, 5));
+        x->interrupted_at = zf_stmt_int64(st, 6);
+        x->resumed_at = zf_stmt_int64(st, 7);
+        x->evidence_id = zf_stmt_int64(st, 8);
+        x->event_id = zf_stmt_int64(st, 9);
+        x->recorded_by = zf_stmt_int64(st, 10);
+        copy(x->recorded_by_name, sizeof x->recorded_by_name, zf_stmt_text(st, 11));
+        x->created_at = zf_stmt_int64(st, 12);
+    }
+    zf_stmt_free(st);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
 }

@@ -214,6 +214,8 @@ typedef struct zf_case_wf {
     const char **clock_ptrs;
     char (*mandatory)[48];
     const char **mandatory_ptrs;
+    char (*interrupted)[48];
+    const char **interrupted_ptrs;
     int64_t *evidence_ids;     /* the files of the step */
     size_t n_evidence_ids;
 } zf_case_wf;
@@ -328,10 +330,48 @@ int zf_case_docno_issue(char *out, size_t cap, zf_db *db, int64_t department_id,
 int zf_case_link_evidence(zf_db *db, int64_t case_id, int64_t evidence_id,
                           const zf_case_actor *who, int64_t now, zf_err *err);
 
+/* ---- recording interruptions (音像记录中断) ------------------------------------ */
+
+#define ZF_CASE_CAUSES "device_failure, battery, storage_full, environment, other"
+
+typedef struct zf_case_interruption {
+    int64_t id, case_id;
+    char action[48];           /* zf_wf_action.code of the step being recorded */
+    char cause[24];            /* one of ZF_CASE_CAUSES */
+    char reason[ZF_CASE_REASON_MAX * 4 + 1];
+    int64_t device_id;         /* a device of the case's department */
+    char device_serial[128];   /* filled on read */
+    int64_t interrupted_at;    /* Unix seconds */
+    int64_t resumed_at;        /* 0 = did not resume */
+    int64_t evidence_id;       /* the partial recording, 0 = none */
+    int64_t event_id;          /* the step that relied on it, 0 = none yet */
+    int64_t recorded_by, created_at;
+    char recorded_by_name[64]; /* filled on read */
+} zf_case_interruption;
+
+/* Records that the recording of step in->action broke off. Checks: the case
+ * writable; action an action of the case's procedure; cause one of
+ * ZF_CASE_CAUSES; reason non-blank (≤ ZF_CASE_REASON_MAX); device_id a
+ * device of the case's department ("invalid_device"); interrupted_at > 0 and
+ * not after now; resumed_at 0 or not before interrupted_at; evidence_id 0 or
+ * a stored file linked to the case ("evidence_not_linked"). ZF_EINVAL with
+ * err.field naming the member. Until a step relies on it, the row lets that
+ * step pass the mandatory-recording check (zf_case_wf_state fills
+ * st.interrupted); zf_case_act then sets its event_id. Audit
+ * case_recording_interruption (the case's hash covers the row, see
+ * zf_case_canonical). */
+int zf_case_interruption_add(int64_t *out_id, zf_db *db, const zf_case_interruption *in,
+                             const zf_case_actor *who, int64_t now, zf_err *err);
+
+/* The case's interruptions by time. The caller frees *out. */
+int zf_case_interruptions(zf_case_interruption **out, size_t *out_n, zf_db *db, int64_t case_id,
+                          zf_err *err);
+
 /* ---- hashing ------------------------------------------------------------------ */
 
 /* SHA-256 (hex) of the case's canonical content: the row, its parties'
- * kinds and identifiers, officers, final documents' hashes. */
+ * kinds and identifiers, officers, final documents' hashes, and (only when
+ * there are any, so older hashes stay valid) its recording interruptions. */
 int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err);
 
 /* Appends the RFC 8785 bytes zf_case_hash hashes to out (the 案卷 bundle

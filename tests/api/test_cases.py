@@ -37,7 +37,7 @@ PERSON = id_number("36010219800101123")
 # request and are not "a change")
 CASE_TABLES = ["cases", "case_parties", "case_officers", "case_events", "case_event_evidence",
                "case_documents", "docno_counters", "case_day_clocks", "clocks", "evidence_files",
-               "devices", "av_items", "audit_log"]
+               "devices", "av_items", "audit_log", "recording_interruptions"]
 
 SAMPLES = {
     'case_source': {"source": "监督检查", "source_date": "2026-03-02", "summary": "第一段内容。\n第二段内容。", "registrar_opinion": "第一段内容。\n第二段内容。", "officers": [{"name": "张三", "cert_no": "3601002026001"}, {"name": "李四", "cert_no": "3601012026002"}], "register_date": "2026-03-02"},
@@ -876,3 +876,88 @@ def test_party_kind_accepts_codes_and_chinese_names(w, kind):
     names = {"legal_person": "法人", "unincorporated": "非法人组织", "individual_business": "个体工商户",
              "法人": "法人"}
     assert case["parties"][0]["kind_name"] == names[kind]
+
+
+# ---- recording interruptions (音像记录中断) ------------------------------------------
+
+def test_recording_interruption_lets_a_mandatory_step_pass(w):
+    c = create(w, "coercion_seizure")
+    cid = c["id"]
+    act(w, cid, "approve", s=w.head1)
+    doc(w, cid, "site_record")
+    doc(w, cid, "coercive_decision")
+    r = w.head1.post(w.url + "/departments/%d/devices" % w.market,
+                     json={"serial": "DSJ-INT-0001", "kind": "body_camera"}, timeout=10)
+    assert r.status_code == 201, r.text
+    dev = r.json()["id"]
+    other_dept_dev = None
+    con = w.srv.db()
+    try:
+        con.execute("INSERT INTO devices (department_id, serial, kind, created_at, updated_at) "
+                    "VALUES (?, 'DSJ-ENV-INT-2', 'handheld', 0, 0)", (w.env,))
+        con.commit()
+        other_dept_dev = con.execute("SELECT id FROM devices WHERE serial = 'DSJ-ENV-INT-2'").fetchone()[0]
+    finally:
+        con.close()
+    url = w.url + "/cases/%d/recording-interruptions" % cid
+    act_url = w.url + "/cases/%d/actions" % cid
+    partial = upload(w, "audio")
+    assert w.officer1.post(w.url + "/cases/%d/evidence" % cid, json={"evidence_id": partial},
+                           timeout=10).status_code == 200
+    # without a recorded interruption the step is refused, and the message says how to go on
+    e = refused(w, lambda: w.officer1.post(act_url, json={"action": "implement"}, timeout=10),
+                409, "recording_required")
+    assert "中断" in e["message"]
+    now = int(__import__("time").time())
+    good = {"action": "implement", "cause": "battery", "reason": "执法记录仪电量耗尽，备用电池未到",
+            "device_id": dev, "interrupted_at": now - 600, "resumed_at": now - 300,
+            "evidence_id": partial}
+    # bad input: refused with a Chinese message, nothing changes
+    for bad, status, code, field in [
+            ({"reason": "   "}, 400, "reason_required", "reason"),
+            ({"reason": None}, 400, "validation_failed", "reason"),
+            ({"cause": "aliens"}, 400, "validation_failed", "cause"),
+            ({"device_id": 999999}, 400, "invalid_device", "device_id"),
+            ({"device_id": other_dept_dev}, 400, "invalid_device", "device_id"),
+            ({"action": "no_such_step"}, 400, "validation_failed", "action"),
+            ({"interrupted_at": now + 3600}, 400, "validation_failed", "interrupted_at"),
+            ({"resumed_at": now - 900}, 400, "validation_failed", "resumed_at"),
+            ({"evidence_id": upload(w, "video")}, 400, "evidence_not_linked", "evidence_id")]:
+        body = dict(good)
+        body.update(bad)
+        body = {k: v for k, v in body.items() if v is not None}
+        err = refused(w, lambda: w.officer1.post(url, json=body, timeout=10), status, code)
+        assert err["field"] == field, err
+        assert re.search(r"[\u4e00-\u9fff]", err["message"])
+    # an auditor may not record one; another department's officer neither
+    assert w.auditor1.post(url, json=good, timeout=10).status_code == 403
+    r = w.officer1.post(url, json=good, timeout=10)
+    assert r.status_code == 201, r.text
+    it = r.json()
+    assert it["cause_name"] == "电量耗尽" and it["device_serial"] == "DSJ-INT-0001"
+    assert it["action_name"] and it["event_id"] is None and it["evidence_id"] == partial
+    assert audit(w, "case_recording_interruption", cid)
+    # the step now passes, and uses the interruption up
+    r = act(w, cid, "implement")
+    assert r["stage"] == "deliver"
+    items = w.officer1.get(url, timeout=10).json()["items"]
+    assert len(items) == 1 and items[0]["event_id"] == r["event_id"]
+    tl = w.officer1.get(w.url + "/cases/%d/timeline" % cid, timeout=10).json()["items"]
+    ev = [i for i in tl if i["type"] == "event" and i["action"] == "implement"][0]
+    assert ev["detail"]["recording_interrupted"] is True
+    ti = [i for i in tl if i["type"] == "recording_interruption"]
+    assert len(ti) == 1 and ti[0]["reason"] == good["reason"] and ti[0]["device"] == "DSJ-INT-0001"
+    assert ti[0]["resumed_at"] == now - 300 and "音像记录中断" in ti[0]["title"]
+    # a device that an interruption names stays in the registry
+    assert w.head1.delete(w.url + "/devices/%d" % dev, timeout=10).status_code == 409
+    # the archive carries it: case.json (what the ledger hashes) lists it
+    doc(w, cid, "service_receipt")
+    act(w, cid, "deliver")
+    import io
+    import json as _json
+    import zipfile
+    r = w.officer1.get(w.url + "/cases/%d/bundle" % cid, timeout=30)
+    assert r.status_code == 200, r.text[:200]
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    case_json = _json.loads(z.read("case.json"))
+    assert [x["reason"] for x in case_json["recording_interruptions"]] == [good["reason"]]

@@ -607,6 +607,28 @@ static void test_recording(void **state)
         c.st.evidence = ZF_WF_EV_VIDEO;
         o = act_ok(&c, mandatory[i].action, NULL, NULL);
         assert_int_equal(o.recording, ZF_WF_REC_MANDATORY);
+        assert_false(o.recording_interrupted);
+    }
+
+    /* an interrupted recording: accepted only for the step whose
+     * interruption (with its reason) is on record */
+    {
+        static const char *const other[] = {"inspect_site"};
+        static const char *const coerce[] = {"coerce"};
+
+        sim_init(&c, "penalty_general");
+        c.st.stage = "investigation";
+        c.st.evidence = ZF_WF_EV_AUDIO;
+        c.st.interrupted = other;
+        c.st.n_interrupted = 1;
+        err = act_refused(&c, "coerce", NULL, NULL, "recording_required");
+        assert_non_null(strstr(err.message, "中断"));
+        c.st.interrupted = coerce;
+        o = act_ok(&c, "coerce", NULL, NULL);
+        assert_int_equal(o.recording, ZF_WF_REC_MANDATORY);
+        assert_true(o.recording_interrupted);
+        c.st.interrupted = NULL;
+        c.st.n_interrupted = 0;
     }
 
     /* recommended: allowed without, with a warning */
