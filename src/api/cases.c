@@ -1855,9 +1855,8 @@ static int h_dev_delete(zf_ctx *c)
     if ((rc = zf_db_begin(c->db, &c->err)) < 0)
         return rc;
     if (query_int(c->db,
-                  "SELECT (SELECT COUNT(*) FROM evidence_files f JOIN devices d ON "
-                  "d.serial = f.device WHERE d.id = $1) + (SELECT COUNT(*) FROM "
-                  "recording_interruptions WHERE device_id = $1)",
+                  "SELECT (SELECT COUNT(*) FROM evidence_files WHERE device_id = $1) + "
+                  "(SELECT COUNT(*) FROM recording_interruptions WHERE device_id = $1)",
                   id) > 0) {
         rc = zf_err_set(&c->err, ZF_ECONFLICT, "device_in_use", NULL,
                         "该设备已有音像记录，不能删除，请将状态改为 retired（停用）");

@@ -67,3 +67,38 @@ test('an officer records a recording interruption; it shows in the list and the 
     await context.close()
   }
 })
+
+test('an evidence upload names the device the officer picked', async () => {
+  const officer = new ApiClient()
+  const me = await officer.login('officer1')
+  const user = me.user || me
+  let r = await officer.call('GET', `/departments/${user.department_id}/devices`)
+  assert.equal(r.status, 200)
+  const pick = r.data.items.find((d) => d.status === 'active' && d.serial.startsWith('ZD-'))
+  assert.ok(pick, 'the demo department has a handheld terminal')
+  r = await officer.call('POST', '/cases', { procedure: 'inspection', title: '设备标记浏览器测试', summary: 'e2e' })
+  assert.equal(r.status, 201, JSON.stringify(r.data))
+  const id = r.data.id
+
+  const { context, page } = await newPage(browser)
+  try {
+    await login(page, 'officer1')
+    await page.goto(CONSOLE + `#/cases/${id}`)
+    await page.locator('[data-test="case-stage"]').waitFor()
+    await page.locator('.el-tabs__item', { hasText: '证据' }).click()
+    const sel = page.locator('.ev-upload .el-select').first()
+    await sel.click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: pick.serial }).click()
+    const bytes = Buffer.alloc(4096)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + process.pid + Date.now()) & 0xff
+    await page.locator('[data-test="file-input"]').setInputFiles({ name: 'clip.bin', mimeType: 'application/octet-stream', buffer: bytes })
+    await page.locator('[data-test="upload-item"] .el-progress.is-success').waitFor({ timeout: 20000 })
+    r = await officer.call('GET', `/evidence?case_id=${id}`)
+    assert.equal(r.status, 200)
+    assert.equal(r.data.items.length, 1)
+    assert.equal(r.data.items[0].device_id, pick.id)
+    assert.equal(r.data.items[0].device, pick.serial)
+  } finally {
+    await context.close()
+  }
+})

@@ -23,3 +23,13 @@ CREATE TABLE recording_interruptions (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX recording_interruptions_case ON recording_interruptions(case_id, action);
+
+-- Evidence files name their recording device by id (a registered device of
+-- the department) instead of free text. device keeps the serial as recorded;
+-- rows from before the registry whose text names a registered serial of the
+-- same department get its id, the rest keep their text and no id.
+ALTER TABLE evidence_files ADD COLUMN device_id BIGINT REFERENCES devices(id);
+UPDATE evidence_files SET device_id = (SELECT d.id FROM devices d WHERE d.serial = evidence_files.device
+                                        AND d.department_id = evidence_files.department_id)
+WHERE device <> '';
+CREATE INDEX evidence_files_device ON evidence_files(device_id);
