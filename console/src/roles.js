@@ -48,6 +48,9 @@ export const PAGE_ROLES = {
   approvals: ['head', 'reviewer'],
   'case-stats': ['officer', 'reviewer', 'head', 'supervisor'],
   field: ['officer', 'head'],
+  // 案卷评查: the Justice Bureau's supervisors alone (src/api/evaluations.c)
+  evaluations: ['supervisor'],
+  evaluation: ['supervisor'],
   // 法制审核 (issue 6): the queue and a case's review for department staff
   // and the Justice Bureau; the bureau's view for supervisors (a head sees
   // their own department's)
@@ -86,7 +89,8 @@ export const MENU = [
       { route: 'case-new', label: '案源登记' },
       { route: 'approvals', label: '待我审批' },
       { route: 'field', label: '移动执法' },
-      { route: 'case-stats', label: '案件统计' }
+      { route: 'case-stats', label: '案件统计' },
+      { route: 'evaluations', label: '案卷评查' }
     ]
   },
   {
