@@ -1069,6 +1069,15 @@ static json_t *doc_json(zf_db *db, const zf_case_doc *d, int with_fields)
     json_object_set_new(o, "finalized_at", d->finalized_at ? json_integer(d->finalized_at) : json_null());
     if (with_fields)
         json_object_set(o, "fields", d->fields);
+    /* a draft may still lack required fields: say which (finalizing needs them) */
+    if (json_is_object(d->fields)) {
+        json_t *missing = NULL;
+        zf_err e = ZF_ERR_INIT;
+
+        if (!tpl || strcmp(d->status, "draft") != 0 || zf_doc_validate_draft(&missing, tpl, d->fields, &e) < 0)
+            missing = json_array();
+        json_object_set_new(o, "missing_fields", missing);
+    }
     return o;
 }
 
@@ -1090,18 +1099,33 @@ static const zf_json_field DOC_SPEC[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
+/* Creating (create = 1) honours Idempotency-Key: the check, the new draft
+ * and the kept answer are one transaction, so a retry (the offline queue,
+ * a lost answer) gets the first document, never a second one. */
 static int doc_write(zf_ctx *c, int create)
 {
     static const char *const objects[] = {"fields", NULL};
     json_t *in = NULL, *fields;
     zf_case_actor who = actor_of(c);
     int64_t id, doc_id = 0, out_id = 0, ev;
-    char loc[96];
-    int rc;
+    const char *key = NULL;
+    char loc[96], route[96];
+    int rc, tx = 0, found = 0;
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (!create && (rc = zf_ctx_param_id(c, 1, &doc_id)) < 0) ||
-        (rc = decode_with_objects(&in, c, DOC_SPEC, objects)) < 0)
+        (create && (rc = zf_idem_key(&key, c)) < 0))
         return rc;
+    /* the concrete path: the same key for another case is another request */
+    snprintf(route, sizeof route, "POST /api/v1/cases/%lld/documents", (long long)id);
+    if (key) {
+        if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+            return rc;
+        tx = 1;
+        if ((rc = zf_idem_replay(&found, c, key, route)) < 0 || found)
+            goto done;
+    }
+    if ((rc = decode_with_objects(&in, c, DOC_SPEC, objects)) < 0)
+        goto done;
     fields = json_object_get(in, "fields");
     if (create && !str_of(in, "template")) {
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "template", "缺少必填字段：文书种类");
@@ -1123,8 +1147,18 @@ static int doc_write(zf_ctx *c, int create)
         snprintf(loc, sizeof loc, "/api/v1/cases/%lld/documents/%lld", (long long)id, (long long)out_id);
         zf_ctx_header(c, "Location", loc);
     }
-    rc = respond_doc(c, create ? 201 : 200, id, out_id);
+    if ((rc = respond_doc(c, create ? 201 : 200, id, out_id)) < 0)
+        goto done;
+    if (key && (rc = zf_idem_store(c, key, route, c->status, zf_buf_str(&c->out))) < 0)
+        goto done;
 done:
+    if (tx) {
+        if (rc < 0 || (found && rc == 0)) {
+            zf_db_rollback(c->db);
+        } else if ((rc = zf_db_commit(c->db, &c->err)) < 0) {
+            zf_db_rollback(c->db);
+        }
+    }
     json_decref(in);
     return rc;
 }

@@ -240,25 +240,7 @@ static int idem_recheck(zf_ctx *c, up_state *u)
 
 static int idem_store(zf_ctx *c, const char *key, const char *route, int status, const char *body)
 {
-    zf_stmt *st = NULL;
-    int rc;
-
-    if (!key || !key[0])
-        return 0;
-    if ((rc = zf_db_prepare(&st, c->db,
-                            "INSERT INTO idempotency_keys (user_id, key, route, status, body, created_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6)",
-                            &c->err)) < 0)
-        return rc;
-    zf_stmt_bind_int64(st, 1, c->who->user_id);
-    zf_stmt_bind_text(st, 2, key, -1);
-    zf_stmt_bind_text(st, 3, route, -1);
-    zf_stmt_bind_int64(st, 4, status);
-    zf_stmt_bind_text(st, 5, body, -1);
-    zf_stmt_bind_int64(st, 6, c->now);
-    rc = zf_stmt_step(st, &c->err);
-    zf_stmt_free(st);
-    return rc < 0 ? rc : 0;
+    return zf_idem_store(c, key, route, status, body);
 }
 
 static int replay(zf_ctx *c, up_state *u)

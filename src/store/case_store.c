@@ -1978,16 +1978,42 @@ static int check_scan_fields(const json_t *fields, zf_err *err)
     return 0;
 }
 
-static int validate_fields(const char *code, const json_t *fields, zf_err *err)
+/* draft: required fields may be empty (zf_doc_validate_draft). Otherwise
+ * (finalizing) every empty required field is named in one refusal, the
+ * first as err.field, before the full check. */
+static int validate_fields(const char *code, const json_t *fields, int draft, zf_err *err)
 {
     const zf_doctpl *tpl = zf_doctpl_find(code);
+    json_t *missing = NULL;
     int rc;
 
     if (!json_is_object(fields))
         return zf_err_set(err, ZF_EINVAL, "wrong_type", "fields", "文书字段应为 JSON 对象");
     if (!tpl)
         return check_scan_fields(fields, err);
-    if ((rc = zf_doc_validate(tpl, fields, err)) < 0 && err) {
+    rc = zf_doc_validate_draft(&missing, tpl, fields, err);
+    if (rc == 0 && !draft && json_array_size(missing) > 0) {
+        char list[600] = "", f[128];
+        size_t i, used = 0;
+
+        for (i = 0; i < json_array_size(missing); i++) {
+            const char *label = json_string_value(json_object_get(json_array_get(missing, i), "label"));
+            int n = snprintf(list + used, sizeof list - used, "%s“%s”", i ? "、" : "", label);
+
+            if (n < 0 || (size_t)n >= sizeof list - used)
+                break;
+            used += (size_t)n;
+        }
+        snprintf(f, sizeof f, "fields.%s",
+                 json_string_value(json_object_get(json_array_get(missing, 0), "key")));
+        json_decref(missing);
+        rc = zf_err_set(err, ZF_EINVAL, "required", f, "定稿前须填写全部必填项，尚未填写：%s", list);
+        return rc;
+    }
+    json_decref(missing);
+    if (rc == 0 && !draft)
+        rc = zf_doc_validate(tpl, fields, err);
+    if (rc < 0 && err) {
         /* name the path inside the request */
         char f[128];
 
@@ -2088,7 +2114,7 @@ int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id
         }
         template_code = d.template_code;
     }
-    if ((rc = validate_fields(template_code, fields, err)) < 0)
+    if ((rc = validate_fields(template_code, fields, 1, err)) < 0)
         goto done;
     if (evidence_id && (rc = link_evidence(&changed, db, c, evidence_id, err)) < 0)
         goto done;
@@ -2178,7 +2204,7 @@ int zf_case_doc_finalize(char *out_doc_no, size_t cap, zf_db *db, int64_t case_i
             goto done;
         json_object_set_new(d.fields, "doc_no", json_string(docno));
     }
-    if ((rc = validate_fields(d.template_code, d.fields, err)) < 0)
+    if ((rc = validate_fields(d.template_code, d.fields, 0, err)) < 0)
         goto done;
     if (d.evidence_id && (rc = evidence_sha(ev_sha, db, d.evidence_id, err)) < 0)
         goto done;

@@ -291,8 +291,9 @@ bool zf_case_doc_code_known(const char *code);
 
 /* Saves a draft: doc_id 0 creates one, else replaces the fields (and
  * evidence) of draft doc_id (ZF_ECONFLICT "document_final" when it is
- * final). Fields are validated (zf_doc_validate) — a missing required field
- * is refused — and may not carry the derived doc_no. evidence_id (0 = none)
+ * final). Fields are validated as a draft (zf_doc_validate_draft): a
+ * required field may still be empty (the API lists what is missing), but
+ * whatever is filled must be valid, and the derived doc_no may not be given. evidence_id (0 = none)
  * must be a stored file of the case's department; it is linked to the case.
  * Audit case_document_save. */
 int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id,
@@ -301,7 +302,8 @@ int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id
 
 /* Finalizes a draft: a numbered template gets its 文号 from the department's
  * counter for (its kind, this year) in the same transaction (written into
- * the fields' doc_no), the fields are validated again, the content hash
+ * the fields' doc_no), the fields are validated in full (ZF_EINVAL
+ * "required" naming every empty required field, err.field the first), the content hash
  * computed (SHA-256 of the RFC 8785 form of {case_id, template, doc_no,
  * fields, evidence_sha256}) and the document becomes immutable.
  * out_doc_no (may be NULL, cap bytes) receives the 文号 or "". Audit

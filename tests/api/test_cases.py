@@ -626,11 +626,31 @@ def test_document_validation_and_immutability(w):
     c = create(w, "penalty_general")
     cid = c["id"]
     base = w.url + "/cases/%d/documents" % cid
+    # a draft may leave required fields empty: saved, with what is missing listed
     bad = fields("case_source")
     del bad["summary"]
-    e = refused(w, lambda: w.officer1.post(base, json={"template": "case_source", "fields": bad}, timeout=10),
-                400, "required")
+    bad["registrar_opinion"] = ""
+    r = w.officer1.post(base, json={"template": "case_source", "fields": bad}, timeout=10)
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert draft["status"] == "draft"
+    assert [m["key"] for m in draft["missing_fields"]] == ["summary", "registrar_opinion"]
+    assert all(re.search(r"[\u4e00-\u9fff]", m["label"]) for m in draft["missing_fields"])
+    listed = w.officer1.get(base, timeout=10).json()["items"]
+    assert [d["missing_fields"] for d in listed if d["id"] == draft["id"]][0] == draft["missing_fields"]
+    # ... but what is filled must be valid even in a draft
+    refused(w, lambda: w.officer1.post(base, json={"template": "case_source",
+                                                   "fields": dict(bad, source_date="2026-02-30")},
+                                       timeout=10), 400, "bad_format")
+    # finalizing validates fully and names every missing field
+    e = refused(w, lambda: w.officer1.post(base + "/%d/finalize" % draft["id"], timeout=10), 400, "required")
     assert e["field"] == "fields.summary"
+    assert all("“%s”" % m["label"] in e["message"] for m in draft["missing_fields"]), e["message"]
+    # filled in, it finalizes
+    r = w.officer1.put(base + "/%d" % draft["id"], json={"fields": fields("case_source")}, timeout=10)
+    assert r.status_code == 200 and r.json()["missing_fields"] == [], r.text
+    r = w.officer1.post(base + "/%d/finalize" % draft["id"], timeout=10)
+    assert r.status_code == 200 and r.json()["missing_fields"] == [], r.text
     refused(w, lambda: w.officer1.post(base, json={"template": "no_such_doc", "fields": {}}, timeout=10),
             400, "validation_failed")
     refused(w, lambda: w.officer1.post(base, json={"template": "penalty_notice",
@@ -961,3 +981,44 @@ def test_recording_interruption_lets_a_mandatory_step_pass(w):
     z = zipfile.ZipFile(io.BytesIO(r.content))
     case_json = _json.loads(z.read("case.json"))
     assert [x["reason"] for x in case_json["recording_interruptions"]] == [good["reason"]]
+
+
+# ---- Idempotency-Key on document creation ---------------------------------------------
+
+def test_document_creation_is_idempotent(w):
+    c = create(w, "penalty_general")
+    cid = c["id"]
+    base = w.url + "/cases/%d/documents" % cid
+    body = {"template": "case_source", "fields": fields("case_source")}
+    key = "doc-retry-%d" % cid
+    r1 = w.officer1.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r1.status_code == 201, r1.text
+    # the retry (same key) gets the first document, not a second one
+    r2 = w.officer1.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r2.status_code == 201, r2.text
+    assert r2.json()["id"] == r1.json()["id"] and r2.headers.get("Idempotent-Replayed") == "true"
+    # even when the retry's body differs (the first answer stands)
+    r3 = w.officer1.post(base, json={"template": "inquiry_record", "fields": {}},
+                         headers={"Idempotency-Key": key}, timeout=10)
+    assert r3.status_code == 201 and r3.json()["id"] == r1.json()["id"], r3.text
+    docs = w.officer1.get(base, timeout=10).json()["items"]
+    assert len(docs) == 1
+    assert len(audit(w, "case_document_save", r1.json()["id"])) == 1
+    # another user's key space is their own
+    r4 = w.officer2.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r4.status_code == 201 and r4.json()["id"] != r1.json()["id"], r4.text
+    # the same key for another case is another request: refused, nothing written
+    other = create(w, "penalty_general")["id"]
+    e = refused(w, lambda: w.officer1.post(w.url + "/cases/%d/documents" % other, json=body,
+                                           headers={"Idempotency-Key": key}, timeout=10),
+                409, "idempotency_key_reused")
+    assert re.search(r"[\u4e00-\u9fff]", e["message"])
+    # a malformed key is refused
+    refused(w, lambda: w.officer1.post(base, json=body, headers={"Idempotency-Key": "x" * 201}, timeout=10),
+            400, "validation_failed")
+    # a refused first attempt keeps nothing: the retry is judged afresh
+    bad_key = "doc-bad-%d" % cid
+    refused(w, lambda: w.officer1.post(base, json={"template": "no_such_doc", "fields": {}},
+                                       headers={"Idempotency-Key": bad_key}, timeout=10), 400, "validation_failed")
+    r5 = w.officer1.post(base, json=body, headers={"Idempotency-Key": bad_key}, timeout=10)
+    assert r5.status_code == 201 and r5.json()["id"] not in (r1.json()["id"], r4.json()["id"]), r5.text

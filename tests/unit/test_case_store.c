@@ -289,12 +289,15 @@ static void test_documents_and_numbers(void **state)
                                 &err),
                      0);
     id = new_case("penalty_general", 2);
-    /* a missing required field is refused */
+    /* a draft may lack a required field; finalizing it is refused, naming it */
     bad = sample_doc(zf_doctpl_find("case_source"), 0);
     json_object_del(bad, "summary");
-    assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err),
-                     ZF_EINVAL);
+    assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err), 0);
+    assert_int_equal(zf_case_doc_finalize(NULL, 0, db, id, doc_id, &officer, NOW, &err), ZF_EINVAL);
+    assert_string_equal(err.code, "required");
     assert_string_equal(err.field, "fields.summary");
+    assert_non_null(strstr(err.message, "尚未填写"));
+    doc_id = 0;
     json_object_set_new(bad, "doc_no", json_string("赣江市监处罚〔2026〕1号"));
     assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err),
                      ZF_EINVAL);
