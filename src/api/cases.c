@@ -573,8 +573,7 @@ static int h_list(zf_ctx *c)
              "AND (CAST($8 AS BIGINT) IS NULL OR c.created_at < $8) "
              "AND (CAST($9 AS TEXT) IS NULL OR (EXISTS (SELECT 1 FROM clocks k WHERE "
              "k.object_type = 'case' AND k.object_id = c.id AND k.done_date IS NULL AND "
-             "k.due_date < $9) OR EXISTS (SELECT 1 FROM case_day_clocks d WHERE d.case_id = c.id AND "
-             "d.done_date IS NULL AND d.paused_from IS NULL AND d.due_date < $9)) = "
+             "k.due_date < $9)) = "
              "(CAST($10 AS BIGINT) = 1))");
     for (i = 0; i < 2; i++) {
         char q[6200];
@@ -586,9 +585,7 @@ static int h_list(zf_ctx *c)
                      "SELECT c.id, c.department_id, c.procedure, c.power_type, c.stage, c.case_no, "
                      "c.title, c.secrecy, c.created_at, c.updated_at, c.archived_at, c.flags, "
                      "(SELECT COUNT(*) FROM clocks k WHERE k.object_type = 'case' AND k.object_id = c.id "
-                     "AND k.done_date IS NULL AND k.due_date < $11) + (SELECT COUNT(*) FROM "
-                     "case_day_clocks d WHERE d.case_id = c.id AND d.done_date IS NULL AND "
-                     "d.paused_from IS NULL AND d.due_date < $11) %s ORDER BY %s %s, c.id %s "
+                     "AND k.done_date IS NULL AND k.due_date < $11) %s ORDER BY %s %s, c.id %s "
                      "LIMIT $12 OFFSET $13",
                      sql, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
         if ((rc = zf_db_prepare(&st, c->db, q, &c->err)) < 0)

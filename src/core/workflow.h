@@ -191,9 +191,10 @@ const zf_wf_clock_rule *zf_workflow_clock_rules(size_t *out_n);
  * searched: use zf_deadline_rule_find for those). */
 const zf_wf_clock_rule *zf_workflow_clock_rule(const char *code);
 
-/* The working-day rule r as a row for the calendar's rule table, so the
- * deadline engine can run it. ZF_EINVAL ("unsupported_unit") for a
- * calendar-day rule: zf_deadline_rule has no calendar-day kind yet. */
+/* The rule r as a zf_deadline_rule the deadline engine can run: a working-day
+ * rule as ZF_RULE_WORKDAYS (a row of the calendar's rule table), a
+ * calendar-day rule as ZF_RULE_CALENDAR_DAYS (days = count, the extension in
+ * days). ZF_EINVAL for NULL or an unknown unit. */
 int zf_workflow_deadline_rule(zf_deadline_rule *out, const zf_wf_clock_rule *r, zf_err *err);
 
 /* ---- look-ups ------------------------------------------------------------- */

@@ -781,35 +781,20 @@ static int start_clock(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
 {
     const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
     zf_date today = zf_calendar_store_today(now);
-    zf_stmt *st = NULL;
-    char sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN];
+    zf_deadline_rule r;
     int rc;
 
     if (wr && wr->unit == ZF_WF_CALENDAR_DAYS) {
-        /* 民法典 第二百零一条: the start day is not counted */
-        if ((rc = zf_db_prepare(&st, db,
-                                "INSERT INTO case_day_clocks (case_id, department_id, rule_code, "
-                                "start_date, due_date, created_at, updated_at) VALUES "
-                                "($1, $2, $3, $4, $5, $6, $6)",
-                                err)) < 0)
+        /* 日 (行政处罚法 第六十条, 行政强制法 第二十五条): the rule table holds
+         * working-day rules for administrators to edit; a statutory
+         * calendar-day period is run from the workflow's own rule */
+        if ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0)
             return rc;
-        zf_stmt_bind_int64(st, 1, c->id);
-        zf_stmt_bind_int64(st, 2, c->department_id);
-        zf_stmt_bind_text(st, 3, code, -1);
-        zf_stmt_bind_text(st, 4, zf_date_format(sd, today), -1);
-        zf_stmt_bind_text(st, 5, zf_date_format(dd, today + wr->count), -1);
-        zf_stmt_bind_int64(st, 6, now);
-        rc = zf_stmt_step(st, err);
-        zf_stmt_free(st);
-        return rc < 0 ? rc : 0;
+        return zf_clock_store_start_rule(NULL, db, cal, &r, ZF_CASE_OBJECT, c->id, c->department_id,
+                                         today, now, err);
     }
-    if (wr) {
-        zf_deadline_rule r;
-
-        if ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0 ||
-            (rc = ensure_rule(db, &r, now, err)) < 0)
-            return rc;
-    }
+    if (wr && ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0 || (rc = ensure_rule(db, &r, now, err)) < 0))
+        return rc;
     return zf_clock_store_start(NULL, db, cal, code, ZF_CASE_OBJECT, c->id, c->department_id, today,
                                 now, err);
 }
@@ -824,8 +809,6 @@ static int clock_apply(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
     zf_clock_row *rows = NULL;
     size_t n = 0, i;
     zf_date today = zf_calendar_store_today(now);
-    zf_stmt *st = NULL;
-    char td[ZF_DATE_STRLEN];
     int rc;
 
     if ((rc = zf_clock_store_for_object(&rows, &n, db, ZF_CASE_OBJECT, c->id, err)) < 0)
@@ -841,124 +824,7 @@ static int clock_apply(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
         }
     }
     free(rows);
-    if (rc < 0)
-        return rc;
-    /* the calendar-day clocks */
-    zf_date_format(td, today);
-    switch (op) {
-    case CLK_FINISH:
-        /* a suspended clock is resumed on the day it is met */
-        rc = zf_db_prepare(&st, db,
-                           "UPDATE case_day_clocks SET done_date = $3, updated_at = $4 WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL",
-                           err);
-        break;
-    case CLK_PAUSE:
-        rc = zf_db_prepare(&st, db,
-                           "UPDATE case_day_clocks SET paused_from = $3, updated_at = $4 WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "paused_from IS NULL",
-                           err);
-        break;
-    case CLK_RESUME:
-        /* the days in (paused_from, today] do not count: the due date moves
-         * by as many days; the day arithmetic is done in C below */
-        rc = zf_db_prepare(&st, db,
-                           "SELECT id, paused_from, due_date FROM case_day_clocks WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "paused_from IS NOT NULL AND $3 <> '' AND $4 >= 0",
-                           err);
-        break;
-    case CLK_EXTEND: {
-        const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
-
-        if (!wr || wr->unit != ZF_WF_CALENDAR_DAYS)
-            return 0;
-        rc = zf_db_prepare(&st, db,
-                           "SELECT id, extension_days, due_date FROM case_day_clocks WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "$3 <> '' AND $4 >= 0",
-                           err);
-        break;
-    }
-    }
-    if (rc < 0)
-        return rc;
-    zf_stmt_bind_int64(st, 1, c->id);
-    zf_stmt_bind_text(st, 2, code, -1);
-    zf_stmt_bind_text(st, 3, td, -1);
-    zf_stmt_bind_int64(st, 4, now);
-    if (op == CLK_FINISH || op == CLK_PAUSE) {
-        rc = zf_stmt_step(st, err);
-        zf_stmt_free(st);
-        return rc < 0 ? rc : 0;
-    }
-    {
-        int64_t ids[16], vals[16];
-        char dues[16][ZF_DATE_STRLEN];
-        size_t k = 0, j;
-        const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
-
-        while ((rc = zf_stmt_step(st, err)) == 1 && k < 16) {
-            ids[k] = zf_stmt_int64(st, 0);
-            vals[k] = op == CLK_RESUME ? (int64_t)parse_date(zf_stmt_text(st, 1))
-                                       : zf_stmt_int64(st, 1);
-            copy(dues[k], ZF_DATE_STRLEN, zf_stmt_text(st, 2));
-            k++;
-        }
-        zf_stmt_free(st);
-        st = NULL;
-        if (rc < 0)
-            return rc;
-        for (j = 0; j < k; j++) {
-            zf_date due = parse_date(dues[j]);
-            int64_t add;
-            char nd[ZF_DATE_STRLEN];
-
-            if (op == CLK_EXTEND) {
-                if (vals[j] > 0)
-                    return zf_err_set(err, ZF_ECONFLICT, "already_extended", NULL,
-                                      "该期限已经延长过，不能再次延长");
-                if (today > due)
-                    return zf_err_set(err, ZF_ECONFLICT, "clock_overdue", NULL,
-                                      "期限已届满，不能再延长");
-                add = wr->extension;
-            } else {
-                add = (int64_t)today - vals[j];
-            }
-            if ((rc = zf_db_prepare(&st, db,
-                                    op == CLK_EXTEND
-                                        ? "UPDATE case_day_clocks SET due_date = $2, "
-                                          "extension_days = $3, updated_at = $4 WHERE id = $1"
-                                        : "UPDATE case_day_clocks SET due_date = $2, paused_from = NULL, "
-                                          "paused_days = paused_days + $3, updated_at = $4 WHERE id = $1",
-                                    err)) < 0)
-                return rc;
-            zf_stmt_bind_int64(st, 1, ids[j]);
-            zf_stmt_bind_text(st, 2, zf_date_format(nd, due + (zf_date)add), -1);
-            zf_stmt_bind_int64(st, 3, add);
-            zf_stmt_bind_int64(st, 4, now);
-            rc = zf_stmt_step(st, err);
-            zf_stmt_free(st);
-            st = NULL;
-            if (rc < 0)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-static zf_clock_state day_state(zf_date today, zf_date due, zf_date done, int paused)
-{
-    if (done != ZF_DATE_NONE)
-        return done > due ? ZF_CLOCK_DONE_LATE : ZF_CLOCK_DONE_ON_TIME;
-    if (paused)
-        return ZF_CLOCK_PAUSED;
-    if (today > due)
-        return ZF_CLOCK_OVERDUE;
-    if (due - today <= 3)
-        return ZF_CLOCK_DUE_SOON;
-    return ZF_CLOCK_ON_TIME;
+    return rc < 0 ? rc : 0;
 }
 
 int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calendar *cal,
@@ -974,13 +840,10 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
     *out_n = 0;
     /* open ones first, then by start */
     if ((rc = zf_db_prepare(&st, db,
-                            "SELECT id, rule_code, start_date, due, done, day, paused FROM ("
-                            "SELECT id, rule_code, start_date, COALESCE(due_date, '') AS due, "
-                            "COALESCE(done_date, '') AS done, 0 AS day, '' AS paused FROM clocks "
-                            "WHERE object_type = 'case' AND object_id = $1 UNION ALL SELECT id, "
-                            "rule_code, start_date, due_date, COALESCE(done_date, ''), 1, "
-                            "COALESCE(paused_from, '') FROM case_day_clocks WHERE case_id = $1) x "
-                            "ORDER BY done <> '', start_date, day, id",
+                            "SELECT id, rule_code, start_date, COALESCE(due_date, ''), "
+                            "COALESCE(done_date, '') FROM clocks WHERE object_type = 'case' AND "
+                            "object_id = $1 ORDER BY CASE WHEN done_date IS NULL THEN 0 ELSE 1 END, "
+                            "start_date, id",
                             err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, case_id);
@@ -995,7 +858,6 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
         k = &v[n++];
         memset(k, 0, sizeof *k);
         k->id = zf_stmt_int64(st, 0);
-        k->day = zf_stmt_int64(st, 5) != 0;
         copy(k->rule_code, sizeof k->rule_code, zf_stmt_text(st, 1));
         copy(k->start, sizeof k->start, zf_stmt_text(st, 2));
         copy(k->due, sizeof k->due, zf_stmt_text(st, 3));
@@ -1010,12 +872,6 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
             dr = zf_deadline_rule_find(dr, nd, k->rule_code);
             copy(k->name, sizeof k->name, dr ? dr->name : k->rule_code);
         }
-        if (k->day) {
-            k->state = day_state(today, parse_date(k->due), parse_date(k->done),
-                                 *zf_stmt_text(st, 6) != '\0');
-            if (k->state == ZF_CLOCK_PAUSED)
-                k->due[0] = '\0';
-        }
     }
     zf_stmt_free(st);
     st = NULL;
@@ -1023,19 +879,18 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
         free(v);
         return rc;
     }
-    /* the working-day clocks' state comes from the deadline engine */
+    /* the state comes from the deadline engine */
     {
         size_t i;
 
         for (i = 0; i < n; i++) {
             zf_clock_row row;
 
-            if (v[i].day)
-                continue;
             if ((rc = zf_clock_store_get(&row, db, v[i].id, err)) < 0) {
                 free(v);
                 return rc;
             }
+            v[i].day = row.clock.rule.kind == ZF_RULE_CALENDAR_DAYS;
             v[i].state = zf_clock_state_at(&row.clock, cal, today, -1);
         }
     }
@@ -1426,9 +1281,8 @@ int zf_case_wf_state(zf_case_wf *w, zf_db *db, int64_t case_id, const zf_case_ac
     w->st.documents = w->doc_ptrs;
     w->st.n_documents = n;
     if ((rc = collect_codes(&w->clocks, &w->clock_ptrs, &n, db,
-                            "SELECT rule_code FROM clocks WHERE object_type = 'case' AND object_id = $1 "
-                            "AND done_date IS NULL UNION SELECT rule_code FROM case_day_clocks WHERE "
-                            "case_id = $1 AND done_date IS NULL ORDER BY 1",
+                            "SELECT DISTINCT rule_code FROM clocks WHERE object_type = 'case' AND "
+                            "object_id = $1 AND done_date IS NULL ORDER BY 1",
                             case_id, NULL, err)) < 0)
         goto fail;
     w->st.open_clocks = w->clock_ptrs;

@@ -24,11 +24,12 @@
  * An archived case (stage with ZF_WF_ST_ARCHIVED, archived_at set) refuses
  * every change with ZF_ECONFLICT "case_archived".
  *
- * Clocks: working-day rules run in the calendar's clocks table (object_type
- * "case", see store/calendar_store.h); the workflow's calendar-day rules
- * (penalty_decision_90d, coercion_seizure_30d, coercion_freeze_30d) in this
- * module's case_day_clocks, with the same states, until core/deadline.h has a
- * calendar-day rule kind.
+ * Clocks: every clock of a case runs in the calendar's clocks table
+ * (object_type "case", see store/calendar_store.h), so 期限预警 lists them:
+ * working-day rules as stored rules, the workflow's calendar-day rules
+ * (penalty_decision_90d, coercion_seizure_30d, coercion_freeze_30d) as
+ * ZF_RULE_CALENDAR_DAYS clocks carrying their own rule (migration 0016 moved
+ * the rows of the former case_day_clocks there).
  *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H
@@ -250,8 +251,8 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
 /* ---- clocks ------------------------------------------------------------------- */
 
 typedef struct zf_case_clock {
-    int64_t id;                /* clocks.id or case_day_clocks.id (see day) */
-    bool day;                  /* a calendar-day clock */
+    int64_t id;                /* clocks.id */
+    bool day;                  /* a calendar-day clock (ZF_RULE_CALENDAR_DAYS) */
     char rule_code[48];
     char name[96];
     char start[ZF_DATE_STRLEN], due[ZF_DATE_STRLEN], done[ZF_DATE_STRLEN]; /* "" when none */

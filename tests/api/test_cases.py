@@ -36,7 +36,7 @@ PERSON = id_number("36010219800101123")
 # tables a case change may touch (sessions and the ledger move on every
 # request and are not "a change")
 CASE_TABLES = ["cases", "case_parties", "case_officers", "case_events", "case_event_evidence",
-               "case_documents", "docno_counters", "case_day_clocks", "clocks", "evidence_files",
+               "case_documents", "docno_counters", "clocks", "evidence_files",
                "devices", "av_items", "audit_log", "recording_interruptions"]
 
 SAMPLES = {
@@ -1022,3 +1022,37 @@ def test_document_creation_is_idempotent(w):
                                        headers={"Idempotency-Key": bad_key}, timeout=10), 400, "validation_failed")
     r5 = w.officer1.post(base, json=body, headers={"Idempotency-Key": bad_key}, timeout=10)
     assert r5.status_code == 201 and r5.json()["id"] not in (r1.json()["id"], r4.json()["id"]), r5.text
+
+
+# ---- calendar-day clocks on 期限预警 -------------------------------------------------------
+
+def test_ninety_day_clock_is_a_calendar_day_clock_on_deadlines(w):
+    import datetime
+    c = create(w, "penalty_general", matter_id=w.penalty_matter)
+    cid = c["id"]
+    doc(w, cid, "case_source")
+    doc(w, cid, "filing_approval")
+    r = act(w, cid, "file_case", s=w.head1)
+    k = clock(r["case"], "penalty_decision_90d")
+    assert k["calendar_days"] and k["open"]
+    start = datetime.date.fromisoformat(k["start"])
+    # 行政处罚法 第六十条: 九十日 (calendar days, the start day not counted)
+    assert k["due"] == (start + datetime.timedelta(days=90)).isoformat()
+    items = w.officer1.get(w.url + "/deadlines", params={"per_page": 100}, timeout=10).json()["items"]
+    mine = [x for x in items if x["object_type"] == "case" and x["object_id"] == cid
+            and x["rule_code"] == "penalty_decision_90d"]
+    assert len(mine) == 1 and mine[0]["due"] == k["due"], items
+    con = w.srv.db()
+    try:
+        kind = con.execute("SELECT rule FROM clocks WHERE id = ?", (mine[0]["id"],)).fetchone()[0]
+        assert '"kind":"calendar_days"' in kind and '"days":90' in kind
+        assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'case_day_clocks'").fetchone()[0] == 0
+    finally:
+        con.close()
+    # 中止 and 恢复 the same day: the clock pauses and resumes in the shared table
+    r = act(w, cid, "suspend", s=w.head1, reason="等待检验结果")
+    assert "penalty_decision_90d" in r["clocks_paused"]
+    assert clock(r["case"], "penalty_decision_90d")["state"] == "paused"
+    r = act(w, cid, "resume", s=w.head1)
+    k2 = clock(r["case"], "penalty_decision_90d")
+    assert k2["state"] != "paused" and k2["due"] == k["due"]
