@@ -716,6 +716,19 @@ def test_list_filters_pagination_and_stats(w):
     assert all(i["stage"] == "draw" for i in r["items"]) and r["total"] >= 1
     r = w.officer1.get(w.url + "/cases", params={"officer_id": w.officers[1], "per_page": 100}, timeout=10).json()
     assert c["id"] in [i["id"] for i in r["items"]]
+    # the count (read from case_officers alone) is the number of such cases
+    con = w.srv.db()
+    try:
+        want = con.execute("SELECT COUNT(*) FROM cases c WHERE c.department_id = ? AND c.id IN "
+                           "(SELECT case_id FROM case_officers WHERE officer_id = ?)",
+                           (w.market, w.officers[1])).fetchone()[0]
+        env_officer = con.execute("SELECT id FROM officers WHERE department_id = ?", (w.env,)).fetchone()[0]
+    finally:
+        con.close()
+    assert r["total"] == want > 0
+    # another department's officer: none of my department's cases
+    r = w.officer1.get(w.url + "/cases", params={"officer_id": env_officer}, timeout=10).json()
+    assert r["total"] == 0 and r["items"] == []
     r = w.officer1.get(w.url + "/cases", params={"q": "spot_check"}, timeout=10).json()
     assert c["id"] in [i["id"] for i in r["items"]]
     r = w.officer1.get(w.url + "/cases", params={"overdue": "1"}, timeout=10).json()
