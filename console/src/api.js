@@ -43,6 +43,7 @@ async function request(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
+  if (opts.headers) Object.assign(headers, opts.headers) // Idempotency-Key …
   let res
   try {
     res = await fetch(BASE + path, {

@@ -53,6 +53,9 @@ export const PAGE_ROLES = {
   // 当事人档案 (issue 4): GET /parties/{identifier}/cases and /records
   'party-records': ['officer', 'reviewer', 'head', 'supervisor'],
   field: ['officer', 'head'],
+  // 案卷评查: the Justice Bureau's supervisors alone (src/api/evaluations.c)
+  evaluations: ['supervisor'],
+  evaluation: ['supervisor'],
   // 法制审核 (issue 6): the queue and a case's review for department staff
   // and the Justice Bureau; the bureau's view for supervisors (a head sees
   // their own department's)
@@ -111,6 +114,8 @@ export const MENU = [
       { route: 'field', label: '移动执法' },
       { route: 'party-records', label: '当事人档案' },
       { route: 'case-stats', label: '案件统计' }
+      { route: 'case-stats', label: '案件统计' },
+      { route: 'evaluations', label: '案卷评查' }
     ]
   },
   {

@@ -54,6 +54,9 @@ const routes = [
       { path: 'party-records', name: 'party-records', component: () => import('./pages/PartyRecords.vue'), meta: { title: '当事人档案' } },
       { path: 'case-stats', name: 'case-stats', component: () => import('./pages/CaseStats.vue'), meta: { title: '案件统计' } },
       { path: 'field', name: 'field', component: () => import('./pages/FieldWork.vue'), meta: { title: '移动执法' } },
+      // 案卷评查 (issue 5): the Justice Bureau's case-file evaluations
+      { path: 'evaluations', name: 'evaluations', component: () => import('./pages/Evaluations.vue'), meta: { title: '案卷评查' } },
+      { path: 'evaluations/:id(\\d+)', name: 'evaluation', component: () => import('./pages/EvaluationDraw.vue'), meta: { title: '案卷评查' } },
       { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } }

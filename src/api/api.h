@@ -298,4 +298,26 @@ int zf_list_params_read(zf_list_params *out, zf_ctx *c, const zf_sort_key *keys)
 json_t *zf_json_text_or_null(zf_stmt *st, int col);
 json_t *zf_json_int_or_null(zf_stmt *st, int col);
 
+/* ---- Idempotency-Key (src/api/idempotency.c) ----
+ * A client that may retry a creating request (a lost answer, the offline
+ * queue) sends Idempotency-Key; the first answer is kept in
+ * idempotency_keys per (user, key) and any retry gets it again, so a retry
+ * never creates a second record. */
+#define ZF_IDEM_MAX 200
+
+/* The request's Idempotency-Key, validated (1..ZF_IDEM_MAX visible ASCII
+ * characters): *out is NULL when there is none. ZF_EINVAL otherwise. */
+int zf_idem_key(const char **out, zf_ctx *c);
+
+/* Looks key up for c's user. Not stored: *out_found = 0. Stored for route:
+ * *out_found = 1 and the stored answer is written into c (status, body,
+ * header Idempotent-Replayed: true). Stored for another route: ZF_ECONFLICT
+ * "idempotency_key_reused". Run it inside the write transaction so a
+ * concurrent retry waits for the first answer. */
+int zf_idem_replay(int *out_found, zf_ctx *c, const char *key, const char *route);
+
+/* Keeps the answer (status, JSON body) of key for c's user and route, in the
+ * caller's transaction. A NULL or empty key stores nothing. */
+int zf_idem_store(zf_ctx *c, const char *key, const char *route, int status, const char *body);
+
 #endif

@@ -552,7 +552,7 @@ static int h_list(zf_ctx *c)
     int64_t dept = 0, officer = 0, from = 0, to = 0, total = 0;
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
-    char today[ZF_DATE_STRLEN], sql[3000], like[700] = "";
+    char today[ZF_DATE_STRLEN], sql[3000], sql_page[3000], like[700] = "";
     int rc, i, xlsx = 0;
 
     if ((rc = zf_list_params_read(&lp, c, LIST_SORT)) < 0 || (rc = id_param(c, "department_id", &dept)) < 0 ||
@@ -575,36 +575,64 @@ static int h_list(zf_ctx *c)
     if (lp.q)
         snprintf(like, sizeof like, "%%%s%%", lp.q);
     date_of(today, c->now);
-    snprintf(sql, sizeof sql,
-             "FROM cases c WHERE (CAST($1 AS BIGINT) IS NULL OR c.department_id = $1) "
-             "AND (CAST($2 AS TEXT) IS NULL OR c.stage = $2) "
-             "AND (CAST($3 AS TEXT) IS NULL OR c.procedure = $3) "
-             "AND (CAST($4 AS TEXT) IS NULL OR c.power_type = $4) "
-             "AND (CAST($5 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM case_officers co WHERE "
-             "co.case_id = c.id AND co.officer_id = $5)) "
-             "AND (CAST($6 AS TEXT) IS NULL OR c.title LIKE $6 OR c.case_no LIKE $6 OR c.summary LIKE $6) "
-             "AND (CAST($7 AS BIGINT) IS NULL OR c.created_at >= $7) "
-             "AND (CAST($8 AS BIGINT) IS NULL OR c.created_at < $8) "
-             "AND (CAST($9 AS TEXT) IS NULL OR (EXISTS (SELECT 1 FROM clocks k WHERE "
-             "k.object_type = 'case' AND k.object_id = c.id AND k.done_date IS NULL AND "
-             "k.due_date < $9) OR EXISTS (SELECT 1 FROM case_day_clocks d WHERE d.case_id = c.id AND "
-             "d.done_date IS NULL AND d.paused_from IS NULL AND d.due_date < $9)) = "
-             "(CAST($10 AS BIGINT) = 1))");
+    /* Only the conditions asked for go into the SQL (the parameters keep
+     * their numbers; an unused one is simply not bound): "$1 IS NULL OR ..."
+     * for every filter would keep SQLite from using any index, and with a
+     * million cases that is a full scan per page. The count and the page
+     * want different plans for the officer filter: the count lets
+     * case_officers_officer drive (an IN-subquery), the page walks the
+     * sort's index and probes the officer per case (EXISTS), stopping after
+     * one page, since an officer is on a good share of the department's
+     * cases. Overdue stays an IN-subquery over clocks_open for both (an
+     * overdue case is rare and old: walking newest first would read most of
+     * the department before the first one), and so does the 立案 date range
+     * (cases_dept_created). Measured in docs/benchmarks.md. */
+    for (i = 0; i < 2; i++) {
+        int page = i == 1;
+        int od = overdue && *overdue, od_yes = od && (strcmp(overdue, "1") == 0 || strcmp(overdue, "true") == 0);
+        char ofs[200] = "", ods[300] = "";
+
+        if (officer)
+            snprintf(ofs, sizeof ofs, "%s",
+                     page ? " AND EXISTS (SELECT 1 FROM case_officers co WHERE co.case_id = c.id AND "
+                            "co.officer_id = $5)"
+                          : " AND c.id IN (SELECT co.case_id FROM case_officers co WHERE co.officer_id = $5)");
+        if (od)
+            snprintf(ods, sizeof ods, "%s%s", od_yes ? " AND " : " AND NOT ",
+                     dept && od_yes
+                         ? "c.id IN (SELECT k.object_id FROM clocks k WHERE k.done_date IS NULL AND "
+                           "k.department_id = $1 AND k.due_date < $9 AND k.object_type = 'case' AND $10 = $10)"
+                         : "c.id IN (SELECT k.object_id FROM clocks k WHERE k.done_date IS NULL AND "
+                           "k.object_type = 'case' AND k.due_date < $9 AND $10 = $10)");
+        snprintf(i == 0 ? sql : sql_page, sizeof sql, "FROM cases c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
+                 dept ? " AND c.department_id = $1" : "", stage && *stage ? " AND c.stage = $2" : "",
+                 proc && *proc ? " AND c.procedure = $3" : "",
+                 power && *power ? " AND c.power_type = $4" : "", ofs,
+                 lp.q ? " AND (c.title LIKE $6 OR c.case_no LIKE $6 OR c.summary LIKE $6)" : "",
+                 from ? " AND c.created_at >= $7" : "", to ? " AND c.created_at < $8" : "", ods);
+    }
     for (i = 0; i < 2; i++) {
         char q[6200];
 
-        if (i == 0)
+        /* 我的案件 (department and officer only): an officer is only ever on
+         * cases of their own department (zf_case_set_officers), so the
+         * count is that of the officer's rows in case_officers, read from
+         * its index alone, instead of a visit to each case */
+        if (i == 0 && officer && !(stage && *stage) && !(proc && *proc) && !(power && *power) && !lp.q &&
+            !from && !to && !(overdue && *overdue))
+            snprintf(q, sizeof q, "SELECT COUNT(*) FROM case_officers co WHERE co.officer_id = $5%s",
+                     dept ? " AND EXISTS (SELECT 1 FROM officers o WHERE o.id = $5 AND o.department_id = $1)"
+                          : "");
+        else if (i == 0)
             snprintf(q, sizeof q, "SELECT COUNT(*) %s", sql);
         else
             snprintf(q, sizeof q,
                      "SELECT c.id, c.department_id, c.procedure, c.power_type, c.stage, c.case_no, "
                      "c.title, c.secrecy, c.created_at, c.updated_at, c.archived_at, c.flags, "
                      "(SELECT COUNT(*) FROM clocks k WHERE k.object_type = 'case' AND k.object_id = c.id "
-                     "AND k.done_date IS NULL AND k.due_date < $11) + (SELECT COUNT(*) FROM "
-                     "case_day_clocks d WHERE d.case_id = c.id AND d.done_date IS NULL AND "
-                     "d.paused_from IS NULL AND d.due_date < $11) %s ORDER BY %s %s, c.id %s "
+                     "AND k.done_date IS NULL AND k.due_date < $11) %s ORDER BY %s %s, c.id %s "
                      "LIMIT $12 OFFSET $13",
-                     sql, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
+                     sql_page, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
         if ((rc = zf_db_prepare(&st, c->db, q, &c->err)) < 0)
             goto done;
         if (dept)
@@ -1087,6 +1115,15 @@ static json_t *doc_json(zf_db *db, const zf_case_doc *d, int with_fields)
     json_object_set_new(o, "finalized_at", d->finalized_at ? json_integer(d->finalized_at) : json_null());
     if (with_fields)
         json_object_set(o, "fields", d->fields);
+    /* a draft may still lack required fields: say which (finalizing needs them) */
+    if (json_is_object(d->fields)) {
+        json_t *missing = NULL;
+        zf_err e = ZF_ERR_INIT;
+
+        if (!tpl || strcmp(d->status, "draft") != 0 || zf_doc_validate_draft(&missing, tpl, d->fields, &e) < 0)
+            missing = json_array();
+        json_object_set_new(o, "missing_fields", missing);
+    }
     return o;
 }
 
@@ -1108,18 +1145,33 @@ static const zf_json_field DOC_SPEC[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
+/* Creating (create = 1) honours Idempotency-Key: the check, the new draft
+ * and the kept answer are one transaction, so a retry (the offline queue,
+ * a lost answer) gets the first document, never a second one. */
 static int doc_write(zf_ctx *c, int create)
 {
     static const char *const objects[] = {"fields", NULL};
     json_t *in = NULL, *fields;
     zf_case_actor who = actor_of(c);
     int64_t id, doc_id = 0, out_id = 0, ev;
-    char loc[96];
-    int rc;
+    const char *key = NULL;
+    char loc[96], route[96];
+    int rc, tx = 0, found = 0;
 
     if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (!create && (rc = zf_ctx_param_id(c, 1, &doc_id)) < 0) ||
-        (rc = decode_with_objects(&in, c, DOC_SPEC, objects)) < 0)
+        (create && (rc = zf_idem_key(&key, c)) < 0))
         return rc;
+    /* the concrete path: the same key for another case is another request */
+    snprintf(route, sizeof route, "POST /api/v1/cases/%lld/documents", (long long)id);
+    if (key) {
+        if ((rc = zf_db_begin(c->db, &c->err)) < 0)
+            return rc;
+        tx = 1;
+        if ((rc = zf_idem_replay(&found, c, key, route)) < 0 || found)
+            goto done;
+    }
+    if ((rc = decode_with_objects(&in, c, DOC_SPEC, objects)) < 0)
+        goto done;
     fields = json_object_get(in, "fields");
     if (create && !str_of(in, "template")) {
         rc = zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "template", "缺少必填字段：文书种类");
@@ -1141,8 +1193,18 @@ static int doc_write(zf_ctx *c, int create)
         snprintf(loc, sizeof loc, "/api/v1/cases/%lld/documents/%lld", (long long)id, (long long)out_id);
         zf_ctx_header(c, "Location", loc);
     }
-    rc = respond_doc(c, create ? 201 : 200, id, out_id);
+    if ((rc = respond_doc(c, create ? 201 : 200, id, out_id)) < 0)
+        goto done;
+    if (key && (rc = zf_idem_store(c, key, route, c->status, zf_buf_str(&c->out))) < 0)
+        goto done;
 done:
+    if (tx) {
+        if (rc < 0 || (found && rc == 0)) {
+            zf_db_rollback(c->db);
+        } else if ((rc = zf_db_commit(c->db, &c->err)) < 0) {
+            zf_db_rollback(c->db);
+        }
+    }
     json_decref(in);
     return rc;
 }
@@ -1256,6 +1318,120 @@ static int h_link(zf_ctx *c)
                                          (json_int_t)ev));
 }
 
+/* ---- recording interruptions (音像记录中断) ------------------------------------------------ */
+
+static const char *cause_name(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } CAUSE_NAMES[] = {{"device_failure", "设备故障"}, {"battery", "电量耗尽"},
+                       {"storage_full", "存储已满"},   {"environment", "现场环境原因"},
+                       {"other", "其他原因"}};
+    size_t i;
+
+    for (i = 0; i < sizeof CAUSE_NAMES / sizeof CAUSE_NAMES[0]; i++)
+        if (strcmp(CAUSE_NAMES[i].code, code) == 0)
+            return CAUSE_NAMES[i].name;
+    return code;
+}
+
+static json_t *interruption_json(const zf_case_interruption *x, const zf_case *k)
+{
+    const zf_wf_procedure *p = zf_workflow_procedure(k->procedure);
+    const zf_wf_action *a = p ? zf_workflow_action(p, x->action) : NULL;
+    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:I}", "id",
+                          (json_int_t)x->id, "case_id", (json_int_t)x->case_id, "action", x->action,
+                          "action_name", a ? a->name : x->action, "cause", x->cause, "cause_name",
+                          cause_name(x->cause), "reason", x->reason, "device_id",
+                          (json_int_t)x->device_id, "device_serial", x->device_serial,
+                          "interrupted_at", (json_int_t)x->interrupted_at, "recorded_by",
+                          (json_int_t)x->recorded_by, "recorded_by_name", x->recorded_by_name,
+                          "created_at", (json_int_t)x->created_at);
+
+    json_object_set_new(o, "resumed_at", x->resumed_at ? json_integer(x->resumed_at) : json_null());
+    json_object_set_new(o, "evidence_id", x->evidence_id ? json_integer(x->evidence_id) : json_null());
+    json_object_set_new(o, "event_id", x->event_id ? json_integer(x->event_id) : json_null());
+    return o;
+}
+
+static int h_interruption_list(zf_ctx *c)
+{
+    zf_case *k = zf_malloc(sizeof *k);
+    zf_case_interruption *v = NULL;
+    json_t *items;
+    size_t n = 0, i;
+    int64_t id;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 || (rc = read_case(k, c, id, "recording_interruptions")) < 0 ||
+        (rc = zf_case_interruptions(&v, &n, c->db, id, &c->err)) < 0)
+        goto done;
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(items, interruption_json(&v[i], k));
+    rc = zf_ctx_json(c, 200, json_pack("{s:I, s:o}", "case_id", (json_int_t)id, "items", items));
+done:
+    free(v);
+    free(k);
+    return rc;
+}
+
+static const zf_json_field INTERRUPTION_SPEC[] = {
+    {"action", ZF_JT_STRING, 1, 48, "中断时办理的环节"},
+    {"cause", ZF_JT_STRING, 1, 24, "中断原因类别"},
+    {"reason", ZF_JT_STRING, 1, ZF_CASE_REASON_MAX, "中断原因"},
+    {"device_id", ZF_JT_INT, 1, 0, "记录设备"},
+    {"interrupted_at", ZF_JT_INT, 1, 0, "中断时间"},
+    {"resumed_at", ZF_JT_INT, 0, 0, "恢复录像时间"},
+    {"evidence_id", ZF_JT_INT, 0, 0, "中断前的录像文件"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static int h_interruption_add(zf_ctx *c)
+{
+    json_t *in = NULL, *v;
+    zf_case_interruption *x = zf_calloc(1, sizeof *x);
+    zf_case_interruption *all = NULL;
+    zf_case *k = zf_malloc(sizeof *k);
+    zf_case_actor who = actor_of(c);
+    size_t n = 0, i;
+    int64_t id, new_id = 0;
+    int rc;
+
+    if ((rc = zf_ctx_param_id(c, 0, &id)) < 0 ||
+        (rc = zf_json_decode(&in, c->body, c->body_len, INTERRUPTION_SPEC, &c->err)) < 0)
+        goto done;
+    x->case_id = id;
+    snprintf(x->action, sizeof x->action, "%s", str_of(in, "action"));
+    snprintf(x->cause, sizeof x->cause, "%s", str_of(in, "cause"));
+    snprintf(x->reason, sizeof x->reason, "%s", str_of(in, "reason"));
+    x->device_id = json_integer_value(json_object_get(in, "device_id"));
+    x->interrupted_at = json_integer_value(json_object_get(in, "interrupted_at"));
+    if ((v = json_object_get(in, "resumed_at")) && json_is_integer(v))
+        x->resumed_at = json_integer_value(v);
+    if ((v = json_object_get(in, "evidence_id")) && json_is_integer(v)) {
+        x->evidence_id = json_integer_value(v);
+        if (x->evidence_id <= 0) {
+            rc = invalid(c, "evidence_id", "证据文件编号应为正整数");
+            goto done;
+        }
+    }
+    if ((rc = zf_case_interruption_add(&new_id, c->db, x, &who, c->now, &c->err)) < 0 ||
+        (rc = zf_case_get(k, c->db, id, &c->err)) < 0 ||
+        (rc = zf_case_interruptions(&all, &n, c->db, id, &c->err)) < 0)
+        goto done;
+    for (i = 0; i < n && all[i].id != new_id; i++)
+        ;
+    rc = i < n ? zf_ctx_json(c, 201, interruption_json(&all[i], k))
+               : zf_err_set(&c->err, ZF_EDB, "internal", NULL, "服务器内部错误");
+done:
+    json_decref(in);
+    free(all);
+    free(x);
+    free(k);
+    return rc;
+}
+
 /* ---- GET /api/v1/cases/{id}/timeline ------------------------------------------------------ */
 
 static int h_timeline(zf_ctx *c)
@@ -1285,7 +1461,12 @@ static int h_timeline(zf_ctx *c)
              "WHERE d.case_id = $1 AND d.status = 'final' "
              "UNION ALL SELECT 'evidence', f.id, f.created_at, f.created_by, COALESCE(u.username, ''), "
              "f.kind, f.filename, f.sha256, '', '', 1 FROM evidence_files f LEFT JOIN users u ON "
-             "u.id = f.created_by WHERE f.case_id = $1) x "
+             "u.id = f.created_by WHERE f.case_id = $1 "
+             "UNION ALL SELECT 'recording_interruption', r.id, r.interrupted_at, r.recorded_by, "
+             "COALESCE(u.username, ''), r.action, r.cause, r.reason, COALESCE(d.serial, ''), "
+             "CAST(COALESCE(r.resumed_at, 0) AS TEXT), 1 FROM recording_interruptions r "
+             "LEFT JOIN users u ON u.id = r.recorded_by LEFT JOIN devices d ON d.id = r.device_id "
+             "WHERE r.case_id = $1) x "
              "ORDER BY at, rank, id",
              &c->err)) < 0)
         goto done;
@@ -1321,6 +1502,20 @@ static int h_timeline(zf_ctx *c)
                                                                   : json_null());
             if (*zf_stmt_text(st, 9))
                 json_object_set_new(o, "content_sha256", json_string(zf_stmt_text(st, 9)));
+        } else if (strcmp(type, "recording_interruption") == 0) {
+            const zf_wf_procedure *p = zf_workflow_procedure(k->procedure);
+            const zf_wf_action *a = p ? zf_workflow_action(p, zf_stmt_text(st, 5)) : NULL;
+            char title[160];
+            long long resumed = atoll(zf_stmt_text(st, 9));
+
+            snprintf(title, sizeof title, "音像记录中断（%s）", a ? a->name : zf_stmt_text(st, 5));
+            json_object_set_new(o, "title", json_string(title));
+            json_object_set_new(o, "action", json_string(zf_stmt_text(st, 5)));
+            json_object_set_new(o, "cause", json_string(zf_stmt_text(st, 6)));
+            json_object_set_new(o, "cause_name", json_string(cause_name(zf_stmt_text(st, 6))));
+            json_object_set_new(o, "reason", json_string(zf_stmt_text(st, 7)));
+            json_object_set_new(o, "device", json_string(zf_stmt_text(st, 8)));
+            json_object_set_new(o, "resumed_at", resumed ? json_integer(resumed) : json_null());
         } else {
             json_object_set_new(o, "kind", json_string(zf_stmt_text(st, 5)));
             json_object_set_new(o, "title", json_string(zf_stmt_text(st, 6)));
@@ -1775,8 +1970,8 @@ static int h_dev_delete(zf_ctx *c)
     if ((rc = zf_db_begin(c->db, &c->err)) < 0)
         return rc;
     if (query_int(c->db,
-                  "SELECT COUNT(*) FROM evidence_files f JOIN devices d ON d.serial = f.device "
-                  "WHERE d.id = $1",
+                  "SELECT (SELECT COUNT(*) FROM evidence_files WHERE device_id = $1) + "
+                  "(SELECT COUNT(*) FROM recording_interruptions WHERE device_id = $1)",
                   id) > 0) {
         rc = zf_err_set(&c->err, ZF_ECONFLICT, "device_in_use", NULL,
                         "该设备已有音像记录，不能删除，请将状态改为 retired（停用）");
@@ -2011,6 +2206,10 @@ const zf_route zf_case_routes[] = {
      resolve_case, 0, NULL},
     {"POST", "/api/v1/cases/{id}/evidence", h_link, WRITERS, WRITERS, resolve_case, 0, NULL},
     {"GET", "/api/v1/cases/{id}/timeline", h_timeline, READERS, STAFF, resolve_case, 0, NULL},
+    {"GET", "/api/v1/cases/{id}/recording-interruptions", h_interruption_list, READERS, STAFF,
+     resolve_case, 0, NULL},
+    {"POST", "/api/v1/cases/{id}/recording-interruptions", h_interruption_add, ACTORS, ACTORS,
+     resolve_case, 0, NULL},
     {"GET", "/api/v1/parties/{identifier}/cases", h_party_cases,
      ZF_ROLE_OFFICER | ZF_ROLE_REVIEWER | ZF_ROLE_HEAD | ZF_ROLE_SUPERVISOR, 0, NULL, 0, NULL},
     {"GET", "/api/v1/departments/{id}/devices", h_dev_list, READERS | ZF_ROLE_ADMIN, STAFF,

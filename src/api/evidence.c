@@ -428,6 +428,17 @@ int ev_meta_set(ev_meta *m, const char *key, const char *val, size_t len, int ig
             m->ended_at = v, m->has_ended = 1;
         return 0;
     }
+    if (strcmp(key, "device_id") == 0) {
+        if (len == 0) {
+            m->device_id = 0;
+            return 0;
+        }
+        if (parse_i64(val, len, &v) < 0 || v <= 0)
+            return zf_err_set(err, ZF_EINVAL, "invalid_device", "device_id",
+                              "记录设备编号（device_id）应为正整数");
+        m->device_id = v;
+        return 0;
+    }
     if (strcmp(key, "duration") == 0 || strcmp(key, "case_id") == 0 || strcmp(key, "size") == 0) {
         if (len == 0)
             return 0;
@@ -532,7 +543,41 @@ done:
     return rc;
 }
 
-int ev_meta_check(ev_meta *m, zf_db *db, int derivative, zf_err *err)
+/* The recording device: a registered, not retired device of the
+ * uploader's department, named by id or (older clients) by serial. */
+static int check_device(ev_meta *m, zf_db *db, int64_t department_id, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc;
+
+    if (!m->device_id && !m->device[0])
+        return 0;
+    if ((rc = zf_db_prepare(&st, db,
+                            m->device_id ? "SELECT id, serial FROM devices WHERE id = $1 AND "
+                                           "department_id = $2 AND status <> 'retired'"
+                                         : "SELECT id, serial FROM devices WHERE serial = $1 AND "
+                                           "department_id = $2 AND status <> 'retired'",
+                            err)) < 0)
+        return rc;
+    if (m->device_id)
+        zf_stmt_bind_int64(st, 1, m->device_id);
+    else
+        zf_stmt_bind_text(st, 1, m->device, -1);
+    zf_stmt_bind_int64(st, 2, department_id);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        m->device_id = zf_stmt_int64(st, 0);
+        snprintf(m->device, sizeof m->device, "%s", zf_stmt_text(st, 1));
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return zf_err_set(err, ZF_EINVAL, "invalid_device", m->device_id ? "device_id" : "device",
+                          "记录设备不存在、已停用或不属于本部门，请选择本部门已登记的执法记录仪或执法终端");
+    return 0;
+}
+
+int ev_meta_check(ev_meta *m, zf_db *db, int64_t department_id, int derivative, zf_err *err)
 {
     int rc;
 
@@ -561,7 +606,7 @@ int ev_meta_check(ev_meta *m, zf_db *db, int derivative, zf_err *err)
         return invalid(err, "duration", "时长不合理");
     if (m->party_name[0] && !m->party_id[0])
         return invalid(err, "party_id", "填写当事人名称时须同时填写当事人标识");
-    if ((rc = check_officers(m, db, err)) < 0)
+    if ((rc = check_officers(m, db, err)) < 0 || (rc = check_device(m, db, department_id, err)) < 0)
         return rc;
     if (!derivative) {
         const char *params[1] = {m->retention};
@@ -590,7 +635,7 @@ int ev_meta_check(ev_meta *m, zf_db *db, int derivative, zf_err *err)
     "id, sha256, sm3, size, kind, content_type, filename, device, officers, started_at, "     \
     "ended_at, duration, location, department_id, case_id, party_id, party_name, secrecy, "   \
     "retention, expires_at, parent_id, derivation, state, created_by, created_at, trashed_at, " \
-    "purged_at"
+    "purged_at, device_id"
 
 static json_t *int_or_null(zf_stmt *st, int col)
 {
@@ -639,6 +684,7 @@ static json_t *row_json(zf_stmt *st)
     json_object_set_new(o, "created_at", json_integer(zf_stmt_int64(st, 24)));
     json_object_set_new(o, "trashed_at", int_or_null(st, 25));
     json_object_set_new(o, "purged_at", int_or_null(st, 26));
+    json_object_set_new(o, "device_id", int_or_null(st, 27));
     return o;
 }
 

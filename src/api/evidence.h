@@ -30,7 +30,8 @@ typedef struct ev_meta {
     char kind[16];
     char content_type[128];
     char filename[256];
-    char device[256];
+    char device[256];        /* the device's serial (filled from device_id when given) */
+    int64_t device_id;       /* a registered device of the department, 0 = none */
     char officers[512];      /* compact JSON array of ids, "" until checked */
     char officers_in[512];   /* as given: "1,2" or "[1,2]" */
     int64_t started_at, ended_at, duration;
@@ -66,9 +67,12 @@ int ev_meta_set(ev_meta *m, const char *key, const char *val, size_t len, int ig
 int ev_meta_from_json(ev_meta *m, json_t *obj, zf_err *err);
 /* Checks the whole set against the rules and the database (kind given,
  * times in order, officers exist, retention category exists, party
- * identifier's check digit) and fills defaults. derivative: kind may be
- * empty, derivation is required. */
-int ev_meta_check(ev_meta *m, zf_db *db, int derivative, zf_err *err);
+ * identifier's check digit, the recording device) and fills defaults.
+ * derivative: kind may be empty, derivation is required. The device is a
+ * registered one of department_id (the uploader's), not retired: device_id,
+ * or a `device` naming its serial (clients from before the registry);
+ * anything else is ZF_EINVAL "invalid_device". Both members are filled. */
+int ev_meta_check(ev_meta *m, zf_db *db, int64_t department_id, int derivative, zf_err *err);
 
 /* 18-character 统一社会信用代码 (GB 32100) or 身份证号 (GB 11643) with a
  * valid check character, normalised to upper case into out. */

@@ -240,25 +240,7 @@ static int idem_recheck(zf_ctx *c, up_state *u)
 
 static int idem_store(zf_ctx *c, const char *key, const char *route, int status, const char *body)
 {
-    zf_stmt *st = NULL;
-    int rc;
-
-    if (!key || !key[0])
-        return 0;
-    if ((rc = zf_db_prepare(&st, c->db,
-                            "INSERT INTO idempotency_keys (user_id, key, route, status, body, created_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6)",
-                            &c->err)) < 0)
-        return rc;
-    zf_stmt_bind_int64(st, 1, c->who->user_id);
-    zf_stmt_bind_text(st, 2, key, -1);
-    zf_stmt_bind_text(st, 3, route, -1);
-    zf_stmt_bind_int64(st, 4, status);
-    zf_stmt_bind_text(st, 5, body, -1);
-    zf_stmt_bind_int64(st, 6, c->now);
-    rc = zf_stmt_step(st, &c->err);
-    zf_stmt_free(st);
-    return rc < 0 ? rc : 0;
+    return zf_idem_store(c, key, route, status, body);
 }
 
 static int replay(zf_ctx *c, up_state *u)
@@ -482,9 +464,9 @@ static int create_record(zf_ctx *c, up_state *u, const zf_blob_info *bi)
                             "INSERT INTO evidence_files (sha256, sm3, size, kind, content_type, filename, "
                             "device, officers, started_at, ended_at, duration, location, department_id, "
                             "case_id, party_id, party_name, secrecy, retention, expires_at, parent_id, "
-                            "derivation, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, "
-                            "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
-                            "'stored', $22, $23) RETURNING id",
+                            "derivation, state, created_by, created_at, device_id) VALUES ($1, $2, $3, "
+                            "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
+                            "$20, $21, 'stored', $22, $23, $24) RETURNING id",
                             &c->err)) < 0)
         goto fail;
     zf_stmt_bind_text(st, 1, bi->sha256, -1);
@@ -528,6 +510,10 @@ static int create_record(zf_ctx *c, up_state *u, const zf_blob_info *bi)
     zf_stmt_bind_text(st, 21, m->derivation, -1);
     zf_stmt_bind_int64(st, 22, c->who->user_id);
     zf_stmt_bind_int64(st, 23, c->now);
+    if (m->device_id)
+        zf_stmt_bind_int64(st, 24, m->device_id);
+    else
+        zf_stmt_bind_null(st, 24);
     rc = zf_stmt_step(st, &c->err);
     if (rc == 1)
         id = zf_stmt_int64(st, 0);
@@ -601,7 +587,7 @@ static int finish_upload(zf_ctx *c, up_state *u)
     zf_blob_info bi;
     int rc;
 
-    if ((rc = ev_meta_check(&u->meta, c->db, u->parent_id != 0, &c->err)) < 0)
+    if ((rc = ev_meta_check(&u->meta, c->db, c->who->department_id, u->parent_id != 0, &c->err)) < 0)
         return rc;
     if (!u->w)
         return invalid(&c->err, "file", "请求中没有文件内容");
@@ -675,7 +661,7 @@ static int multipart_begin(zf_ctx *c, up_state *u)
 /* ---- raw ---- */
 
 static const char *const RAW_KEYS[] = {
-    "kind", "content_type", "filename", "device", "officers", "started_at", "ended_at", "duration",
+    "kind", "content_type", "filename", "device", "device_id", "officers", "started_at", "ended_at", "duration",
     "location", "case_id", "party_id", "party_name", "secrecy", "retention", "derivation", NULL,
 };
 
@@ -738,7 +724,7 @@ static int raw_begin(zf_ctx *c, up_state *u)
     if ((rc = raw_meta(c, u)) < 0 || (rc = common_begin(c, u)) < 0)
         return rc;
     /* the cheap checks before reading gigabytes */
-    if ((rc = ev_meta_check(&u->meta, c->db, u->parent_id != 0, &c->err)) < 0)
+    if ((rc = ev_meta_check(&u->meta, c->db, c->who->department_id, u->parent_id != 0, &c->err)) < 0)
         return rc;
     return u->replay ? 0 : new_writer(&c->err, u);
 }
@@ -1010,7 +996,7 @@ int ev_session_create(zf_ctx *c)
                         (unsigned long long)u->max);
         goto done;
     }
-    if ((rc = ev_meta_check(&u->meta, c->db, 0, &c->err)) < 0)
+    if ((rc = ev_meta_check(&u->meta, c->db, c->who->department_id, 0, &c->err)) < 0)
         goto done;
     /* what create_record needs later, as checked now */
     meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "kind", u->meta.kind,
@@ -1020,6 +1006,8 @@ int ev_session_create(zf_ctx *c)
                      u->meta.secrecy, "retention", u->meta.retention);
     if (u->meta.case_id)
         json_object_set_new(meta, "case_id", json_integer(u->meta.case_id));
+    if (u->meta.device_id)
+        json_object_set_new(meta, "device_id", json_integer(u->meta.device_id));
     if (u->meta.has_started)
         json_object_set_new(meta, "started_at", json_integer(u->meta.started_at));
     if (u->meta.has_ended)

@@ -63,6 +63,11 @@ int zf_deadline_rule_validate(const zf_deadline_rule *r, zf_err *err)
             return zf_err_set(err, ZF_EINVAL, "validation_failed", "workdays",
                               "工作日数应在 1 至 %d 之间", ZF_CAL_MAX_WORKDAYS);
         return 0;
+    case ZF_RULE_CALENDAR_DAYS:
+        if (r->days < 1 || r->days > ZF_DEADLINE_MAX_DAYS)
+            return zf_err_set(err, ZF_EINVAL, "validation_failed", "days", "天数应在 1 至 %d 之间",
+                              ZF_DEADLINE_MAX_DAYS);
+        return 0;
     case ZF_RULE_FIXED_DATE:
         /* 2000 is a leap year, so 29 February passes here and is clamped later. */
         if (!zf_date_valid_ymd(2000, r->month, r->day))
@@ -99,7 +104,35 @@ int zf_deadline_due(zf_date *out, const zf_deadline_rule *rule, const zf_calenda
         return rc;
     if (rule->kind == ZF_RULE_FIXED_DATE)
         return fixed_due(out, rule, start, err);
+    if (rule->kind == ZF_RULE_CALENDAR_DAYS) {
+        *out = start + rule->days;
+        return 0;
+    }
     return zf_calendar_add_workdays(out, cal, start, rule->workdays, err);
+}
+
+/* Calendar days: the days in (cur, pause.from] count, those in
+ * (pause.from, pause.to] do not. */
+static int compute_due_days(zf_date *out, const zf_clock *c)
+{
+    zf_date cur = c->start;
+    long remaining = (long)c->rule.days + c->extension_workdays;
+
+    for (size_t i = 0; i < c->n_pauses; i++) {
+        const zf_clock_interval *p = &c->pauses[i];
+        long avail = (long)(p->from - cur);
+
+        if (avail >= remaining)
+            break; /* runs out before this pause begins */
+        remaining -= avail;
+        if (p->to == ZF_DATE_NONE) {
+            *out = ZF_DATE_NONE;
+            return 0;
+        }
+        cur = p->to;
+    }
+    *out = cur + (zf_date)remaining;
+    return 0;
 }
 
 /* Walks the counting segments between pauses: the working days in
@@ -111,6 +144,8 @@ static int compute_due(zf_date *out, const zf_clock *c, const zf_calendar *cal, 
     long remaining;
     int rc, avail;
 
+    if (c->rule.kind == ZF_RULE_CALENDAR_DAYS)
+        return compute_due_days(out, c);
     if (c->rule.kind == ZF_RULE_FIXED_DATE) {
         zf_date base;
         if ((rc = fixed_due(&base, &c->rule, c->start, err)) < 0)
@@ -297,7 +332,8 @@ bool zf_clock_affected_by(const zf_clock *c, const zf_cal_change *ch)
 {
     zf_date hi;
 
-    if (!ch || !ch->workdays_changed || c->done != ZF_DATE_NONE)
+    if (!ch || !ch->workdays_changed || c->done != ZF_DATE_NONE ||
+        c->rule.kind == ZF_RULE_CALENDAR_DAYS)
         return false;
     hi = c->due == ZF_DATE_NONE ? ZF_CAL_LAST_DATE : c->due;
     return ch->last > c->start && ch->first <= hi;

@@ -17,6 +17,13 @@
  * A fixed calendar date (the annual report "于每年1月31日前") is not moved off
  * a rest day: the conservative reading, which warns early rather than late.
  *
+ * Calendar days (ZF_RULE_CALENDAR_DAYS): the start day is not counted either,
+ * so N days are due on start + N; a pause from P to R removes the R - P
+ * days in (P, R], and an extension adds calendar days. The due date is not
+ * moved off a rest day (the same conservative reading: 民法典 第二百零三条
+ * would allow the next working day, the warning comes no later for it). A
+ * calendar change never moves such a clock (zf_clock_affected_by).
+ *
  * zf_clock is a plain value (no heap pointers): copy it, store it, compare it.
  * Functions on different clocks are thread-safe. */
 #ifndef ZF_CORE_DEADLINE_H
@@ -29,8 +36,10 @@
 #include "util/err.h"
 
 typedef enum zf_rule_kind {
-    ZF_RULE_WORKDAYS = 1,  /* due = the Nth working day after the start */
-    ZF_RULE_FIXED_DATE = 2 /* due = month/day of (start's year + year_offset) */
+    ZF_RULE_WORKDAYS = 1,     /* due = the Nth working day after the start */
+    ZF_RULE_FIXED_DATE = 2,   /* due = month/day of (start's year + year_offset) */
+    ZF_RULE_CALENDAR_DAYS = 3 /* due = start + days (日, not 工作日: 行政处罚法 第六十条
+                               * 九十日, 行政强制法 第二十五条 三十日) */
 } zf_rule_kind;
 
 typedef struct zf_deadline_rule {
@@ -40,10 +49,14 @@ typedef struct zf_deadline_rule {
     int workdays;           /* ZF_RULE_WORKDAYS: N, 1..ZF_CAL_MAX_WORKDAYS */
     int month, day;         /* ZF_RULE_FIXED_DATE: e.g. 1, 31 (29 Feb → 28 Feb) */
     int year_offset;        /* ZF_RULE_FIXED_DATE: 0..10, e.g. 1 = the next year */
-    int extension_workdays; /* working days a named approver may add; 0 = none */
+    int extension_workdays; /* what a named approver may add, in the rule's unit (working
+                             * days; calendar days for ZF_RULE_CALENDAR_DAYS); 0 = none */
     bool pausable;          /* may be suspended (中止) and resumed */
     char basis[256];        /* where the rule comes from, Chinese */
+    int days;               /* ZF_RULE_CALENDAR_DAYS: N, 1..ZF_DEADLINE_MAX_DAYS */
 } zf_deadline_rule;
+
+#define ZF_DEADLINE_MAX_DAYS 3650
 
 /* The defaults (from the city's implementation plan for the three systems):
  *   publish_licensing     行政许可决定公示      7 working days after the decision

@@ -768,7 +768,9 @@ static int run_check(const zf_doctpl *tpl, const zf_doc_check *c, const json_t *
     return 0;
 }
 
-int zf_doc_validate(const zf_doctpl *tpl, const json_t *fields, zf_err *err)
+/* The whole check; missing non-NULL is the draft mode: an empty top-level
+ * required field is appended to it ({key, label}) instead of failing. */
+static int validate(const zf_doctpl *tpl, const json_t *fields, json_t *missing, zf_err *err)
 {
     const char *key;
     json_t *val;
@@ -792,15 +794,41 @@ int zf_doc_validate(const zf_doctpl *tpl, const json_t *fields, zf_err *err)
     for (i = 0; i < tpl->field_count; i++) {
         where w;
 
-        where_root(&w, &tpl->fields[i]);
-        if ((rc = check_value(&tpl->fields[i], json_object_get(fields, tpl->fields[i].key), &w,
-                              err)) < 0)
+        const zf_doc_field *f = &tpl->fields[i];
+        const json_t *v = json_object_get(fields, f->key);
+
+        if (missing && is_empty(v) && (f->flags & ZF_FIELD_REQUIRED) && !(f->flags & ZF_FIELD_DERIVED)) {
+            json_array_append_new(missing, json_pack("{s:s, s:s}", "key", f->key, "label", f->label));
+            continue;
+        }
+        where_root(&w, f);
+        if ((rc = check_value(f, v, &w, err)) < 0)
             return rc;
     }
     for (i = 0; i < tpl->check_count; i++)
         if ((rc = run_check(tpl, &tpl->checks[i], fields, err)) < 0)
             return rc;
     return 0;
+}
+
+int zf_doc_validate(const zf_doctpl *tpl, const json_t *fields, zf_err *err)
+{
+    return validate(tpl, fields, NULL, err);
+}
+
+int zf_doc_validate_draft(json_t **out_missing, const zf_doctpl *tpl, const json_t *fields,
+                          zf_err *err)
+{
+    json_t *missing = json_array();
+    int rc = validate(tpl, fields, missing, err);
+
+    if (rc < 0 || !out_missing)
+        json_decref(missing);
+    else
+        *out_missing = missing;
+    if (out_missing && rc < 0)
+        *out_missing = NULL;
+    return rc;
 }
 
 /* ---- 文号 ------------------------------------------------------------------------- */

@@ -137,6 +137,17 @@ int zf_doctpl_field_max(const zf_doc_field *f);
  * "bad_format", "bad_value", "bad_order", "out_of_range". */
 int zf_doc_validate(const zf_doctpl *tpl, const json_t *fields, zf_err *err);
 
+/* The check of a draft: as zf_doc_validate, except that a top-level required
+ * field left empty (absent, null, "", []) is not an error but is listed in
+ * *out_missing, a new array of {"key", "label"} in the template's order that
+ * the caller owns (out_missing may be NULL; it is set to NULL on error).
+ * Everything that is filled in must be valid, including the required members
+ * of a filled structure (a party needs its type and name), and the
+ * cross-field checks run on the fields present. zf_doc_validate succeeds
+ * exactly when this succeeds with an empty list. */
+int zf_doc_validate_draft(json_t **out_missing, const zf_doctpl *tpl, const json_t *fields,
+                          zf_err *err);
+
 /* Money: parses a JSON money value into fen (分). 0 or ZF_EINVAL. */
 int zf_doc_money_fen(int64_t *out, const json_t *v);
 /* Writes fen as yuan with two decimals and thousands separators

@@ -676,17 +676,22 @@ int zf_workflow_deadline_rule(zf_deadline_rule *out, const zf_wf_clock_rule *r, 
     memset(out, 0, sizeof *out);
     if (!r)
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "code", "未知的期限规则");
-    if (r->unit != ZF_WF_WORKDAYS)
-        return zf_err_set(err, ZF_EINVAL, "unsupported_unit", "unit",
-                          "期限规则“%s”按自然日计算，期限表暂不支持", r->name);
+    if (r->unit != ZF_WF_WORKDAYS && r->unit != ZF_WF_CALENDAR_DAYS)
+        return zf_err_set(err, ZF_EINVAL, "unsupported_unit", "unit", "期限规则“%s”的计算单位未知",
+                          r->name);
     if ((rc = copy_field(out->code, sizeof out->code, r->code, "code", err)) < 0 ||
         (rc = copy_field(out->name, sizeof out->name, r->name, "name", err)) < 0 ||
         (rc = copy_field(out->basis, sizeof out->basis, r->basis, "basis", err)) < 0) {
         memset(out, 0, sizeof *out);
         return rc;
     }
-    out->kind = ZF_RULE_WORKDAYS;
-    out->workdays = r->count;
+    if (r->unit == ZF_WF_CALENDAR_DAYS) {
+        out->kind = ZF_RULE_CALENDAR_DAYS;
+        out->days = r->count;
+    } else {
+        out->kind = ZF_RULE_WORKDAYS;
+        out->workdays = r->count;
+    }
     out->extension_workdays = r->extension;
     out->pausable = r->pausable;
     return 0;
@@ -997,9 +1002,15 @@ static int check(zf_wf_outcome *out, const zf_wf_state *st, const zf_wf_request 
                               a->name, buf);
     }
     o.recording = recording_mandatory(st, a) ? ZF_WF_REC_MANDATORY : a->recording;
-    if (o.recording == ZF_WF_REC_MANDATORY && !(st->evidence & ZF_WF_EV_VIDEO))
-        return zf_err_set(err, ZF_ECONFLICT, "recording_required", "evidence",
-                          "“%s”须有全过程音像记录（录像），尚未上传", a->name);
+    if (o.recording == ZF_WF_REC_MANDATORY && !(st->evidence & ZF_WF_EV_VIDEO)) {
+        /* an interrupted recording is accepted only when the interruption
+         * was recorded with its reason before the step */
+        if (!in_list(st->interrupted, st->n_interrupted, a->code))
+            return zf_err_set(err, ZF_ECONFLICT, "recording_required", "evidence",
+                              "“%s”须有全过程音像记录（录像），尚未上传；录像中断的，"
+                              "须先登记中断情况及原因", a->name);
+        o.recording_interrupted = true;
+    }
     o.recording_warning = o.recording == ZF_WF_REC_RECOMMENDED &&
                           !(st->evidence & (ZF_WF_EV_VIDEO | ZF_WF_EV_AUDIO | ZF_WF_EV_PHOTO));
     if (a->needs_reason && !probe) {

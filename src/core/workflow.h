@@ -191,9 +191,10 @@ const zf_wf_clock_rule *zf_workflow_clock_rules(size_t *out_n);
  * searched: use zf_deadline_rule_find for those). */
 const zf_wf_clock_rule *zf_workflow_clock_rule(const char *code);
 
-/* The working-day rule r as a row for the calendar's rule table, so the
- * deadline engine can run it. ZF_EINVAL ("unsupported_unit") for a
- * calendar-day rule: zf_deadline_rule has no calendar-day kind yet. */
+/* The rule r as a zf_deadline_rule the deadline engine can run: a working-day
+ * rule as ZF_RULE_WORKDAYS (a row of the calendar's rule table), a
+ * calendar-day rule as ZF_RULE_CALENDAR_DAYS (days = count, the extension in
+ * days). ZF_EINVAL for NULL or an unknown unit. */
 int zf_workflow_deadline_rule(zf_deadline_rule *out, const zf_wf_clock_rule *r, zf_err *err);
 
 /* ---- look-ups ------------------------------------------------------------- */
@@ -232,6 +233,10 @@ typedef struct zf_wf_state {
     const char *const *mandatory_recording; /* action codes the department's 音像记录事项清单
                                              * marks mandatory beyond the defaults */
     size_t n_mandatory_recording;
+    const char *const *interrupted;      /* action codes whose recording broke off (device
+                                          * failure, battery …) with the interruption and
+                                          * its reason recorded, not yet relied on by a step */
+    size_t n_interrupted;
     zf_wf_party party;                   /* 简易程序: the party's kind */
     int64_t fine_fen;                    /* 简易程序: the fine in fen (分), 0 for a warning */
     int64_t summary_limit_fen;           /* 法律另有规定: a special law's on-the-spot limit
@@ -259,6 +264,8 @@ typedef struct zf_wf_outcome {
     const char *outcome;                   /* recorded result, or NULL */
     zf_wf_recording recording;             /* the requirement that applied */
     bool recording_warning;                /* recommended recording missing: say so, allow */
+    bool recording_interrupted;            /* mandatory video missing, accepted because an
+                                            * interruption with its reason is on record */
 } zf_wf_outcome;
 
 /* Decides whether req may be taken in state st. On success returns 0 and
@@ -277,7 +284,10 @@ typedef struct zf_wf_outcome {
  *   ZF_ECONFLICT review_required     重大执法决定未经法制审核或审核未通过 (art. 58)
  *   ZF_ECONFLICT two_officers_required  需两名以上执法人员 (field "officers")
  *   ZF_ECONFLICT document_missing    names every missing document (field: the first code)
- *   ZF_ECONFLICT recording_required  须有全过程音像记录（录像） (field "evidence")
+ *   ZF_ECONFLICT recording_required  须有全过程音像记录（录像） (field "evidence");
+ *                a mandatory step without a video passes only when the action is in
+ *                st->interrupted (the interruption and its reason are on record), and
+ *                the outcome says recording_interrupted
  *   ZF_EINVAL    reason_required, reason_too_long (退回, 中止, 移送 …)
  *   ZF_EINVAL    invalid_target      (退回; names the stages it may go back to)
  * Documents are matched by code against st->documents: a document present

@@ -407,7 +407,7 @@ int zf_calendar_store_missing_year(const zf_calendar *cal, zf_date today, char *
 
 const char *zf_deadline_rule_kind_code(zf_rule_kind k)
 {
-    return k == ZF_RULE_FIXED_DATE ? "fixed_date" : "workdays";
+    return k == ZF_RULE_FIXED_DATE ? "fixed_date" : k == ZF_RULE_CALENDAR_DAYS ? "calendar_days" : "workdays";
 }
 
 #define RULE_COLUMNS \
@@ -582,8 +582,11 @@ static char *rule_to_json(const zf_deadline_rule *r)
                           r->workdays, "month", r->month, "day", r->day, "year_offset",
                           r->year_offset, "extension_workdays", r->extension_workdays, "pausable",
                           (int)r->pausable, "basis", r->basis);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    char *s;
 
+    if (o && r->kind == ZF_RULE_CALENDAR_DAYS)
+        json_object_set_new(o, "days", json_integer(r->days));
+    s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s)
         abort();
@@ -603,7 +606,10 @@ static int rule_from_json(zf_deadline_rule *r, const char *text)
     snprintf(r->name, sizeof r->name, "%s", str_or(json_string_value(json_object_get(o, "name"))));
     r->kind = strcmp(str_or(json_string_value(json_object_get(o, "kind"))), "fixed_date") == 0
                   ? ZF_RULE_FIXED_DATE
+              : strcmp(str_or(json_string_value(json_object_get(o, "kind"))), "calendar_days") == 0
+                  ? ZF_RULE_CALENDAR_DAYS
                   : ZF_RULE_WORKDAYS;
+    r->days = (int)json_integer_value(json_object_get(o, "days"));
     r->workdays = (int)json_integer_value(json_object_get(o, "workdays"));
     r->month = (int)json_integer_value(json_object_get(o, "month"));
     r->day = (int)json_integer_value(json_object_get(o, "day"));
@@ -765,8 +771,37 @@ int zf_clock_store_start(int64_t *out_id, zf_db *db, const zf_calendar *cal,
                          int64_t department_id, zf_date start, int64_t now, zf_err *err)
 {
     zf_deadline_rule rule;
+    int rc;
+
+    if (out_id)
+        *out_id = 0;
+    if ((rc = zf_deadline_rule_get(&rule, db, rule_code, now, err)) < 0)
+        return rc;
+    return zf_clock_store_start_rule(out_id, db, cal, &rule, object_type, object_id, department_id,
+                                     start, now, err);
+}
+
+int zf_clock_store_start_rule(int64_t *out_id, zf_db *db, const zf_calendar *cal,
+                              const zf_deadline_rule *rule, const char *object_type,
+                              int64_t object_id, int64_t department_id, zf_date start, int64_t now,
+                              zf_err *err)
+{
     zf_clock c;
-    char *rule_json = NULL, *pauses = NULL, sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN];
+    int rc;
+
+    if (out_id)
+        *out_id = 0;
+    if ((rc = zf_clock_start(&c, rule, cal, start, err)) < 0)
+        return rc;
+    return zf_clock_store_put(out_id, db, cal, 0, &c, object_type, object_id, department_id, now, err);
+}
+
+int zf_clock_store_put(int64_t *out_id, zf_db *db, const zf_calendar *cal, int64_t id,
+                       const zf_clock *cp, const char *object_type, int64_t object_id,
+                       int64_t department_id, int64_t now, zf_err *err)
+{
+    const zf_clock *c = cp;
+    char *rule_json = NULL, *pauses = NULL, sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN], xd[ZF_DATE_STRLEN];
     zf_stmt *st = NULL;
     int rc;
 
@@ -774,30 +809,39 @@ int zf_clock_store_start(int64_t *out_id, zf_db *db, const zf_calendar *cal,
         *out_id = 0;
     if (!object_type || !*object_type || strlen(object_type) >= sizeof((zf_clock_row *)0)->object_type)
         return zf_err_set(err, ZF_EINVAL, "validation_failed", "object_type", "对象类型无效");
-    if ((rc = zf_deadline_rule_get(&rule, db, rule_code, now, err)) < 0 ||
-        (rc = zf_clock_start(&c, &rule, cal, start, err)) < 0)
-        return rc;
-    rule_json = rule_to_json(&c.rule);
-    pauses = pauses_to_json(&c);
+    rule_json = rule_to_json(&c->rule);
+    pauses = pauses_to_json(c);
     if ((rc = zf_db_prepare(&st, db,
-                            "INSERT INTO clocks (rule_code, rule, object_type, object_id, department_id, "
-                            "start_date, due_date, calendar_version, pauses, state, created_at, updated_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                            id ? "UPDATE clocks SET rule_code = $1, rule = $2, object_type = $3, "
+                                 "object_id = $4, department_id = $5, start_date = $6, due_date = $7, "
+                                 "calendar_version = $8, pauses = $9, state = $10, updated_at = $11, "
+                                 "extension_workdays = $12, extension_approver = $13, done_date = $14 "
+                                 "WHERE id = $15 RETURNING id"
+                               : "INSERT INTO clocks (rule_code, rule, object_type, object_id, "
+                                 "department_id, start_date, due_date, calendar_version, pauses, state, "
+                                 "created_at, updated_at, extension_workdays, extension_approver, "
+                                 "done_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, "
+                                 "$12, $13, $14) RETURNING id",
                             err)) < 0)
         goto done;
-    zf_stmt_bind_text(st, 1, c.rule.code, -1);
+    zf_stmt_bind_text(st, 1, c->rule.code, -1);
     zf_stmt_bind_text(st, 2, rule_json, -1);
     zf_stmt_bind_text(st, 3, object_type, -1);
     zf_stmt_bind_int64(st, 4, object_id);
     zf_stmt_bind_int64(st, 5, department_id);
-    zf_stmt_bind_text(st, 6, zf_date_format(sd, c.start), -1);
-    zf_stmt_bind_text_or_null(st, 7, c.due == ZF_DATE_NONE ? NULL : zf_date_format(dd, c.due));
-    zf_stmt_bind_text(st, 8, c.calendar_version, -1);
+    zf_stmt_bind_text(st, 6, zf_date_format(sd, c->start), -1);
+    zf_stmt_bind_text_or_null(st, 7, c->due == ZF_DATE_NONE ? NULL : zf_date_format(dd, c->due));
+    zf_stmt_bind_text(st, 8, c->calendar_version, -1);
     zf_stmt_bind_text(st, 9, pauses, -1);
     zf_stmt_bind_text(st, 10,
-                      zf_clock_state_code(zf_clock_state_at(&c, cal, zf_calendar_store_today(now), -1)),
+                      zf_clock_state_code(zf_clock_state_at(c, cal, zf_calendar_store_today(now), -1)),
                       -1);
     zf_stmt_bind_int64(st, 11, now);
+    zf_stmt_bind_int64(st, 12, c->extension_workdays);
+    zf_stmt_bind_text(st, 13, c->approver, -1);
+    zf_stmt_bind_text_or_null(st, 14, c->done == ZF_DATE_NONE ? NULL : zf_date_format(xd, c->done));
+    if (id)
+        zf_stmt_bind_int64(st, 15, id);
     rc = zf_stmt_step(st, err);
     if (rc == ZF_ECONFLICT)
         rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "department_id", "所属部门不存在");
@@ -806,7 +850,8 @@ int zf_clock_store_start(int64_t *out_id, zf_db *db, const zf_calendar *cal,
             *out_id = zf_stmt_int64(st, 0);
         rc = 0;
     } else if (rc == 0) {
-        rc = zf_err_set(err, ZF_EDB, NULL, NULL, "新建期限失败");
+        rc = id ? zf_err_set(err, ZF_ENOTFOUND, "not_found", NULL, "期限记录不存在")
+                : zf_err_set(err, ZF_EDB, NULL, NULL, "新建期限失败");
     }
 done:
     zf_stmt_free(st);

@@ -166,7 +166,7 @@ int zf_deadline_rule_get(zf_deadline_rule *out, zf_db *db, const char *code, int
 int zf_deadline_rule_update(zf_db *db, const zf_deadline_rule *rule, const zf_cal_actor *actor,
                             int64_t now, zf_err *err);
 
-/* "workdays" / "fixed_date". */
+/* "workdays" / "fixed_date" / "calendar_days". */
 const char *zf_deadline_rule_kind_code(zf_rule_kind k);
 
 /* ---- clocks --------------------------------------------------------------- */
@@ -186,6 +186,21 @@ typedef struct zf_clock_row {
 int zf_clock_store_start(int64_t *out_id, zf_db *db, const zf_calendar *cal,
                          const char *rule_code, const char *object_type, int64_t object_id,
                          int64_t department_id, zf_date start, int64_t now, zf_err *err);
+
+/* Starts a clock of rule itself (not a stored rule: the workflow's
+ * calendar-day rules, which the rule table does not hold) on start. */
+int zf_clock_store_start_rule(int64_t *out_id, zf_db *db, const zf_calendar *cal,
+                              const zf_deadline_rule *rule, const char *object_type,
+                              int64_t object_id, int64_t department_id, zf_date start, int64_t now,
+                              zf_err *err);
+
+/* Writes clock c as computed by the caller: a new row when id is 0 (*out_id
+ * receives it), else over row id (ZF_ENOTFOUND when there is none). For a
+ * module that runs its clock in memory (the legal review rounds rebuild
+ * theirs from the round) and keeps this table in step so 期限预警 sees it. */
+int zf_clock_store_put(int64_t *out_id, zf_db *db, const zf_calendar *cal, int64_t id,
+                       const zf_clock *c, const char *object_type, int64_t object_id,
+                       int64_t department_id, int64_t now, zf_err *err);
 
 /* One clock. ZF_ENOTFOUND when there is none. */
 int zf_clock_store_get(zf_clock_row *out, zf_db *db, int64_t id, zf_err *err);

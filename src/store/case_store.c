@@ -259,6 +259,37 @@ int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err)
 }
 
 /* The bytes zf_case_hash hashes (archive bundles carry them as case.json). */
+/* Adds "recording_interruptions" to the canonical object o when the case
+ * has any: absent otherwise, so hashes taken before interruptions existed
+ * stay what they were. */
+static int canonical_interruptions(json_t *o, zf_db *db, int64_t case_id, zf_err *err)
+{
+    zf_case_interruption *v = NULL;
+    json_t *arr;
+    size_t n = 0, i;
+    int rc;
+
+    if ((rc = zf_case_interruptions(&v, &n, db, case_id, err)) < 0 || n == 0) {
+        free(v);
+        return rc < 0 ? rc : 0;
+    }
+    arr = json_array();
+    for (i = 0; i < n; i++) {
+        json_t *x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)v[i].id, "action",
+                              v[i].action, "cause", v[i].cause, "reason", v[i].reason, "device_id",
+                              (json_int_t)v[i].device_id, "interrupted_at",
+                              (json_int_t)v[i].interrupted_at);
+
+        json_object_set_new(x, "resumed_at", v[i].resumed_at ? json_integer(v[i].resumed_at) : json_null());
+        json_object_set_new(x, "evidence_id", v[i].evidence_id ? json_integer(v[i].evidence_id) : json_null());
+        json_object_set_new(x, "event_id", v[i].event_id ? json_integer(v[i].event_id) : json_null());
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "recording_interruptions", arr);
+    free(v);
+    return 0;
+}
+
 int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err)
 {
     zf_case *c = zf_malloc(sizeof *c);
@@ -318,6 +349,8 @@ int zf_case_canonical(zf_buf *out, zf_db *db, int64_t case_id, zf_err *err)
         goto done_arr;
     json_object_set_new(o, "documents", arr);
     arr = NULL;
+    if ((rc = canonical_interruptions(o, db, case_id, err)) < 0)
+        goto done;
     if ((rc = zf_jcs_encode(out, o, err)) < 0)
         goto done;
     rc = 0;
@@ -748,35 +781,20 @@ static int start_clock(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
 {
     const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
     zf_date today = zf_calendar_store_today(now);
-    zf_stmt *st = NULL;
-    char sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN];
+    zf_deadline_rule r;
     int rc;
 
     if (wr && wr->unit == ZF_WF_CALENDAR_DAYS) {
-        /* 民法典 第二百零一条: the start day is not counted */
-        if ((rc = zf_db_prepare(&st, db,
-                                "INSERT INTO case_day_clocks (case_id, department_id, rule_code, "
-                                "start_date, due_date, created_at, updated_at) VALUES "
-                                "($1, $2, $3, $4, $5, $6, $6)",
-                                err)) < 0)
+        /* 日 (行政处罚法 第六十条, 行政强制法 第二十五条): the rule table holds
+         * working-day rules for administrators to edit; a statutory
+         * calendar-day period is run from the workflow's own rule */
+        if ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0)
             return rc;
-        zf_stmt_bind_int64(st, 1, c->id);
-        zf_stmt_bind_int64(st, 2, c->department_id);
-        zf_stmt_bind_text(st, 3, code, -1);
-        zf_stmt_bind_text(st, 4, zf_date_format(sd, today), -1);
-        zf_stmt_bind_text(st, 5, zf_date_format(dd, today + wr->count), -1);
-        zf_stmt_bind_int64(st, 6, now);
-        rc = zf_stmt_step(st, err);
-        zf_stmt_free(st);
-        return rc < 0 ? rc : 0;
+        return zf_clock_store_start_rule(NULL, db, cal, &r, ZF_CASE_OBJECT, c->id, c->department_id,
+                                         today, now, err);
     }
-    if (wr) {
-        zf_deadline_rule r;
-
-        if ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0 ||
-            (rc = ensure_rule(db, &r, now, err)) < 0)
-            return rc;
-    }
+    if (wr && ((rc = zf_workflow_deadline_rule(&r, wr, err)) < 0 || (rc = ensure_rule(db, &r, now, err)) < 0))
+        return rc;
     return zf_clock_store_start(NULL, db, cal, code, ZF_CASE_OBJECT, c->id, c->department_id, today,
                                 now, err);
 }
@@ -791,8 +809,6 @@ static int clock_apply(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
     zf_clock_row *rows = NULL;
     size_t n = 0, i;
     zf_date today = zf_calendar_store_today(now);
-    zf_stmt *st = NULL;
-    char td[ZF_DATE_STRLEN];
     int rc;
 
     if ((rc = zf_clock_store_for_object(&rows, &n, db, ZF_CASE_OBJECT, c->id, err)) < 0)
@@ -808,124 +824,7 @@ static int clock_apply(zf_db *db, const zf_calendar *cal, const zf_case *c, cons
         }
     }
     free(rows);
-    if (rc < 0)
-        return rc;
-    /* the calendar-day clocks */
-    zf_date_format(td, today);
-    switch (op) {
-    case CLK_FINISH:
-        /* a suspended clock is resumed on the day it is met */
-        rc = zf_db_prepare(&st, db,
-                           "UPDATE case_day_clocks SET done_date = $3, updated_at = $4 WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL",
-                           err);
-        break;
-    case CLK_PAUSE:
-        rc = zf_db_prepare(&st, db,
-                           "UPDATE case_day_clocks SET paused_from = $3, updated_at = $4 WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "paused_from IS NULL",
-                           err);
-        break;
-    case CLK_RESUME:
-        /* the days in (paused_from, today] do not count: the due date moves
-         * by as many days; the day arithmetic is done in C below */
-        rc = zf_db_prepare(&st, db,
-                           "SELECT id, paused_from, due_date FROM case_day_clocks WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "paused_from IS NOT NULL AND $3 <> '' AND $4 >= 0",
-                           err);
-        break;
-    case CLK_EXTEND: {
-        const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
-
-        if (!wr || wr->unit != ZF_WF_CALENDAR_DAYS)
-            return 0;
-        rc = zf_db_prepare(&st, db,
-                           "SELECT id, extension_days, due_date FROM case_day_clocks WHERE "
-                           "case_id = $1 AND rule_code = $2 AND done_date IS NULL AND "
-                           "$3 <> '' AND $4 >= 0",
-                           err);
-        break;
-    }
-    }
-    if (rc < 0)
-        return rc;
-    zf_stmt_bind_int64(st, 1, c->id);
-    zf_stmt_bind_text(st, 2, code, -1);
-    zf_stmt_bind_text(st, 3, td, -1);
-    zf_stmt_bind_int64(st, 4, now);
-    if (op == CLK_FINISH || op == CLK_PAUSE) {
-        rc = zf_stmt_step(st, err);
-        zf_stmt_free(st);
-        return rc < 0 ? rc : 0;
-    }
-    {
-        int64_t ids[16], vals[16];
-        char dues[16][ZF_DATE_STRLEN];
-        size_t k = 0, j;
-        const zf_wf_clock_rule *wr = zf_workflow_clock_rule(code);
-
-        while ((rc = zf_stmt_step(st, err)) == 1 && k < 16) {
-            ids[k] = zf_stmt_int64(st, 0);
-            vals[k] = op == CLK_RESUME ? (int64_t)parse_date(zf_stmt_text(st, 1))
-                                       : zf_stmt_int64(st, 1);
-            copy(dues[k], ZF_DATE_STRLEN, zf_stmt_text(st, 2));
-            k++;
-        }
-        zf_stmt_free(st);
-        st = NULL;
-        if (rc < 0)
-            return rc;
-        for (j = 0; j < k; j++) {
-            zf_date due = parse_date(dues[j]);
-            int64_t add;
-            char nd[ZF_DATE_STRLEN];
-
-            if (op == CLK_EXTEND) {
-                if (vals[j] > 0)
-                    return zf_err_set(err, ZF_ECONFLICT, "already_extended", NULL,
-                                      "该期限已经延长过，不能再次延长");
-                if (today > due)
-                    return zf_err_set(err, ZF_ECONFLICT, "clock_overdue", NULL,
-                                      "期限已届满，不能再延长");
-                add = wr->extension;
-            } else {
-                add = (int64_t)today - vals[j];
-            }
-            if ((rc = zf_db_prepare(&st, db,
-                                    op == CLK_EXTEND
-                                        ? "UPDATE case_day_clocks SET due_date = $2, "
-                                          "extension_days = $3, updated_at = $4 WHERE id = $1"
-                                        : "UPDATE case_day_clocks SET due_date = $2, paused_from = NULL, "
-                                          "paused_days = paused_days + $3, updated_at = $4 WHERE id = $1",
-                                    err)) < 0)
-                return rc;
-            zf_stmt_bind_int64(st, 1, ids[j]);
-            zf_stmt_bind_text(st, 2, zf_date_format(nd, due + (zf_date)add), -1);
-            zf_stmt_bind_int64(st, 3, add);
-            zf_stmt_bind_int64(st, 4, now);
-            rc = zf_stmt_step(st, err);
-            zf_stmt_free(st);
-            st = NULL;
-            if (rc < 0)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-static zf_clock_state day_state(zf_date today, zf_date due, zf_date done, int paused)
-{
-    if (done != ZF_DATE_NONE)
-        return done > due ? ZF_CLOCK_DONE_LATE : ZF_CLOCK_DONE_ON_TIME;
-    if (paused)
-        return ZF_CLOCK_PAUSED;
-    if (today > due)
-        return ZF_CLOCK_OVERDUE;
-    if (due - today <= 3)
-        return ZF_CLOCK_DUE_SOON;
-    return ZF_CLOCK_ON_TIME;
+    return rc < 0 ? rc : 0;
 }
 
 int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calendar *cal,
@@ -941,13 +840,10 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
     *out_n = 0;
     /* open ones first, then by start */
     if ((rc = zf_db_prepare(&st, db,
-                            "SELECT id, rule_code, start_date, due, done, day, paused FROM ("
-                            "SELECT id, rule_code, start_date, COALESCE(due_date, '') AS due, "
-                            "COALESCE(done_date, '') AS done, 0 AS day, '' AS paused FROM clocks "
-                            "WHERE object_type = 'case' AND object_id = $1 UNION ALL SELECT id, "
-                            "rule_code, start_date, due_date, COALESCE(done_date, ''), 1, "
-                            "COALESCE(paused_from, '') FROM case_day_clocks WHERE case_id = $1) x "
-                            "ORDER BY done <> '', start_date, day, id",
+                            "SELECT id, rule_code, start_date, COALESCE(due_date, ''), "
+                            "COALESCE(done_date, '') FROM clocks WHERE object_type = 'case' AND "
+                            "object_id = $1 ORDER BY CASE WHEN done_date IS NULL THEN 0 ELSE 1 END, "
+                            "start_date, id",
                             err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, case_id);
@@ -962,7 +858,6 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
         k = &v[n++];
         memset(k, 0, sizeof *k);
         k->id = zf_stmt_int64(st, 0);
-        k->day = zf_stmt_int64(st, 5) != 0;
         copy(k->rule_code, sizeof k->rule_code, zf_stmt_text(st, 1));
         copy(k->start, sizeof k->start, zf_stmt_text(st, 2));
         copy(k->due, sizeof k->due, zf_stmt_text(st, 3));
@@ -977,12 +872,6 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
             dr = zf_deadline_rule_find(dr, nd, k->rule_code);
             copy(k->name, sizeof k->name, dr ? dr->name : k->rule_code);
         }
-        if (k->day) {
-            k->state = day_state(today, parse_date(k->due), parse_date(k->done),
-                                 *zf_stmt_text(st, 6) != '\0');
-            if (k->state == ZF_CLOCK_PAUSED)
-                k->due[0] = '\0';
-        }
     }
     zf_stmt_free(st);
     st = NULL;
@@ -990,19 +879,18 @@ int zf_case_clocks(zf_case_clock **out, size_t *out_n, zf_db *db, const zf_calen
         free(v);
         return rc;
     }
-    /* the working-day clocks' state comes from the deadline engine */
+    /* the state comes from the deadline engine */
     {
         size_t i;
 
         for (i = 0; i < n; i++) {
             zf_clock_row row;
 
-            if (v[i].day)
-                continue;
             if ((rc = zf_clock_store_get(&row, db, v[i].id, err)) < 0) {
                 free(v);
                 return rc;
             }
+            v[i].day = row.clock.rule.kind == ZF_RULE_CALENDAR_DAYS;
             v[i].state = zf_clock_state_at(&row.clock, cal, today, -1);
         }
     }
@@ -1349,6 +1237,8 @@ void zf_case_wf_state_free(zf_case_wf *w)
     free(w->clock_ptrs);
     free(w->mandatory);
     free(w->mandatory_ptrs);
+    free(w->interrupted);
+    free(w->interrupted_ptrs);
     free(w->evidence_ids);
     memset(w, 0, sizeof *w);
 }
@@ -1400,9 +1290,8 @@ int zf_case_wf_state(zf_case_wf *w, zf_db *db, int64_t case_id, const zf_case_ac
     w->st.documents = w->doc_ptrs;
     w->st.n_documents = n;
     if ((rc = collect_codes(&w->clocks, &w->clock_ptrs, &n, db,
-                            "SELECT rule_code FROM clocks WHERE object_type = 'case' AND object_id = $1 "
-                            "AND done_date IS NULL UNION SELECT rule_code FROM case_day_clocks WHERE "
-                            "case_id = $1 AND done_date IS NULL ORDER BY 1",
+                            "SELECT DISTINCT rule_code FROM clocks WHERE object_type = 'case' AND "
+                            "object_id = $1 AND done_date IS NULL ORDER BY 1",
                             case_id, NULL, err)) < 0)
         goto fail;
     w->st.open_clocks = w->clock_ptrs;
@@ -1434,6 +1323,14 @@ int zf_case_wf_state(zf_case_wf *w, zf_db *db, int64_t case_id, const zf_case_ac
         w->mandatory_ptrs[i] = w->mandatory[i];
     w->st.mandatory_recording = w->mandatory_ptrs;
     w->st.n_mandatory_recording = n;
+    /* steps whose recording broke off, recorded with a reason, not yet used */
+    if ((rc = collect_codes(&w->interrupted, &w->interrupted_ptrs, &n, db,
+                            "SELECT DISTINCT action FROM recording_interruptions WHERE case_id = $1 "
+                            "AND event_id IS NULL ORDER BY 1",
+                            case_id, NULL, err)) < 0)
+        goto fail;
+    w->st.interrupted = w->interrupted_ptrs;
+    w->st.n_interrupted = n;
 
     /* officers taking part: active, certificate valid today */
     if (req && req->officers) {
@@ -1714,6 +1611,8 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     json_object_set_new(detail, "outcome",
                         res->outcome.outcome ? json_string(res->outcome.outcome) : json_null());
     json_object_set_new(detail, "recording_warning", json_boolean(res->outcome.recording_warning));
+    if (res->outcome.recording_interrupted)
+        json_object_set_new(detail, "recording_interrupted", json_true());
     json_object_set_new(detail, "officers", json_integer(w->st.officers));
     if (req->has_fine)
         json_object_set_new(detail, "fine_fen", json_integer(req->fine_fen));
@@ -1745,6 +1644,20 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
         if (rc < 0)
             goto done;
     }
+    /* the interruptions of this step's recording now belong to this step */
+    if ((rc = zf_db_prepare(&st, db,
+                            "UPDATE recording_interruptions SET event_id = $1 WHERE case_id = $2 AND "
+                            "action = $3 AND event_id IS NULL",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, res->event_id);
+    zf_stmt_bind_int64(st, 2, case_id);
+    zf_stmt_bind_text(st, 3, req->action, -1);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
     snprintf(audit_detail, sizeof audit_detail, "action=%s; from=%s; to=%s; event=%lld", req->action,
              w->cs.stage, res->outcome.stage, (long long)res->event_id);
     if ((rc = audit_case(db, who, now, "case_action", case_id, audit_detail, err)) < 0)
@@ -1928,16 +1841,42 @@ static int check_scan_fields(const json_t *fields, zf_err *err)
     return 0;
 }
 
-static int validate_fields(const char *code, const json_t *fields, zf_err *err)
+/* draft: required fields may be empty (zf_doc_validate_draft). Otherwise
+ * (finalizing) every empty required field is named in one refusal, the
+ * first as err.field, before the full check. */
+static int validate_fields(const char *code, const json_t *fields, int draft, zf_err *err)
 {
     const zf_doctpl *tpl = zf_doctpl_find(code);
+    json_t *missing = NULL;
     int rc;
 
     if (!json_is_object(fields))
         return zf_err_set(err, ZF_EINVAL, "wrong_type", "fields", "文书字段应为 JSON 对象");
     if (!tpl)
         return check_scan_fields(fields, err);
-    if ((rc = zf_doc_validate(tpl, fields, err)) < 0 && err) {
+    rc = zf_doc_validate_draft(&missing, tpl, fields, err);
+    if (rc == 0 && !draft && json_array_size(missing) > 0) {
+        char list[600] = "", f[128];
+        size_t i, used = 0;
+
+        for (i = 0; i < json_array_size(missing); i++) {
+            const char *label = json_string_value(json_object_get(json_array_get(missing, i), "label"));
+            int n = snprintf(list + used, sizeof list - used, "%s“%s”", i ? "、" : "", label);
+
+            if (n < 0 || (size_t)n >= sizeof list - used)
+                break;
+            used += (size_t)n;
+        }
+        snprintf(f, sizeof f, "fields.%s",
+                 json_string_value(json_object_get(json_array_get(missing, 0), "key")));
+        json_decref(missing);
+        rc = zf_err_set(err, ZF_EINVAL, "required", f, "定稿前须填写全部必填项，尚未填写：%s", list);
+        return rc;
+    }
+    json_decref(missing);
+    if (rc == 0 && !draft)
+        rc = zf_doc_validate(tpl, fields, err);
+    if (rc < 0 && err) {
         /* name the path inside the request */
         char f[128];
 
@@ -2038,7 +1977,7 @@ int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id
         }
         template_code = d.template_code;
     }
-    if ((rc = validate_fields(template_code, fields, err)) < 0)
+    if ((rc = validate_fields(template_code, fields, 1, err)) < 0)
         goto done;
     if (evidence_id && (rc = link_evidence(&changed, db, c, evidence_id, err)) < 0)
         goto done;
@@ -2128,7 +2067,7 @@ int zf_case_doc_finalize(char *out_doc_no, size_t cap, zf_db *db, int64_t case_i
             goto done;
         json_object_set_new(d.fields, "doc_no", json_string(docno));
     }
-    if ((rc = validate_fields(d.template_code, d.fields, err)) < 0)
+    if ((rc = validate_fields(d.template_code, d.fields, 0, err)) < 0)
         goto done;
     if (d.evidence_id && (rc = evidence_sha(ev_sha, db, d.evidence_id, err)) < 0)
         goto done;
@@ -2171,4 +2110,195 @@ out:
     free(text);
     free(c);
     return rc;
+}
+
+/* ---- recording interruptions ------------------------------------------------------------ */
+
+static const char *const CAUSES[] = {"device_failure", "battery", "storage_full", "environment",
+                                     "other", NULL};
+
+static bool all_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+int zf_case_interruption_add(int64_t *out_id, zf_db *db, const zf_case_interruption *in,
+                             const zf_case_actor *who, int64_t now, zf_err *err)
+{
+    zf_case *c = zf_malloc(sizeof *c);
+    const zf_wf_procedure *p;
+    zf_stmt *st = NULL;
+    int64_t found = 0, ev_case = 0;
+    char audit_detail[160];
+    size_t i;
+    int rc, own = 0;
+
+    if (out_id)
+        *out_id = 0;
+    if ((rc = tx_begin(db, &own, err)) < 0)
+        goto out;
+    if ((rc = zf_case_writable(c, db, in->case_id, err)) < 0)
+        goto done;
+    p = zf_workflow_procedure(c->procedure);
+    if (!p || !zf_workflow_action(p, in->action)) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "action",
+                        "本案的执法程序中没有该环节（action），请选择录像中断时正在办理的环节");
+        goto done;
+    }
+    for (i = 0; CAUSES[i] && strcmp(CAUSES[i], in->cause) != 0; i++)
+        ;
+    if (!CAUSES[i]) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "cause",
+                        "中断原因类别只能是 device_failure（设备故障）、battery（电量耗尽）、"
+                        "storage_full（存储已满）、environment（现场环境）或 other（其他）");
+        goto done;
+    }
+    if (all_blank(in->reason)) {
+        rc = zf_err_set(err, ZF_EINVAL, "reason_required", "reason", "须填写录像中断的具体原因");
+        goto done;
+    }
+    if ((rc = check_text(in->reason, ZF_CASE_REASON_MAX, 1, 1, "reason", "中断原因", err)) < 0)
+        goto done;
+    if (in->interrupted_at <= 0 || in->interrupted_at > now) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "interrupted_at",
+                        "中断时间须填写，且不能晚于当前时间");
+        goto done;
+    }
+    if (in->resumed_at && (in->resumed_at < in->interrupted_at || in->resumed_at > now)) {
+        rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "resumed_at",
+                        "恢复录像时间不能早于中断时间，也不能晚于当前时间");
+        goto done;
+    }
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT COUNT(*) FROM devices WHERE id = $1 AND department_id = $2", err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, in->device_id);
+    zf_stmt_bind_int64(st, 2, c->department_id);
+    if ((rc = zf_stmt_step(st, err)) == 1)
+        found = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if (!found) {
+        rc = zf_err_set(err, ZF_EINVAL, "invalid_device", "device_id",
+                        "记录设备不存在或不属于本案所属部门，请选择已登记的执法记录仪或执法终端");
+        goto done;
+    }
+    if (in->evidence_id) {
+        if ((rc = zf_db_prepare(&st, db,
+                                "SELECT COALESCE(case_id, 0) FROM evidence_files WHERE id = $1 AND "
+                                "state = 'stored'",
+                                err)) < 0)
+            goto done;
+        zf_stmt_bind_int64(st, 1, in->evidence_id);
+        if ((rc = zf_stmt_step(st, err)) == 1)
+            ev_case = zf_stmt_int64(st, 0);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            goto done;
+        if (ev_case != in->case_id) {
+            rc = zf_err_set(err, ZF_EINVAL, "evidence_not_linked", "evidence_id",
+                            "证据文件 %lld 不存在或未关联本案，请先关联本案",
+                            (long long)in->evidence_id);
+            goto done;
+        }
+    }
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO recording_interruptions (case_id, action, cause, reason, "
+                            "device_id, interrupted_at, resumed_at, evidence_id, recorded_by, "
+                            "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, in->case_id);
+    zf_stmt_bind_text(st, 2, in->action, -1);
+    zf_stmt_bind_text(st, 3, in->cause, -1);
+    zf_stmt_bind_text(st, 4, in->reason, -1);
+    zf_stmt_bind_int64(st, 5, in->device_id);
+    zf_stmt_bind_int64(st, 6, in->interrupted_at);
+    if (in->resumed_at)
+        zf_stmt_bind_int64(st, 7, in->resumed_at);
+    else
+        zf_stmt_bind_null(st, 7);
+    if (in->evidence_id)
+        zf_stmt_bind_int64(st, 8, in->evidence_id);
+    else
+        zf_stmt_bind_null(st, 8);
+    zf_stmt_bind_int64(st, 9, who ? who->user_id : 0);
+    zf_stmt_bind_int64(st, 10, now);
+    if ((rc = zf_stmt_step(st, err)) == 1 && out_id)
+        *out_id = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if ((rc = touch(db, in->case_id, now, err)) < 0)
+        goto done;
+    snprintf(audit_detail, sizeof audit_detail, "recording interrupted: action=%s; cause=%s; device=%lld",
+             in->action, in->cause, (long long)in->device_id);
+    rc = audit_case(db, who, now, "case_recording_interruption", in->case_id, audit_detail, err);
+done:
+    rc = tx_end(db, own, rc, err);
+out:
+    zf_stmt_free(st);
+    free(c);
+    return rc;
+}
+
+int zf_case_interruptions(zf_case_interruption **out, size_t *out_n, zf_db *db, int64_t case_id,
+                          zf_err *err)
+{
+    zf_case_interruption *v = NULL;
+    zf_stmt *st = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *out_n = 0;
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT r.id, r.action, r.cause, r.reason, r.device_id, "
+                            "COALESCE(d.serial, ''), r.interrupted_at, COALESCE(r.resumed_at, 0), "
+                            "COALESCE(r.evidence_id, 0), COALESCE(r.event_id, 0), r.recorded_by, "
+                            "COALESCE(u.username, ''), r.created_at FROM recording_interruptions r "
+                            "LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN users u ON "
+                            "u.id = r.recorded_by WHERE r.case_id = $1 ORDER BY r.interrupted_at, r.id",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, case_id);
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        zf_case_interruption *x;
+
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = zf_realloc(v, cap * sizeof *v);
+        }
+        x = &v[n++];
+        memset(x, 0, sizeof *x);
+        x->id = zf_stmt_int64(st, 0);
+        x->case_id = case_id;
+        copy(x->action, sizeof x->action, zf_stmt_text(st, 1));
+        copy(x->cause, sizeof x->cause, zf_stmt_text(st, 2));
+        copy(x->reason, sizeof x->reason, zf_stmt_text(st, 3));
+        x->device_id = zf_stmt_int64(st, 4);
+        copy(x->device_serial, sizeof x->device_serial, zf_stmt_text(st, 5));
+        x->interrupted_at = zf_stmt_int64(st, 6);
+        x->resumed_at = zf_stmt_int64(st, 7);
+        x->evidence_id = zf_stmt_int64(st, 8);
+        x->event_id = zf_stmt_int64(st, 9);
+        x->recorded_by = zf_stmt_int64(st, 10);
+        copy(x->recorded_by_name, sizeof x->recorded_by_name, zf_stmt_text(st, 11));
+        x->created_at = zf_stmt_int64(st, 12);
+    }
+    zf_stmt_free(st);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
 }

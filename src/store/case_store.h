@@ -24,11 +24,12 @@
  * An archived case (stage with ZF_WF_ST_ARCHIVED, archived_at set) refuses
  * every change with ZF_ECONFLICT "case_archived".
  *
- * Clocks: working-day rules run in the calendar's clocks table (object_type
- * "case", see store/calendar_store.h); the workflow's calendar-day rules
- * (penalty_decision_90d, coercion_seizure_30d, coercion_freeze_30d) in this
- * module's case_day_clocks, with the same states, until core/deadline.h has a
- * calendar-day rule kind.
+ * Clocks: every clock of a case runs in the calendar's clocks table
+ * (object_type "case", see store/calendar_store.h), so 期限预警 lists them:
+ * working-day rules as stored rules, the workflow's calendar-day rules
+ * (penalty_decision_90d, coercion_seizure_30d, coercion_freeze_30d) as
+ * ZF_RULE_CALENDAR_DAYS clocks carrying their own rule (migration 0016 moved
+ * the rows of the former case_day_clocks there).
  *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H
@@ -214,6 +215,8 @@ typedef struct zf_case_wf {
     const char **clock_ptrs;
     char (*mandatory)[48];
     const char **mandatory_ptrs;
+    char (*interrupted)[48];
+    const char **interrupted_ptrs;
     int64_t *evidence_ids;     /* the files of the step */
     size_t n_evidence_ids;
 } zf_case_wf;
@@ -248,8 +251,8 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
 /* ---- clocks ------------------------------------------------------------------- */
 
 typedef struct zf_case_clock {
-    int64_t id;                /* clocks.id or case_day_clocks.id (see day) */
-    bool day;                  /* a calendar-day clock */
+    int64_t id;                /* clocks.id */
+    bool day;                  /* a calendar-day clock (ZF_RULE_CALENDAR_DAYS) */
     char rule_code[48];
     char name[96];
     char start[ZF_DATE_STRLEN], due[ZF_DATE_STRLEN], done[ZF_DATE_STRLEN]; /* "" when none */
@@ -289,8 +292,9 @@ bool zf_case_doc_code_known(const char *code);
 
 /* Saves a draft: doc_id 0 creates one, else replaces the fields (and
  * evidence) of draft doc_id (ZF_ECONFLICT "document_final" when it is
- * final). Fields are validated (zf_doc_validate) — a missing required field
- * is refused — and may not carry the derived doc_no. evidence_id (0 = none)
+ * final). Fields are validated as a draft (zf_doc_validate_draft): a
+ * required field may still be empty (the API lists what is missing), but
+ * whatever is filled must be valid, and the derived doc_no may not be given. evidence_id (0 = none)
  * must be a stored file of the case's department; it is linked to the case.
  * Audit case_document_save. */
 int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id,
@@ -299,7 +303,8 @@ int zf_case_doc_save(int64_t *out_id, zf_db *db, int64_t case_id, int64_t doc_id
 
 /* Finalizes a draft: a numbered template gets its 文号 from the department's
  * counter for (its kind, this year) in the same transaction (written into
- * the fields' doc_no), the fields are validated again, the content hash
+ * the fields' doc_no), the fields are validated in full (ZF_EINVAL
+ * "required" naming every empty required field, err.field the first), the content hash
  * computed (SHA-256 of the RFC 8785 form of {case_id, template, doc_no,
  * fields, evidence_sha256}) and the document becomes immutable.
  * out_doc_no (may be NULL, cap bytes) receives the 文号 or "". Audit
@@ -328,10 +333,48 @@ int zf_case_docno_issue(char *out, size_t cap, zf_db *db, int64_t department_id,
 int zf_case_link_evidence(zf_db *db, int64_t case_id, int64_t evidence_id,
                           const zf_case_actor *who, int64_t now, zf_err *err);
 
+/* ---- recording interruptions (音像记录中断) ------------------------------------ */
+
+#define ZF_CASE_CAUSES "device_failure, battery, storage_full, environment, other"
+
+typedef struct zf_case_interruption {
+    int64_t id, case_id;
+    char action[48];           /* zf_wf_action.code of the step being recorded */
+    char cause[24];            /* one of ZF_CASE_CAUSES */
+    char reason[ZF_CASE_REASON_MAX * 4 + 1];
+    int64_t device_id;         /* a device of the case's department */
+    char device_serial[128];   /* filled on read */
+    int64_t interrupted_at;    /* Unix seconds */
+    int64_t resumed_at;        /* 0 = did not resume */
+    int64_t evidence_id;       /* the partial recording, 0 = none */
+    int64_t event_id;          /* the step that relied on it, 0 = none yet */
+    int64_t recorded_by, created_at;
+    char recorded_by_name[64]; /* filled on read */
+} zf_case_interruption;
+
+/* Records that the recording of step in->action broke off. Checks: the case
+ * writable; action an action of the case's procedure; cause one of
+ * ZF_CASE_CAUSES; reason non-blank (≤ ZF_CASE_REASON_MAX); device_id a
+ * device of the case's department ("invalid_device"); interrupted_at > 0 and
+ * not after now; resumed_at 0 or not before interrupted_at; evidence_id 0 or
+ * a stored file linked to the case ("evidence_not_linked"). ZF_EINVAL with
+ * err.field naming the member. Until a step relies on it, the row lets that
+ * step pass the mandatory-recording check (zf_case_wf_state fills
+ * st.interrupted); zf_case_act then sets its event_id. Audit
+ * case_recording_interruption (the case's hash covers the row, see
+ * zf_case_canonical). */
+int zf_case_interruption_add(int64_t *out_id, zf_db *db, const zf_case_interruption *in,
+                             const zf_case_actor *who, int64_t now, zf_err *err);
+
+/* The case's interruptions by time. The caller frees *out. */
+int zf_case_interruptions(zf_case_interruption **out, size_t *out_n, zf_db *db, int64_t case_id,
+                          zf_err *err);
+
 /* ---- hashing ------------------------------------------------------------------ */
 
 /* SHA-256 (hex) of the case's canonical content: the row, its parties'
- * kinds and identifiers, officers, final documents' hashes. */
+ * kinds and identifiers, officers, final documents' hashes, and (only when
+ * there are any, so older hashes stay valid) its recording interruptions. */
 int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err);
 
 /* Appends the RFC 8785 bytes zf_case_hash hashes to out (the 案卷 bundle

@@ -216,9 +216,9 @@ static const kind KINDS[] = {
      "AND r.due_on IS NOT NULL AND r.due_on < $1 ORDER BY r.due_on, r.id",
      {NULL, NULL, NULL}, {0, 0, 0}, ex_review, NULL},
     {"clock_overdue", "clock",
-     "SELECT k.department_id, k.id, k.case_id, 0, 0, 0, c.title, k.due_date, k.rule_code "
-     "FROM case_day_clocks k JOIN cases c ON c.id = k.case_id WHERE k.done_date IS NULL "
-     "AND k.paused_from IS NULL AND k.due_date < $1 ORDER BY k.due_date, k.id",
+     "SELECT k.department_id, k.id, k.object_id, 0, 0, 0, c.title, k.due_date, k.rule_code "
+     "FROM clocks k JOIN cases c ON c.id = k.object_id WHERE k.object_type = 'case' "
+     "AND k.done_date IS NULL AND k.due_date IS NOT NULL AND k.due_date < $1 ORDER BY k.due_date, k.id",
      {NULL, NULL, NULL}, {0, 0, 0}, ex_clock, NULL},
     {"expired_certificate_acting", "officer",
      "SELECT o.department_id, o.id, MAX(e.case_id), MAX(e.at), COUNT(*), 0, o.name, "
@@ -485,8 +485,8 @@ static const struct {
      "WHERE status = 'active' GROUP BY department_id"},
     {"reviewers", "SELECT department_id, COUNT(*) FROM users WHERE role = 'reviewer' AND disabled = 0 "
                   "GROUP BY department_id"},
-    {"clocks_overdue", "SELECT department_id, COUNT(*) FROM case_day_clocks WHERE done_date IS NULL "
-                       "AND paused_from IS NULL AND due_date < $1 GROUP BY department_id"},
+    {"clocks_overdue", "SELECT department_id, COUNT(*) FROM clocks WHERE object_type = 'case' "
+                       "AND done_date IS NULL AND due_date IS NOT NULL AND due_date < $1 GROUP BY department_id"},
 };
 
 static int grouped(stats *st, zf_db *db, const char *metrics, const char *sql, const char *today, int64_t now,

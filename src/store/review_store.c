@@ -1105,6 +1105,54 @@ static int load_history(history *out, zf_db *db, int64_t case_id, const zf_calen
     return 0;
 }
 
+/* Keeps the round's clock in the shared clocks table (object_type
+ * "review_round", object_id the round) so 期限预警 and `zhifa deadlines` list
+ * it with every other deadline. The round stays the source: the clock is
+ * rebuilt from it (rebuild_clock) and written over the row on every save. A
+ * round not received has no row; a returned one is done on its return day. */
+static int mirror_clock(zf_db *db, const zf_review_round *r, int64_t round_id, int64_t now,
+                        zf_err *err)
+{
+    const zf_calendar *cal = NULL;
+    zf_clock c = r->clock;
+    zf_stmt *st = NULL;
+    int64_t clock_id = 0, dept = 0;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT COALESCE((SELECT id FROM clocks WHERE object_type = 'review_round' "
+                            "AND object_id = $1 ORDER BY id LIMIT 1), 0), department_id FROM "
+                            "review_rounds WHERE id = $1",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, round_id);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        clock_id = zf_stmt_int64(st, 0);
+        dept = zf_stmt_int64(st, 1);
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc <= 0)
+        return rc;
+    if (r->received_on == ZF_DATE_NONE || c.start == ZF_DATE_NONE) {
+        if (!clock_id)
+            return 0;
+        if ((rc = zf_db_prepare(&st, db, "DELETE FROM clocks WHERE id = $1", err)) < 0)
+            return rc;
+        zf_stmt_bind_int64(st, 1, clock_id);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        return rc < 0 ? rc : 0;
+    }
+    if (c.done == ZF_DATE_NONE && r->returned_on != ZF_DATE_NONE)
+        c.done = r->returned_on;
+    if ((rc = zf_calendar_cache_acquire(&cal, db, err)) < 0)
+        return rc;
+    rc = zf_clock_store_put(NULL, db, cal, clock_id, &c, "review_round", round_id, dept, now, err);
+    zf_calendar_cache_release(cal);
+    return rc;
+}
+
 /* Writes back the mutable part of a round. */
 static int save_round(zf_db *db, const zf_review_round *r, const round_extra *x, int64_t now,
                       zf_err *err)
@@ -1165,7 +1213,8 @@ static int save_round(zf_db *db, const zf_review_round *r, const round_extra *x,
     BIND_ID(21, x->opinion_doc_id);
 #undef BIND_ID
     zf_stmt_bind_int64(st, 22, now);
-    rc = zf_stmt_step(st, err);
+    if ((rc = zf_stmt_step(st, err)) >= 0)
+        rc = mirror_clock(db, r, x->id, now, err);
 out:
     zf_stmt_free(st);
     free(checks);

@@ -36,8 +36,8 @@ PERSON = id_number("36010219800101123")
 # tables a case change may touch (sessions and the ledger move on every
 # request and are not "a change")
 CASE_TABLES = ["cases", "case_parties", "case_officers", "case_events", "case_event_evidence",
-               "case_documents", "docno_counters", "case_day_clocks", "clocks", "evidence_files",
-               "devices", "av_items", "audit_log"]
+               "case_documents", "docno_counters", "clocks", "evidence_files",
+               "devices", "av_items", "audit_log", "recording_interruptions"]
 
 SAMPLES = {
     'case_source': {"source": "监督检查", "source_date": "2026-03-02", "summary": "第一段内容。\n第二段内容。", "registrar_opinion": "第一段内容。\n第二段内容。", "officers": [{"name": "张三", "cert_no": "3601002026001"}, {"name": "李四", "cert_no": "3601012026002"}], "register_date": "2026-03-02"},
@@ -626,11 +626,31 @@ def test_document_validation_and_immutability(w):
     c = create(w, "penalty_general")
     cid = c["id"]
     base = w.url + "/cases/%d/documents" % cid
+    # a draft may leave required fields empty: saved, with what is missing listed
     bad = fields("case_source")
     del bad["summary"]
-    e = refused(w, lambda: w.officer1.post(base, json={"template": "case_source", "fields": bad}, timeout=10),
-                400, "required")
+    bad["registrar_opinion"] = ""
+    r = w.officer1.post(base, json={"template": "case_source", "fields": bad}, timeout=10)
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert draft["status"] == "draft"
+    assert [m["key"] for m in draft["missing_fields"]] == ["summary", "registrar_opinion"]
+    assert all(re.search(r"[\u4e00-\u9fff]", m["label"]) for m in draft["missing_fields"])
+    listed = w.officer1.get(base, timeout=10).json()["items"]
+    assert [d["missing_fields"] for d in listed if d["id"] == draft["id"]][0] == draft["missing_fields"]
+    # ... but what is filled must be valid even in a draft
+    refused(w, lambda: w.officer1.post(base, json={"template": "case_source",
+                                                   "fields": dict(bad, source_date="2026-02-30")},
+                                       timeout=10), 400, "bad_format")
+    # finalizing validates fully and names every missing field
+    e = refused(w, lambda: w.officer1.post(base + "/%d/finalize" % draft["id"], timeout=10), 400, "required")
     assert e["field"] == "fields.summary"
+    assert all("“%s”" % m["label"] in e["message"] for m in draft["missing_fields"]), e["message"]
+    # filled in, it finalizes
+    r = w.officer1.put(base + "/%d" % draft["id"], json={"fields": fields("case_source")}, timeout=10)
+    assert r.status_code == 200 and r.json()["missing_fields"] == [], r.text
+    r = w.officer1.post(base + "/%d/finalize" % draft["id"], timeout=10)
+    assert r.status_code == 200 and r.json()["missing_fields"] == [], r.text
     refused(w, lambda: w.officer1.post(base, json={"template": "no_such_doc", "fields": {}}, timeout=10),
             400, "validation_failed")
     refused(w, lambda: w.officer1.post(base, json={"template": "penalty_notice",
@@ -696,6 +716,19 @@ def test_list_filters_pagination_and_stats(w):
     assert all(i["stage"] == "draw" for i in r["items"]) and r["total"] >= 1
     r = w.officer1.get(w.url + "/cases", params={"officer_id": w.officers[1], "per_page": 100}, timeout=10).json()
     assert c["id"] in [i["id"] for i in r["items"]]
+    # the count (read from case_officers alone) is the number of such cases
+    con = w.srv.db()
+    try:
+        want = con.execute("SELECT COUNT(*) FROM cases c WHERE c.department_id = ? AND c.id IN "
+                           "(SELECT case_id FROM case_officers WHERE officer_id = ?)",
+                           (w.market, w.officers[1])).fetchone()[0]
+        env_officer = con.execute("SELECT id FROM officers WHERE department_id = ?", (w.env,)).fetchone()[0]
+    finally:
+        con.close()
+    assert r["total"] == want > 0
+    # another department's officer: none of my department's cases
+    r = w.officer1.get(w.url + "/cases", params={"officer_id": env_officer}, timeout=10).json()
+    assert r["total"] == 0 and r["items"] == []
     r = w.officer1.get(w.url + "/cases", params={"q": "spot_check"}, timeout=10).json()
     assert c["id"] in [i["id"] for i in r["items"]]
     r = w.officer1.get(w.url + "/cases", params={"overdue": "1"}, timeout=10).json()
@@ -886,3 +919,163 @@ def test_party_kind_accepts_codes_and_chinese_names(w, kind):
     names = {"legal_person": "法人", "unincorporated": "非法人组织", "individual_business": "个体工商户",
              "法人": "法人"}
     assert case["parties"][0]["kind_name"] == names[kind]
+
+
+# ---- recording interruptions (音像记录中断) ------------------------------------------
+
+def test_recording_interruption_lets_a_mandatory_step_pass(w):
+    c = create(w, "coercion_seizure")
+    cid = c["id"]
+    act(w, cid, "approve", s=w.head1)
+    doc(w, cid, "site_record")
+    doc(w, cid, "coercive_decision")
+    r = w.head1.post(w.url + "/departments/%d/devices" % w.market,
+                     json={"serial": "DSJ-INT-0001", "kind": "body_camera"}, timeout=10)
+    assert r.status_code == 201, r.text
+    dev = r.json()["id"]
+    other_dept_dev = None
+    con = w.srv.db()
+    try:
+        con.execute("INSERT INTO devices (department_id, serial, kind, created_at, updated_at) "
+                    "VALUES (?, 'DSJ-ENV-INT-2', 'handheld', 0, 0)", (w.env,))
+        con.commit()
+        other_dept_dev = con.execute("SELECT id FROM devices WHERE serial = 'DSJ-ENV-INT-2'").fetchone()[0]
+    finally:
+        con.close()
+    url = w.url + "/cases/%d/recording-interruptions" % cid
+    act_url = w.url + "/cases/%d/actions" % cid
+    partial = upload(w, "audio")
+    assert w.officer1.post(w.url + "/cases/%d/evidence" % cid, json={"evidence_id": partial},
+                           timeout=10).status_code == 200
+    # without a recorded interruption the step is refused, and the message says how to go on
+    e = refused(w, lambda: w.officer1.post(act_url, json={"action": "implement"}, timeout=10),
+                409, "recording_required")
+    assert "中断" in e["message"]
+    now = int(__import__("time").time())
+    good = {"action": "implement", "cause": "battery", "reason": "执法记录仪电量耗尽，备用电池未到",
+            "device_id": dev, "interrupted_at": now - 600, "resumed_at": now - 300,
+            "evidence_id": partial}
+    # bad input: refused with a Chinese message, nothing changes
+    for bad, status, code, field in [
+            ({"reason": "   "}, 400, "reason_required", "reason"),
+            ({"reason": None}, 400, "validation_failed", "reason"),
+            ({"cause": "aliens"}, 400, "validation_failed", "cause"),
+            ({"device_id": 999999}, 400, "invalid_device", "device_id"),
+            ({"device_id": other_dept_dev}, 400, "invalid_device", "device_id"),
+            ({"action": "no_such_step"}, 400, "validation_failed", "action"),
+            ({"interrupted_at": now + 3600}, 400, "validation_failed", "interrupted_at"),
+            ({"resumed_at": now - 900}, 400, "validation_failed", "resumed_at"),
+            ({"evidence_id": upload(w, "video")}, 400, "evidence_not_linked", "evidence_id")]:
+        body = dict(good)
+        body.update(bad)
+        body = {k: v for k, v in body.items() if v is not None}
+        err = refused(w, lambda: w.officer1.post(url, json=body, timeout=10), status, code)
+        assert err["field"] == field, err
+        assert re.search(r"[\u4e00-\u9fff]", err["message"])
+    # an auditor may not record one; another department's officer neither
+    assert w.auditor1.post(url, json=good, timeout=10).status_code == 403
+    r = w.officer1.post(url, json=good, timeout=10)
+    assert r.status_code == 201, r.text
+    it = r.json()
+    assert it["cause_name"] == "电量耗尽" and it["device_serial"] == "DSJ-INT-0001"
+    assert it["action_name"] and it["event_id"] is None and it["evidence_id"] == partial
+    assert audit(w, "case_recording_interruption", cid)
+    # the step now passes, and uses the interruption up
+    r = act(w, cid, "implement")
+    assert r["stage"] == "deliver"
+    items = w.officer1.get(url, timeout=10).json()["items"]
+    assert len(items) == 1 and items[0]["event_id"] == r["event_id"]
+    tl = w.officer1.get(w.url + "/cases/%d/timeline" % cid, timeout=10).json()["items"]
+    ev = [i for i in tl if i["type"] == "event" and i["action"] == "implement"][0]
+    assert ev["detail"]["recording_interrupted"] is True
+    ti = [i for i in tl if i["type"] == "recording_interruption"]
+    assert len(ti) == 1 and ti[0]["reason"] == good["reason"] and ti[0]["device"] == "DSJ-INT-0001"
+    assert ti[0]["resumed_at"] == now - 300 and "音像记录中断" in ti[0]["title"]
+    # a device that an interruption names stays in the registry
+    assert w.head1.delete(w.url + "/devices/%d" % dev, timeout=10).status_code == 409
+    # the archive carries it: case.json (what the ledger hashes) lists it
+    doc(w, cid, "service_receipt")
+    act(w, cid, "deliver")
+    import io
+    import json as _json
+    import zipfile
+    r = w.officer1.get(w.url + "/cases/%d/bundle" % cid, timeout=30)
+    assert r.status_code == 200, r.text[:200]
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    case_json = _json.loads(z.read("case.json"))
+    assert [x["reason"] for x in case_json["recording_interruptions"]] == [good["reason"]]
+
+
+# ---- Idempotency-Key on document creation ---------------------------------------------
+
+def test_document_creation_is_idempotent(w):
+    c = create(w, "penalty_general")
+    cid = c["id"]
+    base = w.url + "/cases/%d/documents" % cid
+    body = {"template": "case_source", "fields": fields("case_source")}
+    key = "doc-retry-%d" % cid
+    r1 = w.officer1.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r1.status_code == 201, r1.text
+    # the retry (same key) gets the first document, not a second one
+    r2 = w.officer1.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r2.status_code == 201, r2.text
+    assert r2.json()["id"] == r1.json()["id"] and r2.headers.get("Idempotent-Replayed") == "true"
+    # even when the retry's body differs (the first answer stands)
+    r3 = w.officer1.post(base, json={"template": "inquiry_record", "fields": {}},
+                         headers={"Idempotency-Key": key}, timeout=10)
+    assert r3.status_code == 201 and r3.json()["id"] == r1.json()["id"], r3.text
+    docs = w.officer1.get(base, timeout=10).json()["items"]
+    assert len(docs) == 1
+    assert len(audit(w, "case_document_save", r1.json()["id"])) == 1
+    # another user's key space is their own
+    r4 = w.officer2.post(base, json=body, headers={"Idempotency-Key": key}, timeout=10)
+    assert r4.status_code == 201 and r4.json()["id"] != r1.json()["id"], r4.text
+    # the same key for another case is another request: refused, nothing written
+    other = create(w, "penalty_general")["id"]
+    e = refused(w, lambda: w.officer1.post(w.url + "/cases/%d/documents" % other, json=body,
+                                           headers={"Idempotency-Key": key}, timeout=10),
+                409, "idempotency_key_reused")
+    assert re.search(r"[\u4e00-\u9fff]", e["message"])
+    # a malformed key is refused
+    refused(w, lambda: w.officer1.post(base, json=body, headers={"Idempotency-Key": "x" * 201}, timeout=10),
+            400, "validation_failed")
+    # a refused first attempt keeps nothing: the retry is judged afresh
+    bad_key = "doc-bad-%d" % cid
+    refused(w, lambda: w.officer1.post(base, json={"template": "no_such_doc", "fields": {}},
+                                       headers={"Idempotency-Key": bad_key}, timeout=10), 400, "validation_failed")
+    r5 = w.officer1.post(base, json=body, headers={"Idempotency-Key": bad_key}, timeout=10)
+    assert r5.status_code == 201 and r5.json()["id"] not in (r1.json()["id"], r4.json()["id"]), r5.text
+
+
+# ---- calendar-day clocks on 期限预警 -------------------------------------------------------
+
+def test_ninety_day_clock_is_a_calendar_day_clock_on_deadlines(w):
+    import datetime
+    c = create(w, "penalty_general", matter_id=w.penalty_matter)
+    cid = c["id"]
+    doc(w, cid, "case_source")
+    doc(w, cid, "filing_approval")
+    r = act(w, cid, "file_case", s=w.head1)
+    k = clock(r["case"], "penalty_decision_90d")
+    assert k["calendar_days"] and k["open"]
+    start = datetime.date.fromisoformat(k["start"])
+    # 行政处罚法 第六十条: 九十日 (calendar days, the start day not counted)
+    assert k["due"] == (start + datetime.timedelta(days=90)).isoformat()
+    items = w.officer1.get(w.url + "/deadlines", params={"per_page": 100}, timeout=10).json()["items"]
+    mine = [x for x in items if x["object_type"] == "case" and x["object_id"] == cid
+            and x["rule_code"] == "penalty_decision_90d"]
+    assert len(mine) == 1 and mine[0]["due"] == k["due"], items
+    con = w.srv.db()
+    try:
+        kind = con.execute("SELECT rule FROM clocks WHERE id = ?", (mine[0]["id"],)).fetchone()[0]
+        assert '"kind":"calendar_days"' in kind and '"days":90' in kind
+        assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'case_day_clocks'").fetchone()[0] == 0
+    finally:
+        con.close()
+    # 中止 and 恢复 the same day: the clock pauses and resumes in the shared table
+    r = act(w, cid, "suspend", s=w.head1, reason="等待检验结果")
+    assert "penalty_decision_90d" in r["clocks_paused"]
+    assert clock(r["case"], "penalty_decision_90d")["state"] == "paused"
+    r = act(w, cid, "resume", s=w.head1)
+    k2 = clock(r["case"], "penalty_decision_90d")
+    assert k2["state"] != "paused" and k2["due"] == k["due"]

@@ -108,8 +108,8 @@ class Builder:
 
     def clock(self, case_id, due):
         return self.con.execute(
-            "INSERT INTO case_day_clocks (case_id, department_id, rule_code, start_date, due_date, created_at, "
-            "updated_at) VALUES (?, ?, 'penalty_service_7d', '2026-01-01', ?, 0, 0)",
+            "INSERT INTO clocks (rule_code, rule, object_type, object_id, department_id, start_date, due_date, "
+            "created_at, updated_at) VALUES ('penalty_decision_90d', '{}', 'case', ?, ?, '2026-01-01', ?, 0, 0)",
             (case_id, self.dept, due)).lastrowid
 
 

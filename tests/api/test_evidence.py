@@ -7,6 +7,7 @@ The 4 GiB upload runs only with ZHIFA_BIG_UPLOAD=1 (make big-upload-test).
 """
 import hashlib
 import os
+import re
 import socket
 import threading
 import time
@@ -91,7 +92,7 @@ def ev(server):
 def test_multipart_upload_stores_file_and_metadata(server, ev):
     content = data(300_000, "multipart")
     r = upload(server, ev["officer"], content, {
-        "device": "DSJ-0042", "location": "朝阳区某路口", "started_at": "2026-03-01T09:30:00+08:00",
+        "device": "DSJ-SCJG-0001", "location": "朝阳区某路口", "started_at": "2026-03-01T09:30:00+08:00",
         "ended_at": "2026-03-01T09:40:00+08:00", "party_id": PERSON, "party_name": "张三",
         "officers": "1,2"}, filename="现场.mp4")
     assert r.status_code == 201, r.text
@@ -101,7 +102,7 @@ def test_multipart_upload_stores_file_and_metadata(server, ev):
     assert e["kind"] == "video" and e["kind_name"] == "视频"
     assert e["filename"] == "现场.mp4" and e["content_type"] == "video/mp4"
     assert e["started_at"] == 1772328600 and e["ended_at"] == 1772329200 and e["duration"] == 600
-    assert e["officers"] == [1, 2] and e["device"] == "DSJ-0042"
+    assert e["officers"] == [1, 2] and e["device"] == "DSJ-SCJG-0001"
     assert e["party_id_masked"] == PERSON[:4] + "*" * 12 + PERSON[-2:]
     assert e["retention"] == "routine" and e["expires_at"] > e["created_at"] + 170 * 86400
     assert e["state"] == "stored" and e["parent_id"] is None
@@ -122,12 +123,12 @@ def test_raw_upload_with_query_and_headers(server, ev):
                           params={"kind": "audio", "filename": "录音.amr"},
                           headers={"Content-Type": "audio/amr",
                                    "X-Zhifa-Location": "%E5%B8%82%E6%94%BF%E5%BA%9C",
-                                   "X-Zhifa-Device": "REC-7"}, timeout=30)
+                                   "X-Zhifa-Device": "ZD-SCJG-0001"}, timeout=30)
     assert r.status_code == 201, r.text
     e = r.json()
     assert e["sha256"] == hashlib.sha256(content).hexdigest()
     assert (e["kind"], e["filename"], e["content_type"], e["location"], e["device"]) == \
-        ("audio", "录音.amr", "audio/amr", "市政府", "REC-7")
+        ("audio", "录音.amr", "audio/amr", "市政府", "ZD-SCJG-0001")
 
 
 def test_same_content_is_stored_once(server, ev):
@@ -346,7 +347,7 @@ def test_resumable_upload_interrupted_and_resumed(server, ev):
     s = ev["officer"]
     content = data(3_000_000, "resumable")
     r = s.post(server.url + API + "/evidence/uploads",
-               json={"size": len(content), "kind": "video", "device": "DSJ-9", "party_id": COMPANY,
+               json={"size": len(content), "kind": "video", "device": "DSJ-SCJG-0002", "party_id": COMPANY,
                      "party_name": "某某有限公司"}, timeout=10)
     assert r.status_code == 201, r.text
     up = r.json()
@@ -388,7 +389,7 @@ def test_resumable_upload_interrupted_and_resumed(server, ev):
     assert r.status_code == 201, r.text
     e = r.json()
     assert e["sha256"] == hashlib.sha256(content).hexdigest() and e["size"] == len(content)
-    assert e["device"] == "DSJ-9" and e["party_name"] == "某某有限公司"
+    assert e["device"] == "DSJ-SCJG-0002" and e["party_name"] == "某某有限公司"
     with open(blob_file(server, e["sha256"]), "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == e["sha256"]
     # a retry of the last chunk gets the same record, nothing new
@@ -646,3 +647,45 @@ def test_upload_4gib_memory_bounded(fresh_server):
     print("4 GiB upload: server VmHWM %.1f MB" % (peak[0] / 1024))
     assert peak[0] < 64 * 1024, "server RSS peaked at %d kB" % peak[0]
     os.unlink(blob_file(srv, h.hexdigest()))  # 4 GiB of test data need not stay
+
+
+# ---- uploads tagged by a registered device ----------------------------------
+
+def test_upload_names_a_registered_device(server, ev):
+    con = server.db()
+    try:
+        dev = con.execute("SELECT id FROM devices WHERE serial = 'DSJ-SCJG-0001'").fetchone()[0]
+        env_dev = con.execute("SELECT id FROM devices WHERE serial = 'DSJ-STHJ-0001'").fetchone()[0]
+    finally:
+        con.close()
+    r = raw(server, ev["officer"], data(10_000, "device-id"), {"kind": "video", "device_id": dev})
+    assert r.status_code == 201, r.text
+    e = r.json()
+    assert e["device_id"] == dev and e["device"] == "DSJ-SCJG-0001"
+    # an older client naming the serial gets the same link
+    r = raw(server, ev["officer"], data(10_000, "device-serial"), {"kind": "video", "device": "DSJ-SCJG-0002"})
+    assert r.status_code == 201 and r.json()["device_id"] is not None, r.text
+    # free text, another department's device, a retired one, a bad id: 400, nothing stored
+    ev["head"].put(server.url + API + "/devices/%d" % dev, json={"status": "retired"}, timeout=10)
+    try:
+        for params, field in [({"device": "随便写的设备"}, "device"), ({"device_id": env_dev}, "device_id"),
+                              ({"device_id": dev}, "device_id"), ({"device_id": 999999}, "device_id"),
+                              ({"device_id": "abc"}, "device_id")]:
+            content = data(10_000, "bad-device-%s" % params)
+            con = server.db()
+            before = con.execute("SELECT COUNT(*) FROM evidence_files").fetchone()[0]
+            con.close()
+            r = raw(server, ev["officer"], content, dict(params, kind="video"))
+            assert r.status_code == 400, (params, r.text)
+            err = r.json()["error"]
+            assert err["code"] == "invalid_device" and err["field"] == field, err
+            assert re.search(r"[\u4e00-\u9fff]", err["message"])
+            con = server.db()
+            assert con.execute("SELECT COUNT(*) FROM evidence_files").fetchone()[0] == before
+            con.close()
+        # the resumable session checks it when it is declared
+        r = ev["officer"].post(server.url + API + "/evidence/uploads",
+                               json={"size": 100, "kind": "video", "device_id": env_dev}, timeout=10)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_device", r.text
+    finally:
+        ev["head"].put(server.url + API + "/devices/%d" % dev, json={"status": "active"}, timeout=10)

@@ -591,3 +591,30 @@ def test_gate_classifies_an_unclassified_general_penalty(w):
     r = decide(cid)
     assert r.status_code == 200, r.text
     assert r.json()["stage"] == "service"
+
+
+# ---- the review clock on 期限预警 (issue 5 leftovers) ---------------------------------
+
+def test_review_clock_shows_on_deadlines(w):
+    cid = license_at_decision(w)
+    submit(w, cid)
+    rv = receive(w, cid)
+    rid = rv["rounds"][-1]["id"] if "rounds" in rv else None
+    items = w.officer1.get(w.url + "/deadlines", params={"per_page": 100}, timeout=10).json()["items"]
+    mine = [k for k in items if k["object_type"] == "review_round" and k["rule_code"] == "legal_review"
+            and (rid is None or k["object_id"] == rid)]
+    assert mine, items
+    con = w.srv.db()
+    try:
+        row = con.execute("SELECT c.start_date, c.due_date, r.received_on, r.due_on FROM clocks c JOIN "
+                          "review_rounds r ON r.id = c.object_id WHERE c.object_type = 'review_round' "
+                          "AND r.case_id = ?", (cid,)).fetchone()
+    finally:
+        con.close()
+    # the table's row is the round's clock: same start and due date
+    assert row[0] == row[2] and row[1] == row[3], row
+    assert mine[-1]["due"] == row[1]
+    # concluded: the clock is done and leaves the open list
+    conclude(w, cid, "同意")
+    items = w.officer1.get(w.url + "/deadlines", params={"per_page": 100}, timeout=10).json()["items"]
+    assert not [k for k in items if k["object_type"] == "review_round" and k["id"] == mine[-1]["id"]]

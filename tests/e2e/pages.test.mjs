@@ -31,6 +31,10 @@ const CASE_MENU = {
   reviewer1: ['我的案件', '待我审批', '当事人档案', '案件统计'],
   head1: ['我的案件', '案源登记', '待我审批', '移动执法', '当事人档案', '案件统计'],
   supervisor1: ['全部案件', '当事人档案', '案件统计']
+  officer1: ['我的案件', '案源登记', '移动执法', '案件统计'],
+  reviewer1: ['我的案件', '待我审批', '案件统计'],
+  head1: ['我的案件', '案源登记', '待我审批', '移动执法', '案件统计'],
+  supervisor1: ['全部案件', '案件统计', '案卷评查']
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)

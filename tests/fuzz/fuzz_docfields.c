@@ -55,6 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (r1 < 0 && (r1 != ZF_EINVAL || !e1.code[0] || !e1.message[0]))
         abort();
+    /* a draft passes with nothing missing exactly when the full check passes */
+    {
+        json_t *missing = NULL;
+        zf_err e4 = ZF_ERR_INIT;
+        int r4 = zf_doc_validate_draft(&missing, tpl, fields, &e4);
+
+        if (r4 < 0 ? missing != NULL || r1 == 0 : (r1 == 0) != (json_array_size(missing) == 0))
+            abort();
+        json_decref(missing);
+    }
     if (r1 == 0) {
         zf_buf html = ZF_BUF_INIT;
         zf_err e3 = ZF_ERR_INIT;

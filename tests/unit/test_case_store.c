@@ -19,6 +19,8 @@
 #include "store/calendar_store.h"
 #include "store/case_store.h"
 #include "store/db.h"
+#include "util/embed.h"
+#include "util/mem.h"
 
 /* 2026-03-02 12:00 in China, a Monday */
 #define NOW ((int64_t)1772424000)
@@ -289,12 +291,15 @@ static void test_documents_and_numbers(void **state)
                                 &err),
                      0);
     id = new_case("penalty_general", 2);
-    /* a missing required field is refused */
+    /* a draft may lack a required field; finalizing it is refused, naming it */
     bad = sample_doc(zf_doctpl_find("case_source"), 0);
     json_object_del(bad, "summary");
-    assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err),
-                     ZF_EINVAL);
+    assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err), 0);
+    assert_int_equal(zf_case_doc_finalize(NULL, 0, db, id, doc_id, &officer, NOW, &err), ZF_EINVAL);
+    assert_string_equal(err.code, "required");
     assert_string_equal(err.field, "fields.summary");
+    assert_non_null(strstr(err.message, "尚未填写"));
+    doc_id = 0;
     json_object_set_new(bad, "doc_no", json_string("赣江市监处罚〔2026〕1号"));
     assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "case_source", bad, 0, &officer, NOW, &err),
                      ZF_EINVAL);
@@ -353,6 +358,85 @@ static zf_case_clock find_clock(int64_t id, const char *code, int64_t now)
     k = ks[i];
     free(ks);
     return k;
+}
+
+/* Migration 0016 moves rows of the former case_day_clocks into clocks: run
+ * its own statement (from the embedded file) over rows written the old way
+ * and read them back through the deadline engine. */
+static void test_day_clocks_migrated(void **state)
+{
+    const zf_embedded_file *f = zf_embed_find("store/migrations/0016_recording.sql");
+    const char *sql, *a, *b;
+    char *stmt;
+    zf_err err = ZF_ERR_INIT;
+    zf_clock_row row;
+    int64_t id, k1, k2, k3;
+
+    (void)state;
+    assert_non_null(f);
+    sql = (const char *)f->data;
+    a = strstr(sql, "INSERT INTO clocks");
+    b = a ? strstr(a, "FROM case_day_clocks d") : NULL;
+    assert_non_null(b);
+    b = strchr(b, ';');
+    stmt = zf_strndup(a, (size_t)(b - a));
+    assert_int_equal(zf_db_exec(db,
+                                "CREATE TABLE case_day_clocks (id INTEGER PRIMARY KEY, case_id BIGINT, "
+                                "department_id BIGINT, rule_code TEXT NOT NULL, start_date TEXT NOT NULL, "
+                                "due_date TEXT NOT NULL, paused_from TEXT, paused_days INTEGER NOT NULL "
+                                "DEFAULT 0, extension_days INTEGER NOT NULL DEFAULT 0, done_date TEXT, "
+                                "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                                &err),
+                     0);
+    id = new_case("coercion_seizure", 2);
+    k1 = insert("INSERT INTO case_day_clocks (case_id, department_id, rule_code, start_date, due_date, "
+                "paused_days, created_at, updated_at) SELECT $2, department_id, 'penalty_decision_90d', "
+                "'2026-03-02', '2026-06-10', 10, 0, 0 FROM cases WHERE id = $2 AND $1 = 'x' RETURNING id", "x", id);
+    k2 = insert("INSERT INTO case_day_clocks (case_id, department_id, rule_code, start_date, due_date, "
+                "paused_from, paused_days, created_at, updated_at) SELECT $2, department_id, "
+                "'penalty_decision_90d', '2026-03-02', '2026-06-05', '2026-04-01', 5, 0, 0 FROM cases "
+                "WHERE id = $2 AND $1 = 'x' RETURNING id", "x", id);
+    k3 = insert("INSERT INTO case_day_clocks (case_id, department_id, rule_code, start_date, due_date, "
+                "extension_days, done_date, created_at, updated_at) SELECT $2, department_id, "
+                "'coercion_seizure_30d', '2026-03-02', '2026-05-01', 30, '2026-04-20', 0, 0 FROM cases "
+                "WHERE id = $2 AND $1 = 'x' RETURNING id", "x", id);
+    assert_true(k1 && k2 && k3);
+    assert_int_equal(zf_db_exec(db, "DELETE FROM clocks WHERE object_type = 'case'", &err), 0);
+    assert_int_equal(zf_db_exec(db, stmt, &err), 0);
+    free(stmt);
+    assert_int_equal(count("SELECT COUNT(*) FROM clocks WHERE object_type = 'case'"), 3);
+    /* ten paused days: the due date recomputes to what was stored */
+    assert_int_equal(zf_clock_store_get(&row, db, count("SELECT MIN(id) FROM clocks WHERE "
+                                                        "object_type = 'case'"), &err), 0);
+    assert_int_equal(row.clock.rule.kind, ZF_RULE_CALENDAR_DAYS);
+    assert_int_equal(row.clock.rule.days, 90);
+    {
+        zf_date due = row.clock.due;
+        bool moved = true;
+
+        assert_int_equal(zf_clock_recompute(&row.clock, cal, &moved, &err), 0);
+        assert_false(moved);
+        assert_int_equal(row.clock.due, due);
+    }
+    /* suspended now: paused, and resuming on 6 April moves the due by 5 days */
+    assert_int_equal(zf_clock_store_get(&row, db, count("SELECT MIN(id) FROM clocks WHERE "
+                                                        "object_type = 'case'") + 1, &err), 0);
+    assert_int_equal(row.clock.due, ZF_DATE_NONE);
+    assert_int_equal(zf_clock_state_at(&row.clock, cal, row.clock.start + 40, -1), ZF_CLOCK_PAUSED);
+    assert_int_equal(zf_clock_resume(&row.clock, cal, row.clock.pauses[1].from + 5, &err), 0);
+    {
+        zf_date want;
+
+        assert_int_equal(zf_date_parse(&want, "2026-06-10", 10, NULL, NULL), 0);
+        assert_int_equal(row.clock.due, want);
+    }
+    /* extended and done: kept as it was */
+    assert_int_equal(zf_clock_store_get(&row, db, count("SELECT MAX(id) FROM clocks WHERE "
+                                                        "object_type = 'case'"), &err), 0);
+    assert_int_equal(row.clock.extension_workdays, 30);
+    assert_int_equal(zf_clock_state_at(&row.clock, cal, row.clock.start + 100, -1),
+                     ZF_CLOCK_DONE_ON_TIME);
+    assert_int_equal(zf_db_exec(db, "DROP TABLE case_day_clocks", &err), 0);
 }
 
 static void test_day_clock_suspended_and_resumed(void **state)
@@ -538,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_create_and_refusals),
         cmocka_unit_test(test_documents_and_numbers),
         cmocka_unit_test(test_day_clock_suspended_and_resumed),
+        cmocka_unit_test(test_day_clocks_migrated),
         cmocka_unit_test(test_evidence_and_recording),
         cmocka_unit_test(test_archived_and_caller_transaction),
     };

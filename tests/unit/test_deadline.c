@@ -232,6 +232,60 @@ static void test_legal_review_extension(void **state)
 /* Review received Monday 2024-05-06, due 5/9. Suspended on 5/7 for expert
  * evaluation (5/7 counted), resumed Monday 5/13: 5/8, 5/9, 5/10, 5/11
  * (Saturday, 调休) and 5/13 do not count; the 2 remaining are 5/14 and 5/15. */
+/* 行政处罚法 第六十条: 九十日 from 立案 are calendar days (第八十五条 makes
+ * only 二日、三日、五日、七日 working days); 行政强制法 第二十五条: 三十日, +30. */
+static void test_calendar_days(void **state)
+{
+    zf_deadline_rule r = {"penalty_decision_90d", "行政处罚决定期限", ZF_RULE_CALENDAR_DAYS, 0, 0, 0, 0, 0,
+                          true, "行政处罚法 第六十条", 90};
+    zf_deadline_rule s = {"coercion_seizure_30d", "查封扣押期限", ZF_RULE_CALENDAR_DAYS, 0, 0, 0, 0, 30,
+                          true, "行政强制法 第二十五条", 30};
+    zf_err err = ZF_ERR_INIT;
+    zf_date due;
+    zf_clock c;
+    bool moved = true;
+    zf_cal_change ch;
+
+    (void)state;
+    assert_int_equal(zf_deadline_rule_validate(&r, &err), 0);
+    /* the start day is not counted; 2024-10-01 (国庆, a rest day) stays the due date */
+    assert_int_equal(zf_deadline_due(&due, &r, cal, P("2024-07-03"), &err), 0);
+    assert_int_equal(due, P("2024-10-01"));
+    assert_int_equal(zf_clock_start(&c, &r, cal, P("2024-07-03"), &err), 0);
+    assert_int_equal(c.due, P("2024-10-01"));
+    assert_state(c, "2024-09-20", ZF_CLOCK_ON_TIME);
+    assert_state(c, "2024-10-02", ZF_CLOCK_OVERDUE);
+    /* 中止 on 07-13, 恢复 on 07-23: ten days do not count */
+    assert_int_equal(zf_clock_pause(&c, cal, P("2024-07-13"), "鉴定", &err), 0);
+    assert_int_equal(c.due, ZF_DATE_NONE);
+    assert_int_equal(zf_clock_resume(&c, cal, P("2024-07-23"), &err), 0);
+    assert_int_equal(c.due, P("2024-10-11"));
+    /* a calendar change never moves it */
+    memset(&ch, 0, sizeof ch);
+    ch.workdays_changed = true;
+    ch.first = P("2024-07-01");
+    ch.last = P("2024-12-31");
+    assert_false(zf_clock_affected_by(&c, &ch));
+    assert_int_equal(zf_clock_recompute(&c, cal, &moved, &err), 0);
+    assert_false(moved);
+    assert_int_equal(zf_clock_finish(&c, cal, P("2024-10-10"), &err), 0);
+    assert_state(c, "2024-12-01", ZF_CLOCK_DONE_ON_TIME);
+
+    /* 查封扣押: 30 days, extended once by 30 */
+    assert_int_equal(zf_clock_start(&c, &s, cal, P("2024-03-01"), &err), 0);
+    assert_int_equal(c.due, P("2024-03-31"));
+    assert_int_equal(zf_clock_extend(&c, cal, "局长", P("2024-03-20"), &err), 0);
+    assert_int_equal(c.due, P("2024-04-30"));
+    assert_int_equal(zf_clock_extend(&c, cal, "局长", P("2024-03-21"), &err), ZF_ECONFLICT);
+
+    /* bad day counts are refused */
+    r.days = 0;
+    assert_int_equal(zf_deadline_rule_validate(&r, &err), ZF_EINVAL);
+    assert_string_equal(err.field, "days");
+    r.days = ZF_DEADLINE_MAX_DAYS + 1;
+    assert_int_equal(zf_deadline_rule_validate(&r, &err), ZF_EINVAL);
+}
+
 static void test_pause_resume(void **state)
 {
     zf_clock c = start("legal_review", "2024-05-06");
@@ -429,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_other_rules_across_holidays),
         cmocka_unit_test(test_annual_report),
         cmocka_unit_test(test_legal_review_extension),
+        cmocka_unit_test(test_calendar_days),
         cmocka_unit_test(test_pause_resume),
         cmocka_unit_test(test_pause_on_start_day_and_limit),
         cmocka_unit_test(test_finish),

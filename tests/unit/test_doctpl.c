@@ -130,6 +130,50 @@ static void test_required_fields_every_template(void **state)
     }
 }
 
+/* A draft: every template accepts {} and lists each required field (and
+ * nothing else) as missing; a filled field must still be valid. */
+static void test_draft_lists_missing(void **state)
+{
+    size_t i, j, k;
+
+    (void)state;
+    for (i = 0; i < zf_doctpl_count(); i++) {
+        const zf_doctpl *t = zf_doctpl_at(i);
+        json_t *empty = json_object(), *all = sample_doc(t, 1), *missing = NULL;
+        zf_err err = ZF_ERR_INIT;
+
+        assert_int_equal(zf_doc_validate_draft(&missing, t, empty, &err), 0);
+        for (j = 0, k = 0; j < t->field_count; j++) {
+            const zf_doc_field *f = &t->fields[j];
+
+            if (!(f->flags & ZF_FIELD_REQUIRED) || (f->flags & ZF_FIELD_DERIVED))
+                continue;
+            assert_true(k < json_array_size(missing));
+            assert_string_equal(json_string_value(json_object_get(json_array_get(missing, k), "key")),
+                                f->key);
+            assert_string_equal(json_string_value(json_object_get(json_array_get(missing, k), "label")),
+                                f->label);
+            k++;
+        }
+        assert_int_equal(json_array_size(missing), k);
+        json_decref(missing);
+        /* complete: nothing missing */
+        assert_int_equal(zf_doc_validate_draft(&missing, t, all, &err), 0);
+        assert_int_equal(json_array_size(missing), 0);
+        json_decref(missing);
+        /* a filled field of the wrong type is refused even in a draft */
+        json_object_set_new(empty, t->fields[0].key, json_integer(7));
+        if (t->fields[0].type != ZF_FT_INT && t->fields[0].type != ZF_FT_MONEY) {
+            missing = json_array();
+            assert_int_equal(zf_doc_validate_draft(&missing, t, empty, &err), ZF_EINVAL);
+            assert_null(missing);
+            assert_string_equal(err.field, t->fields[0].key);
+        }
+        json_decref(empty);
+        json_decref(all);
+    }
+}
+
 static void test_message_names_field_in_chinese(void **state)
 {
     const zf_doctpl *t = zf_doctpl_find(ZF_DOC_PENALTY_DECISION);
@@ -532,6 +576,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_template_has_a_schema),
         cmocka_unit_test(test_required_fields_every_template),
+        cmocka_unit_test(test_draft_lists_missing),
         cmocka_unit_test(test_message_names_field_in_chinese),
         cmocka_unit_test(test_types_and_lengths),
         cmocka_unit_test(test_dates),

@@ -607,6 +607,28 @@ static void test_recording(void **state)
         c.st.evidence = ZF_WF_EV_VIDEO;
         o = act_ok(&c, mandatory[i].action, NULL, NULL);
         assert_int_equal(o.recording, ZF_WF_REC_MANDATORY);
+        assert_false(o.recording_interrupted);
+    }
+
+    /* an interrupted recording: accepted only for the step whose
+     * interruption (with its reason) is on record */
+    {
+        static const char *const other[] = {"inspect_site"};
+        static const char *const coerce[] = {"coerce"};
+
+        sim_init(&c, "penalty_general");
+        c.st.stage = "investigation";
+        c.st.evidence = ZF_WF_EV_AUDIO;
+        c.st.interrupted = other;
+        c.st.n_interrupted = 1;
+        err = act_refused(&c, "coerce", NULL, NULL, "recording_required");
+        assert_non_null(strstr(err.message, "中断"));
+        c.st.interrupted = coerce;
+        o = act_ok(&c, "coerce", NULL, NULL);
+        assert_int_equal(o.recording, ZF_WF_REC_MANDATORY);
+        assert_true(o.recording_interrupted);
+        c.st.interrupted = NULL;
+        c.st.n_interrupted = 0;
     }
 
     /* recommended: allowed without, with a warning */
@@ -1018,8 +1040,8 @@ static void test_tables(void **state)
             assert_true(known_clock(p->starts[k]));
     }
 
-    /* the workflow's clocks: working-day ones fit the deadline engine, the
-     * calendar-day ones are refused rather than miscounted */
+    /* the workflow's clocks all fit the deadline engine: working-day ones as
+     * ZF_RULE_WORKDAYS, the calendar-day ones as ZF_RULE_CALENDAR_DAYS */
     for (size_t i = 0; i < nrules; i++) {
         zf_deadline_rule d;
         zf_err err = ZF_ERR_INIT;
@@ -1034,8 +1056,11 @@ static void test_tables(void **state)
             assert_int_equal(d.workdays, rules[i].count);
             assert_int_equal(d.extension_workdays, rules[i].extension);
         } else {
-            assert_int_equal(zf_workflow_deadline_rule(&d, &rules[i], &err), ZF_EINVAL);
-            assert_string_equal(err.code, "unsupported_unit");
+            assert_int_equal(zf_workflow_deadline_rule(&d, &rules[i], &err), 0);
+            assert_int_equal(zf_deadline_rule_validate(&d, &err), 0);
+            assert_int_equal(d.kind, ZF_RULE_CALENDAR_DAYS);
+            assert_int_equal(d.days, rules[i].count);
+            assert_int_equal(d.extension_workdays, rules[i].extension);
         }
     }
     assert_int_equal(zf_workflow_clock_rule("penalty_decision_90d")->count, 90);

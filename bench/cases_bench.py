@@ -1,0 +1,108 @@
+"""cases_bench.py — issue 5 "Speed", the HTTP half: the case list (the
+filters and sorts the console offers) and one case's timeline, measured
+through a running zhifa (the real route, handler, store and SQLite file)
+with a keep-alive client, p50 / p99 in milliseconds per query shape.
+
+    cases_bench.py URL N_CASES [REPEATS]
+
+Prints a Markdown table. Exits 1 when a list shape's p99 is 50 ms or more
+or the timeline's p99 is 20 ms or more (the issue's targets); the free-text
+search (q, a LIKE scan) is reported but not held to the list target.
+"""
+import random
+import sys
+import time
+
+import requests
+
+PASSWORD = "demo-password-2026"
+LIST_TARGET, TIMELINE_TARGET = 50.0, 20.0
+
+
+def login(url, user):
+    s = requests.Session()
+    r = s.post(url + "/api/v1/auth/login", json={"username": user, "password": PASSWORD}, timeout=30)
+    r.raise_for_status()
+    s.headers["X-CSRF-Token"] = r.json().get("csrf_token", "")
+    return s, r.json()
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+def measure(s, url, params_fn, repeats):
+    out = []
+    total = None
+    for i in range(repeats):
+        params = params_fn(i)
+        t0 = time.perf_counter()
+        r = s.get(url, params=params, timeout=60)
+        out.append((time.perf_counter() - t0) * 1000.0)
+        if r.status_code != 200:
+            raise SystemExit("%s %s: %d %s" % (url, params, r.status_code, r.text[:200]))
+        body = r.json()
+        total = body.get("total", total)
+    return out, total
+
+
+def main():
+    url, n = sys.argv[1].rstrip("/"), int(sys.argv[2])
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    sup, _ = login(url, "supervisor1")
+    off, me = login(url, "officer1")
+    user = me.get("user", me)
+    officer_id = user.get("officer_id")
+    stages = ["investigation", "review", "notice", "decision", "closed", "archived"]
+    procs = ["penalty_general", "license", "coercion_seizure", "inspection"]
+    lst = url + "/api/v1/cases"
+    rnd = random.Random(5)
+    shapes = [
+        ("全部部门，按更新时间倒序（监督人员）", sup, lambda i: {"page": 1 + i % 5, "per_page": 20}),
+        ("本部门，按更新时间倒序（执法人员）", off, lambda i: {"page": 1 + i % 5, "per_page": 20}),
+        ("本部门 + 阶段", off, lambda i: {"stage": stages[i % len(stages)], "per_page": 20}),
+        ("本部门 + 程序类型", off, lambda i: {"procedure": procs[i % len(procs)], "per_page": 20}),
+        ("本部门 + 执法人员（我的案件）", off, lambda i: {"officer_id": officer_id, "per_page": 20,
+                                                       "page": 1 + i % 3}),
+        ("本部门 + 逾期", off, lambda i: {"overdue": "1", "per_page": 20}),
+        ("本部门 + 立案日期区间", off, lambda i: {"from": "2025-01-01", "to": "2025-06-30", "per_page": 20}),
+        ("本部门，按创建时间", off, lambda i: {"sort": "created_at", "per_page": 20, "page": 1 + i % 5}),
+        ("本部门，按案号", off, lambda i: {"sort": "case_no", "per_page": 20}),
+        ("全部部门 + 阶段 + 程序（监督人员）", sup, lambda i: {"stage": "investigation",
+                                                          "procedure": procs[i % len(procs)], "per_page": 20}),
+        ("本部门，第 50 页", off, lambda i: {"page": 50, "per_page": 20}),
+    ]
+    rows, failed = [], False
+    for name, s, fn in shapes:
+        s.get(lst, params=fn(0), timeout=60)  # warm the page cache for this shape once
+        ms, total = measure(s, lst, fn, repeats)
+        p50, p99 = pct(ms, 50), pct(ms, 99)
+        ok = p99 < LIST_TARGET
+        failed |= not ok
+        rows.append((name, total, p50, p99, "✓" if ok else "✗ (≥ %d ms)" % LIST_TARGET))
+    ms, total = measure(off, lst, lambda i: {"q": "%d号" % rnd.randint(1, n)}, max(10, repeats // 10))
+    rows.append(("本部门 + 关键词（LIKE 全表扫描，不计入目标）", total, pct(ms, 50), pct(ms, 99), "—"))
+    ids = [rnd.randint(1, n) for _ in range(repeats)]
+    ms = []
+    for cid in ids:
+        t0 = time.perf_counter()
+        r = sup.get(url + "/api/v1/cases/%d/timeline" % cid, timeout=60)
+        ms.append((time.perf_counter() - t0) * 1000.0)
+        if r.status_code != 200:
+            raise SystemExit("timeline %d: %d %s" % (cid, r.status_code, r.text[:200]))
+    p50, p99 = pct(ms, 50), pct(ms, 99)
+    ok = p99 < TIMELINE_TARGET
+    failed |= not ok
+    items = len(r.json()["items"])
+    print("| 查询 | 命中总数 | p50 (ms) | p99 (ms) | 目标 |")
+    print("|---|---:|---:|---:|---|")
+    for name, total, a, b, v in rows:
+        print("| %s | %s | %.1f | %.1f | %s |" % (name, "—" if total is None else total, a, b, v))
+    print("| 单个案件时间线（随机案件，约 %d 条） | — | %.1f | %.1f | %s |"
+          % (items, p50, p99, "✓" if ok else "✗ (≥ %d ms)" % TIMELINE_TARGET))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
