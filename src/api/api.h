@@ -175,6 +175,10 @@ int zf_document_verify_json(json_t **out, zf_ctx *c, const char *code);
 extern const zf_route zf_review_routes[];       /* api/reviews.c: 重大执法决定法制审核 (issue 6) */
 extern const zf_route zf_publication_routes[];  /* api/publications.c: 事后公开 queue, exports (issue 7) */
 extern const zf_route zf_portal_publication_routes[]; /* web/portal_publications.c: /publications, feeds */
+/* issue 8: 投诉举报 and 调阅监督 */
+extern const zf_route zf_complaint_routes[];        /* api/complaints.c: handling in the console */
+extern const zf_route zf_portal_complaint_routes[]; /* web/portal_complaints.c: /complaints form, tracking */
+extern const zf_route zf_access_review_routes[];    /* api/access_review.c: views of restricted records */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the

@@ -24,5 +24,8 @@ const zf_route *const zf_route_tables[] = {
     zf_portal_publication_routes, /* issue 7: /publications, feeds */
     zf_document_routes,
     zf_portal_verify_routes,
+    zf_complaint_routes,         /* issue 8: 投诉举报 */
+    zf_portal_complaint_routes,  /* issue 8: /complaints */
+    zf_access_review_routes,     /* issue 8: 调阅监督 */
     NULL,
 };
