@@ -167,6 +167,21 @@ EXPECTED.update({
     ("DELETE", API + "/reviews/pool/{id}"): ({"supervisor", "admin"}, set()),
 })
 
+# 投诉举报 and 调阅监督 (issue 8): a department's officers and head work on
+# its complaints (which of them may see the complainant is the handler's
+# check, answered 403 by the handler), the Justice Bureau's supervisor on
+# every department's; only the head and the bureau pick a handler. The
+# access log is for the auditor and the bureau.
+EXPECTED.update({
+    ("GET", API + "/complaints"): ({"officer", "head", "supervisor"}, set()),
+    ("GET", API + "/complaints/{id}"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("POST", API + "/complaints/{id}/reveal"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("POST", API + "/complaints/{id}/actions"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("GET", API + "/complaints/{id}/handlers"): ({"head", "supervisor"}, {"head"}),
+    ("GET", API + "/access-log"): ({"auditor", "supervisor"}, set()),
+    ("GET", API + "/access-log/flags"): ({"auditor", "supervisor"}, set()),
+})
+
 # Creates whose department is named in the body: the body must decode for
 # the department check to run, so these probes are complete bodies that the
 # handler then refuses (certificate ends before it starts; unknown power type).
@@ -295,6 +310,20 @@ def world(server):
                 con.execute("INSERT INTO publications (department_id, kind, title, content, masked, "
                             "decision_date, created_at, updated_at) VALUES (?, 'other', '矩阵探针', "
                             "'{}', '{}', '2026-01-05', 0, 0)", (dept,))
+            con.commit()
+        finally:
+            con.close()
+
+    # one complaint per department (issue 8, 投诉举报), so /complaints/{id}
+    # has targets on both sides; written to the store directly because the
+    # portal form is not an API route
+    if "complaints" in table_names:
+        con = server.db()
+        try:
+            for n, dept in enumerate((own, other)):
+                con.execute("INSERT INTO complaints (tracking_no, query_hash, department_id, subject_kind, "
+                            "content, created_at, updated_at) VALUES (?, '', ?, 'department', "
+                            "'矩阵探针', 0, 0)", ("TS-2026-MATRIX0%d-0" % n, dept))
             con.commit()
         finally:
             con.close()
