@@ -16,6 +16,8 @@ import './style.css'
 // 案件办理 (issue 5): its menu icon, phone and tablet layout, the offline app shell
 import { Briefcase } from '@element-plus/icons-vue'
 import './mobile.css'
+// 投诉举报 and 调阅监督 (issue 8): their menu icons
+import { ChatLineSquare, View } from '@element-plus/icons-vue'
 import { registerServiceWorker } from './cases/pwa.js'
 
 dayjs.locale('zh-cn')
@@ -28,6 +30,8 @@ for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document,
   app.component(name, c)
 }
 app.component('Briefcase', Briefcase)
+app.component('ChatLineSquare', ChatLineSquare)
+app.component('View', View)
 app.use(router)
 app.mount('#app')
 registerServiceWorker()

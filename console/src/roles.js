@@ -54,6 +54,11 @@ export const PAGE_ROLES = {
   reviews: ['officer', 'reviewer', 'head', 'supervisor'],
   'review-case': ['officer', 'reviewer', 'head', 'supervisor'],
   'review-bureau': ['supervisor', 'head', 'admin'],
+  // 投诉举报 (issue 8): the department's officers and head, the Justice
+  // Bureau; 调阅监督 for the auditor and the bureau
+  complaints: ['officer', 'head', 'supervisor'],
+  complaint: ['officer', 'head', 'supervisor'],
+  'access-review': ['auditor', 'supervisor'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -115,6 +120,8 @@ export const MENU = [
       { route: 'officer-cards', label: '证件与照片' }
     ]
   },
+  { route: 'complaints', label: '投诉举报', icon: 'ChatLineSquare' },
+  { route: 'access-review', label: '调阅监督', icon: 'View' },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

@@ -39,6 +39,10 @@ const routes = [
       { path: 'approvals', name: 'approvals', component: () => import('./pages/Approvals.vue'), meta: { title: '待我审批' } },
       { path: 'case-stats', name: 'case-stats', component: () => import('./pages/CaseStats.vue'), meta: { title: '案件统计' } },
       { path: 'field', name: 'field', component: () => import('./pages/FieldWork.vue'), meta: { title: '移动执法' } },
+      // 投诉举报 and 调阅监督 (issue 8)
+      { path: 'complaints', name: 'complaints', component: () => import('./pages/Complaints.vue'), meta: { title: '投诉举报' } },
+      { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./pages/ComplaintDetail.vue'), meta: { title: '投诉' } },
+      { path: 'access-review', name: 'access-review', component: () => import('./pages/AccessReview.vue'), meta: { title: '调阅监督' } },
       { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } }
