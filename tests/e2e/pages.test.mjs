@@ -32,6 +32,17 @@ const CASE_MENU = {
   head1: ['我的案件', '案源登记', '待我审批', '移动执法', '案件统计'],
   supervisor1: ['全部案件', '案件统计']
 }
+// 投诉举报 and 调阅监督 (issue 8): just before 审计日志, or 个人设置 when there is none.
+const OVERSIGHT_MENU = {
+  officer1: ['投诉举报'],
+  head1: ['投诉举报'],
+  supervisor1: ['投诉举报', '调阅监督'],
+  auditor1: ['调阅监督']
+}
+for (const [u, extra] of Object.entries(OVERSIGHT_MENU)) {
+  const at = MENUS[u].includes('审计日志') ? MENUS[u].indexOf('审计日志') : MENUS[u].indexOf('个人设置')
+  MENUS[u].splice(at, 0, ...extra)
+}
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
 
