@@ -97,22 +97,6 @@ typedef struct filter {
     const char *action;
 } filter;
 
-static int id_param(zf_ctx *c, const char *key, int64_t *out)
-{
-    const char *s = zf_ctx_query(c, key);
-    char *end;
-    long long v;
-
-    *out = 0;
-    if (!s || !*s)
-        return 0;
-    v = strtoll(s, &end, 10);
-    if (*end || v <= 0)
-        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", key, "参数 %s 应为正整数", key);
-    *out = v;
-    return 0;
-}
-
 static int int_param(zf_ctx *c, const char *key, const char *setting, int def, int *out)
 {
     const char *s = zf_ctx_query(c, key);
@@ -155,8 +139,8 @@ static int read_filter(filter *f, zf_ctx *c, int64_t def_from)
     memset(f, 0, sizeof *f);
     f->from = def_from;
     f->to = INT64_MAX / 2;
-    if ((rc = id_param(c, "actor_id", &f->actor)) < 0 || (rc = id_param(c, "case_id", &f->case_id)) < 0 ||
-        (rc = id_param(c, "department_id", &f->dept)) < 0 || (rc = day_param(c, "from", 0, &f->from)) < 0 ||
+    if ((rc = zf_ctx_query_id(c, "actor_id", &f->actor)) < 0 || (rc = zf_ctx_query_id(c, "case_id", &f->case_id)) < 0 ||
+        (rc = zf_ctx_query_id(c, "department_id", &f->dept)) < 0 || (rc = day_param(c, "from", 0, &f->from)) < 0 ||
         (rc = day_param(c, "to", 1, &f->to)) < 0)
         return rc;
     if (f->from >= f->to)

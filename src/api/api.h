@@ -206,6 +206,9 @@ const char *zf_ctx_request_header(zf_ctx *c, const char *name);
 /* Path parameter n as a positive id; sets c->err and returns ZF_ENOTFOUND if
  * it is not one. */
 int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out);
+/* Query parameter key as a positive id: 0 in *out when absent or empty;
+ * sets c->err and returns ZF_EINVAL when it is something else (issue 8). */
+int zf_ctx_query_id(zf_ctx *c, const char *key, int64_t *out);
 /* Adds a response header; value is copied. */
 void zf_ctx_header(zf_ctx *c, const char *name, const char *value);
 /* Frees what the ctx owns (out, headers, file_path). */

@@ -58,22 +58,6 @@ static int capacities(unsigned *out, zf_ctx *c, int64_t id)
     return 0;
 }
 
-static int id_query(zf_ctx *c, const char *key, int64_t *out)
-{
-    const char *s = zf_ctx_query(c, key);
-    char *end;
-    long long v;
-
-    *out = 0;
-    if (!s || !*s)
-        return 0;
-    v = strtoll(s, &end, 10);
-    if (*end || v <= 0)
-        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", key, "参数 %s 应为正整数", key);
-    *out = v;
-    return 0;
-}
-
 /* ---- GET /api/v1/complaints ---- */
 
 static int h_list(zf_ctx *c)
@@ -87,7 +71,7 @@ static int h_list(zf_ctx *c)
     json_t *out = NULL;
     int rc;
 
-    if ((rc = zf_list_params_read(&lp, c, keys)) < 0 || (rc = id_query(c, "department_id", &f.department_id)) < 0)
+    if ((rc = zf_list_params_read(&lp, c, keys)) < 0 || (rc = zf_ctx_query_id(c, "department_id", &f.department_id)) < 0)
         return rc;
     if (status && *status && strcmp(status, "open") != 0 && !zf_complaint_status_valid(status))
         return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "status", "未知的投诉状态");

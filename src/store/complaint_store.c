@@ -70,6 +70,20 @@ static int add_event(zf_db *db, int64_t id, int64_t actor, const char *action, c
     return rc < 0 ? rc : 0;
 }
 
+/* The end of every change: its event, its audit row and ledger event, and
+ * the commit of the caller's transaction. */
+static int record_and_commit(zf_db *db, const zf_complaint_who *who, int64_t id, const char *event,
+                             const char *note, int is_public, const char *audit_action,
+                             const char *detail, int64_t now, zf_err *err)
+{
+    int rc;
+
+    if ((rc = add_event(db, id, who->user_id, event, note, is_public, now, err)) < 0 ||
+        (rc = audit(db, who, audit_action, id, detail, now, err)) < 0)
+        return rc;
+    return zf_db_commit(db, err);
+}
+
 /* One integer from a query with text/int parameters bound as text. */
 static int query_id(int64_t *out, zf_db *db, const char *sql, const char *a, int64_t b, zf_err *err)
 {
@@ -240,9 +254,8 @@ int zf_complaint_store_submit(char out_no[ZF_COMPLAINT_NO_LEN + 1],
     rc = zf_stmt_step(st, err);
     zf_stmt_free(st);
     st = NULL;
-    if (rc < 0 || (rc = add_event(db, id, 0, "submit", "", 1, now, err)) < 0 ||
-        (rc = audit(db, who, "complaint_submit", id, "portal", now, err)) < 0 ||
-        (rc = zf_db_commit(db, err)) < 0)
+    if (rc < 0 ||
+        (rc = record_and_commit(db, who, id, "submit", "", 1, "complaint_submit", "portal", now, err)) < 0)
         goto fail;
     *out_id = id;
     return 0;
@@ -620,9 +633,8 @@ int zf_complaint_store_reveal(json_t **out, zf_db *db, int64_t id, const char *r
         goto fail;
     /* the look is on the record before the data leaves */
     zf_buf_printf(&detail, "complainant; reason=%s", reason);
-    if ((rc = add_event(db, id, who->user_id, "personal_view", reason, 0, now, err)) < 0 ||
-        (rc = audit(db, who, "complaint_personal_view", id, zf_buf_str(&detail), now, err)) < 0 ||
-        (rc = zf_db_commit(db, err)) < 0)
+    if ((rc = record_and_commit(db, who, id, "personal_view", reason, 0, "complaint_personal_view",
+                                zf_buf_str(&detail), now, err)) < 0)
         goto fail;
     zf_buf_free(&detail);
     *out = o;
@@ -714,9 +726,7 @@ int zf_complaint_store_act(zf_db *db, const zf_calendar *cal, int64_t id, const 
         goto fail;
     snprintf(detail, sizeof detail, "%s -> %s", status, next);
     snprintf(audit_action, sizeof audit_action, "complaint_%s", action);
-    if ((rc = add_event(db, id, who->user_id, action, note, a->is_public, now, err)) < 0 ||
-        (rc = audit(db, who, audit_action, id, detail, now, err)) < 0 ||
-        (rc = zf_db_commit(db, err)) < 0)
+    if ((rc = record_and_commit(db, who, id, action, note, a->is_public, audit_action, detail, now, err)) < 0)
         goto fail;
     return 0;
 fail:

@@ -15,7 +15,6 @@
  *
  * A rejected submission renders the form again with what was typed and a
  * Chinese message, and writes nothing. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,67 +25,30 @@
 #include "store/calendar_store.h"
 #include "store/complaint_store.h"
 #include "store/settings.h"
-#include "util/embed.h"
 #include "web/form.h"
+#include "web/portal_set.h"
 #include "web/template.h"
 
 #define SITE_NAME_DEFAULT "行政执法公示平台"
 #define FORM_COOKIE "zf_form"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "complaint_form", "complaint_done",
-                                        "complaint_track"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x", f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
+static const char *const PAGES[] = {"complaint_form", "complaint_done", "complaint_track", NULL};
+static zf_portal_set templates = ZF_PORTAL_SET_INIT(PAGES);
 
 /* Renders template name with ctx (stolen) and status. */
 static int render(zf_ctx *c, const char *name, const char *title, json_t *ctx, int status)
 {
-    json_t *site = json_object(), *nav = json_object();
+    json_t *site, *nav;
+    const zf_tpl_set *set;
+    const char *css_href;
     int rc;
 
-    pthread_once(&once, init_templates);
-    if (!set) {
+    if ((rc = zf_portal_set_get(&set, &css_href, &templates, &c->err)) < 0) {
         json_decref(ctx);
-        c->err = init_err;
-        return init_err.rc ? init_err.rc : ZF_EINTERNAL;
+        return rc;
     }
+    site = json_object();
+    nav = json_object();
     json_object_set_new(site, "name",
                         json_string(zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT)));
     json_object_set_new(ctx, "site", site);
