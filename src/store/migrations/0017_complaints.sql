@@ -62,3 +62,7 @@ INSERT INTO deadline_rules (code, name, kind, workdays, month, day, year_offset,
 VALUES ('complaint_handle', '投诉举报办结', 'workdays', 15, 0, 0, 0, 15, 1,
         '默认十五个工作日办结（自收到投诉次日起算），可按本地投诉举报处理制度修改', 0, '')
 ON CONFLICT (code) DO NOTHING;
+
+-- 调阅监督 (issue 8) reads the audit trail by kind of look and time.
+CREATE INDEX audit_log_action_at ON audit_log(action, at);
+CREATE INDEX audit_log_actor_at ON audit_log(actor_id, at);
