@@ -35,7 +35,7 @@
 
 #define READERS (ZF_ROLE_AUDITOR | ZF_ROLE_SUPERVISOR)
 #define EXPORT_MAX 50000
-#define FLAG_ROWS_MAX 50000
+#define FLAG_ROWS_MAX 50000 /* the newest looks of the range examined; truncated says so */
 #define FLAGS_SHOWN_MAX 1000 /* flags answered; flag_total says how many there were */
 #define CHINA_OFFSET (8 * 3600)
 
@@ -406,7 +406,7 @@ static int h_flags(zf_ctx *c)
         (rc = zf_access_thresholds_check(&t, &c->err)) < 0 ||
         (rc = read_filter(&f, c, c->now - 30 * 86400)) < 0)
         return rc;
-    if ((rc = zf_db_prepare(&st, c->db, SELECT_COLS FROM_WHERE "ORDER BY v.at, v.id LIMIT $8", &c->err)) < 0)
+    if ((rc = zf_db_prepare(&st, c->db, SELECT_COLS FROM_WHERE "ORDER BY v.at DESC, v.id DESC LIMIT $8", &c->err)) < 0)
         return rc;
     bind_filter(st, &f);
     zf_stmt_bind_int64(st, 8, FLAG_ROWS_MAX);
