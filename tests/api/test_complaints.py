@@ -44,6 +44,18 @@ def form_token(s, url):
     return m.group(1)
 
 
+def new_rate_window(srv):
+    """Forgets the submissions of the last hour: the tests of one module all
+    post from 127.0.0.1, and only test_rate_limit_per_address is about the
+    limit."""
+    con = srv.db()
+    try:
+        con.execute("DELETE FROM complaint_submissions")
+        con.commit()
+    finally:
+        con.close()
+
+
 def submit(srv, s=None, status=201, **fields):
     """Fills and posts the form as a browser would; returns the response."""
     s = s or requests.Session()
@@ -370,3 +382,34 @@ def test_rate_limit_per_address():
         assert row(srv, "SELECT COUNT(*) FROM complaints")[0] == 5
     finally:
         stop_server(srv)
+
+
+def test_case_number_links_the_case_and_answers_match_the_spec(w):
+    """A case number of that department is linked to the case; the JSON
+    answers have the shapes docs/openapi.yaml documents."""
+    pytest.importorskip("yaml")
+    import test_openapi as oa
+
+    srv = w.srv
+    new_rate_window(srv)
+    case = row(srv, "SELECT id, case_no FROM cases WHERE department_id = 1 AND case_no IS NOT NULL ORDER BY id LIMIT 1")
+    if case is None:
+        pytest.skip("the demo city has no numbered case")
+    no, _ = receipt(submit(srv, subject_kind="case", subject_text=case[1]))
+    cid = row(srv, "SELECT id FROM complaints WHERE tracking_no = ?", no)[0]
+    got = w.head1.get(srv.url + API + "/complaints/%d" % cid, timeout=10)
+    assert got.json()["case_id"] == case[0]
+    with open(oa.SPEC_PATH, encoding="utf-8") as f:
+        spec = oa.yaml.safe_load(f)
+    oa.assert_matches(spec, "/api/v1/complaints/{id}", "GET", got)
+    oa.assert_matches(spec, "/api/v1/complaints", "GET", w.supervisor1.get(srv.url + API + "/complaints", timeout=10))
+    oa.assert_matches(spec, "/api/v1/complaints/{id}/handlers", "GET",
+                      w.head1.get(srv.url + API + "/complaints/%d/handlers" % cid, timeout=10))
+    oa.assert_matches(spec, "/api/v1/complaints/{id}/reveal", "POST",
+                      w.head1.post(srv.url + API + "/complaints/%d/reveal" % cid, json={"reason": "核对"}, timeout=10))
+    oa.assert_matches(spec, "/api/v1/complaints/{id}/actions", "POST",
+                      w.head1.post(srv.url + API + "/complaints/%d/actions" % cid, json={"action": "accept"},
+                                   timeout=10))
+    oa.assert_matches(spec, "/api/v1/access-log", "GET", w.auditor1.get(srv.url + API + "/access-log", timeout=10))
+    oa.assert_matches(spec, "/api/v1/access-log/flags", "GET",
+                      w.auditor1.get(srv.url + API + "/access-log/flags", timeout=10))
