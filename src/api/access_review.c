@@ -47,10 +47,11 @@ static const struct {
     {"evidence_download", "下载证据文件"},
     {"party_view", "查询当事人记录"},
     {"complaint_personal_view", "查看投诉人信息"},
+    {"complaint_attachment_view", "查看投诉附件"},
 };
 #define ACTION_LIST                                                                             \
     "('case_view_restricted', 'evidence_view_restricted', 'evidence_download', 'party_view', " \
-    "'complaint_personal_view')"
+    "'complaint_personal_view', 'complaint_attachment_view')"
 
 static const char *action_name(const char *code)
 {

@@ -1,11 +1,13 @@
 /* complaint_store.c — see complaint_store.h. */
 #include "store/complaint_store.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob/blob.h"
 #include "core/deadline.h"
 #include "ledger/sm3.h"
 #include "store/audit.h"
@@ -17,6 +19,23 @@
 /* How often a fresh number is drawn when it is (astronomically unlikely)
  * already taken. */
 #define NUMBER_TRIES 5
+
+static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
+static zf_blob_store *files;
+
+zf_blob_store *zf_complaint_files(const char *data_dir, zf_err *err)
+{
+    char path[4096];
+
+    pthread_mutex_lock(&files_mu);
+    if (!files) {
+        snprintf(path, sizeof path, "%s/complaint-files", data_dir);
+        if (zf_blob_store_open(&files, path, NULL, err) < 0)
+            files = NULL;
+    }
+    pthread_mutex_unlock(&files_mu);
+    return files;
+}
 
 static void hash_hex(char out[65], const char *s)
 {
@@ -241,6 +260,23 @@ int zf_complaint_store_submit(char out_no[ZF_COMPLAINT_NO_LEN + 1],
     st = NULL;
     if (rc < 0)
         goto fail;
+    for (size_t i = 0; i < in->n_files && i < ZF_COMPLAINT_MAX_FILES; i++) {
+        if ((rc = zf_db_prepare(&st, db,
+                                "INSERT INTO complaint_attachments (complaint_id, sha256, size, filename, "
+                                "content_type) VALUES ($1, $2, $3, $4, $5)",
+                                err)) < 0)
+            goto fail;
+        zf_stmt_bind_int64(st, 1, id);
+        zf_stmt_bind_text(st, 2, in->files[i].sha256, -1);
+        zf_stmt_bind_int64(st, 3, in->files[i].size);
+        zf_stmt_bind_text(st, 4, in->files[i].filename, -1);
+        zf_stmt_bind_text(st, 5, in->files[i].content_type, -1);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            goto fail;
+    }
     if ((rc = zf_clock_store_start(&clock_id, db, cal, ZF_COMPLAINT_RULE, ZF_COMPLAINT_OBJECT, id, dept,
                                    today, now, err)) < 0 ||
         (rc = zf_clock_store_get(&row, db, clock_id, err)) < 0)
@@ -601,8 +637,84 @@ int zf_complaint_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int6
         return rc;
     }
     json_object_set_new(o, "events", ev);
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT id, filename, size, content_type FROM complaint_attachments WHERE "
+                            "complaint_id = $1 ORDER BY id",
+                            err)) < 0) {
+        json_decref(o);
+        return rc;
+    }
+    zf_stmt_bind_int64(st, 1, id);
+    ev = json_array();
+    while ((rc = zf_stmt_step(st, err)) == 1)
+        json_array_append_new(ev, json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)zf_stmt_int64(st, 0),
+                                            "filename", zf_stmt_text(st, 1), "size",
+                                            (json_int_t)zf_stmt_int64(st, 2), "content_type",
+                                            zf_stmt_text(st, 3)));
+    zf_stmt_free(st);
+    json_object_set_new(o, "attachments", ev);
+    if (rc < 0) {
+        json_decref(o);
+        return rc;
+    }
     *out = o;
     return 0;
+}
+
+int zf_complaint_store_attachment(zf_complaint_file *out, zf_db *db, int64_t id, int64_t attachment_id,
+                                  const char *reason, const zf_complaint_who *who, int64_t now, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    char detail[320];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = zf_db_begin(db, err)) < 0)
+        return rc;
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT sha256, size, filename, content_type FROM complaint_attachments WHERE "
+                            "id = $1 AND complaint_id = $2",
+                            err)) < 0)
+        goto fail;
+    zf_stmt_bind_int64(st, 1, attachment_id);
+    zf_stmt_bind_int64(st, 2, id);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        snprintf(out->sha256, sizeof out->sha256, "%s", zf_stmt_text(st, 0));
+        out->size = zf_stmt_int64(st, 1);
+        snprintf(out->filename, sizeof out->filename, "%s", zf_stmt_text(st, 2));
+        /* one of the three static type names, never user text */
+        out->content_type = strcmp(zf_stmt_text(st, 3), "application/pdf") == 0 ? "application/pdf"
+                            : strcmp(zf_stmt_text(st, 3), "image/png") == 0 ? "image/png"
+                                                                              : "image/jpeg";
+    } else if (rc == 0) {
+        rc = zf_err_set(err, ZF_ENOTFOUND, "not_found", NULL, "找不到该附件");
+    }
+    zf_stmt_free(st);
+    if (rc < 0)
+        goto fail;
+    snprintf(detail, sizeof detail, "attachment=%lld; reason=%s", (long long)attachment_id, reason);
+    {
+        zf_audit_event ev = {0};
+        char oid[24];
+
+        snprintf(oid, sizeof oid, "%lld", (long long)id);
+        ev.at = now;
+        ev.actor_id = who->user_id;
+        ev.actor_name = who->username ? who->username : "";
+        ev.action = "complaint_attachment_view";
+        ev.object_type = ZF_COMPLAINT_OBJECT;
+        ev.object_id = oid;
+        ev.ip = who->ip;
+        ev.request_id = who->request_id;
+        ev.detail = detail;
+        ev.content_sha256 = out->sha256;
+        if ((rc = zf_audit_write(db, &ev, err)) < 0 || (rc = zf_db_commit(db, err)) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    zf_db_rollback(db);
+    return rc;
 }
 
 int zf_complaint_store_reveal(json_t **out, zf_db *db, int64_t id, const char *reason,

@@ -21,6 +21,13 @@
 #define ZF_COMPLAINT_OBJECT "complaint" /* object_type of clocks and audit rows */
 #define ZF_COMPLAINT_RULE "complaint_handle" /* the deadline rule */
 
+struct zf_blob_store;
+
+/* The store of attached files, DATA/complaint-files (blob.h), opened once
+ * per process (blob.h allows one store per directory and process); NULL
+ * with err set when it cannot be opened. Thread-safe. */
+struct zf_blob_store *zf_complaint_files(const char *data_dir, zf_err *err);
+
 /* Who acts, for the audit row. */
 typedef struct zf_complaint_who {
     int64_t user_id;          /* 0: the public (the portal) */
@@ -28,6 +35,16 @@ typedef struct zf_complaint_who {
     const char *ip;
     const char *request_id;
 } zf_complaint_who;
+
+/* A file the complainant attached, already stored (durably) by the caller. */
+typedef struct zf_complaint_file {
+    char sha256[65];
+    int64_t size;
+    char filename[256];        /* as sent, last path component, may be "" */
+    const char *content_type;  /* from the content's first bytes, never the header */
+} zf_complaint_file;
+
+#define ZF_COMPLAINT_MAX_FILES 3
 
 /* A complaint as the portal form gives it, already checked for lengths and
  * UTF-8 by the caller. Empty strings for what was left out. */
@@ -39,6 +56,8 @@ typedef struct zf_complaint_new {
     const char *name, *phone, *email;
     const char *addr;          /* client address, for the rate limit only */
     int rate_limit;            /* submissions per address per hour */
+    const zf_complaint_file *files; /* n_files (<= ZF_COMPLAINT_MAX_FILES) attachments */
+    size_t n_files;
 } zf_complaint_new;
 
 /* Receives a complaint: checks the department exists (ZF_EINVAL "department_id"),
@@ -92,6 +111,13 @@ int zf_complaint_store_get(json_t **out, zf_db *db, const zf_calendar *cal, int6
  * trail and the ledger, in one transaction. */
 int zf_complaint_store_reveal(json_t **out, zf_db *db, int64_t id, const char *reason,
                               const zf_complaint_who *who, int64_t now, zf_err *err);
+
+/* Attachment attachment_id of complaint id (its hash, size, name, type),
+ * after recording the look (action complaint_attachment_view, detail
+ * "attachment=N; reason=...") in one transaction. ZF_ENOTFOUND when the
+ * complaint has no such attachment. */
+int zf_complaint_store_attachment(zf_complaint_file *out, zf_db *db, int64_t id, int64_t attachment_id,
+                                  const char *reason, const zf_complaint_who *who, int64_t now, zf_err *err);
 
 /* Takes a handling action (core/complaint.h) on complaint id. by says in
  * which capacity the actor acts (ZF_COMPLAINT_BY_*, or both); note is the

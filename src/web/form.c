@@ -1,6 +1,7 @@
 /* form.c — see form.h. */
 #include "web/form.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,36 @@ static int hexval(char ch)
         return ch - 'a' + 10;
     if (ch >= 'A' && ch <= 'F')
         return ch - 'A' + 10;
+    return -1;
+}
+
+/* Checks d[0..n) (a new string, NUL-terminated, taken over) for UTF-8 and
+ * controls and folds CR LF in place; *out receives it, or -1 and it is
+ * freed. */
+static int finish_value(char **out, char *d, size_t n)
+{
+    size_t i, len;
+
+    if (!zf_lawdoc_utf8_valid(d, n, NULL))
+        goto bad;
+    /* controls: keep tab and line feed, fold CR LF (and a lone CR) to LF */
+    for (i = 0, len = n, n = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)d[i];
+
+        if (ch == '\r') {
+            if (i + 1 < len && d[i + 1] == '\n')
+                continue;
+            ch = '\n';
+        } else if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f) {
+            goto bad;
+        }
+        d[n++] = (char)ch;
+    }
+    d[n] = '\0';
+    *out = d;
+    return 0;
+bad:
+    free(d);
     return -1;
 }
 
@@ -47,24 +78,7 @@ static int decode(char **out, const char *s, size_t len)
         d[n++] = ch;
     }
     d[n] = '\0';
-    if (!zf_lawdoc_utf8_valid(d, n, NULL))
-        goto bad;
-    /* controls: keep tab and line feed, fold CR LF (and a lone CR) to LF */
-    for (i = 0, len = n, n = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)d[i];
-
-        if (ch == '\r') {
-            if (i + 1 < len && d[i + 1] == '\n')
-                continue;
-            ch = '\n';
-        } else if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f) {
-            goto bad;
-        }
-        d[n++] = (char)ch;
-    }
-    d[n] = '\0';
-    *out = d;
-    return 0;
+    return finish_value(out, d, n);
 bad:
     free(d);
     return -1;
@@ -83,6 +97,50 @@ static int name_ok(const char *s, size_t len)
     return 1;
 }
 
+zf_form *zf_form_new(void)
+{
+    return zf_calloc(1, sizeof(zf_form));
+}
+
+/* Takes over value (decoded and checked). */
+static int add_decoded(zf_form *f, const char *name, size_t nlen, char *value, zf_err *err)
+{
+    size_t i;
+
+    if (!name_ok(name, nlen)) {
+        free(value);
+        return zf_err_set(err, ZF_EINVAL, "form_invalid", NULL, "表单字段名称不正确");
+    }
+    if (f->n == ZF_FORM_MAX_FIELDS) {
+        free(value);
+        return zf_err_set(err, ZF_EINVAL, "form_invalid", NULL, "表单字段过多");
+    }
+    for (i = 0; i < f->n; i++)
+        if (strlen(f->names[i]) == nlen && memcmp(f->names[i], name, nlen) == 0) {
+            free(value);
+            return zf_err_set(err, ZF_EINVAL, "form_invalid", f->names[i], "表单字段 %s 重复", f->names[i]);
+        }
+    f->names[f->n] = zf_strndup(name, nlen);
+    f->values[f->n++] = value;
+    return 0;
+}
+
+int zf_form_add(zf_form *f, const char *name, const char *value, size_t len, zf_err *err)
+{
+    char *v = zf_malloc(len + 1);
+
+    memcpy(v, value, len);
+    v[len] = '\0';
+    if (memchr(v, '\0', len)) {
+        free(v);
+        v = NULL;
+    }
+    if (!v || finish_value(&v, v, len) < 0)
+        return zf_err_set(err, ZF_EINVAL, "form_invalid", name_ok(name, strlen(name)) ? name : NULL,
+                          "表单字段含有无法识别的字符");
+    return add_decoded(f, name, strlen(name), v, err);
+}
+
 int zf_form_parse(zf_form **out, const char *body, size_t len, zf_err *err)
 {
     zf_form *f = NULL;
@@ -96,38 +154,23 @@ int zf_form_parse(zf_form **out, const char *body, size_t len, zf_err *err)
     while (pos < len) {
         const char *pair = body + pos, *amp = memchr(pair, '&', len - pos), *eq;
         size_t plen = amp ? (size_t)(amp - pair) : len - pos, nlen;
-        char *name = NULL, *value = NULL;
-        size_t i;
+        char *value = NULL;
 
         pos += plen + 1;
         if (plen == 0)
             continue; /* "a=1&&b=2": browsers never send it, harmless */
         eq = memchr(pair, '=', plen);
         nlen = eq ? (size_t)(eq - pair) : plen;
-        if (!name_ok(pair, nlen)) {
-            rc = zf_err_set(err, ZF_EINVAL, "form_invalid", NULL, "表单字段名称不正确");
-            goto done;
-        }
-        if (f->n == ZF_FORM_MAX_FIELDS) {
-            rc = zf_err_set(err, ZF_EINVAL, "form_invalid", NULL, "表单字段过多");
-            goto done;
-        }
-        name = zf_strndup(pair, nlen);
-        for (i = 0; i < f->n; i++)
-            if (strcmp(f->names[i], name) == 0)
-                break;
-        if (i < f->n) {
-            rc = zf_err_set(err, ZF_EINVAL, "form_invalid", name, "表单字段 %s 重复", name);
-            free(name);
-            goto done;
-        }
         if (decode(&value, eq ? eq + 1 : pair + plen, eq ? plen - nlen - 1 : 0) < 0) {
-            rc = zf_err_set(err, ZF_EINVAL, "form_invalid", name, "表单字段 %s 含有无法识别的字符", name);
-            free(name);
+            char name[72];
+
+            snprintf(name, sizeof name, "%.*s", (int)(nlen < 64 ? nlen : 64), pair);
+            rc = zf_err_set(err, ZF_EINVAL, "form_invalid", name_ok(pair, nlen) ? name : NULL,
+                            "表单字段 %s 含有无法识别的字符", name_ok(pair, nlen) ? name : "");
             goto done;
         }
-        f->names[f->n] = name;
-        f->values[f->n++] = value;
+        if ((rc = add_decoded(f, pair, nlen, value, err)) < 0)
+            goto done;
     }
 done:
     if (rc < 0)

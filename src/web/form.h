@@ -24,6 +24,15 @@ typedef struct zf_form zf_form; /* opaque */
  * frees *out with zf_form_free. */
 int zf_form_parse(zf_form **out, const char *body, size_t len, zf_err *err);
 
+/* An empty form, to be filled with zf_form_add (the text parts of a
+ * multipart/form-data body). The caller frees it with zf_form_free. */
+zf_form *zf_form_new(void);
+
+/* Adds field name with the raw value[0..len) under the same rules as
+ * zf_form_parse (name charset, no name twice, UTF-8 without controls but tab
+ * and LF, CR LF folded, at most ZF_FORM_MAX_FIELDS). ZF_EINVAL "form_invalid". */
+int zf_form_add(zf_form *f, const char *name, const char *value, size_t len, zf_err *err);
+
 /* The decoded value of name, or NULL when the form has no such field.
  * Borrowed from f. */
 const char *zf_form_get(const zf_form *f, const char *name);

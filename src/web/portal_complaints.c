@@ -13,11 +13,19 @@
  * complaint_rate_per_hour, default 5). The look-up uses POST so the query
  * code never appears in a URL, a log or a Referer.
  *
+ * The form is multipart/form-data so that up to ZF_COMPLAINT_MAX_FILES
+ * photos or PDF files can go with it (within the server's body limit, 1 MiB
+ * by default); their type is read from their first bytes, never from what
+ * the browser says, and they are stored in DATA/complaint-files (blob.h:
+ * fsynced and renamed before the complaint is acknowledged). A body that is
+ * application/x-www-form-urlencoded is accepted too (no files).
+ *
  * A rejected submission renders the form again with what was typed and a
  * Chinese message, and writes nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "auth/token.h"
@@ -25,6 +33,9 @@
 #include "store/calendar_store.h"
 #include "store/complaint_store.h"
 #include "store/settings.h"
+#include "blob/blob.h"
+#include "http/multipart.h"
+#include "util/log.h"
 #include "web/form.h"
 #include "web/portal_set.h"
 #include "web/template.h"
@@ -191,6 +202,144 @@ static const char *trim(char *s)
     return s;
 }
 
+/* ---- multipart/form-data: text fields into a zf_form, files in memory ---- */
+
+#define FILE_MAX (1024 * 1024) /* beyond the default body limit anyway */
+
+typedef struct upload {
+    zf_form *form;
+    zf_buf cur;                   /* the part being read */
+    char name[72];
+    int is_file, skip;
+    zf_buf files[ZF_COMPLAINT_MAX_FILES];
+    char filenames[ZF_COMPLAINT_MAX_FILES][256];
+    size_t n_files;
+} upload;
+
+static int up_begin(void *ctx, const zf_multipart_part *part, zf_err *err)
+{
+    upload *u = ctx;
+
+    u->is_file = part->filename != NULL;
+    u->skip = u->is_file && !*part->filename; /* an empty file input */
+    snprintf(u->name, sizeof u->name, "%s", part->name);
+    if (u->is_file && strcmp(part->name, "attachments") != 0)
+        return zf_err_set(err, ZF_EINVAL, "form_invalid", NULL, "表单字段名称不正确");
+    if (u->is_file && !u->skip) {
+        if (u->n_files == ZF_COMPLAINT_MAX_FILES)
+            return zf_err_set(err, ZF_EINVAL, "too_many_files", "attachments", "最多上传 %d 个附件",
+                              ZF_COMPLAINT_MAX_FILES);
+        snprintf(u->filenames[u->n_files], sizeof u->filenames[0], "%s", part->filename);
+    }
+    zf_buf_free(&u->cur);
+    zf_buf_init(&u->cur, u->is_file ? FILE_MAX : ZF_FORM_MAX_BYTES);
+    return 0;
+}
+
+static int up_data(void *ctx, const char *data, size_t len, zf_err *err)
+{
+    upload *u = ctx;
+
+    if (u->skip)
+        return 0;
+    if (zf_buf_append(&u->cur, data, len) < 0)
+        return u->is_file ? zf_err_set(err, ZF_ETOOBIG, "file_too_large", "attachments", "附件过大")
+                          : zf_err_set(err, ZF_ETOOBIG, "form_too_large", NULL, "提交的内容过长");
+    return 0;
+}
+
+static int up_end(void *ctx, zf_err *err)
+{
+    upload *u = ctx;
+
+    if (u->skip || (u->is_file && u->cur.len == 0)) {
+        zf_buf_free(&u->cur);
+        return 0;
+    }
+    if (u->is_file) {
+        u->files[u->n_files++] = u->cur;
+        zf_buf_init(&u->cur, 0);
+        return 0;
+    }
+    return zf_form_add(u->form, u->name, u->cur.ptr ? u->cur.ptr : "", u->cur.len, err);
+}
+
+static void upload_free(upload *u)
+{
+    size_t i;
+
+    zf_form_free(u->form);
+    zf_buf_free(&u->cur);
+    for (i = 0; i < ZF_COMPLAINT_MAX_FILES; i++)
+        zf_buf_free(&u->files[i]);
+}
+
+/* Parses the body as the form's multipart or urlencoded encoding. */
+static int read_form(upload *u, zf_ctx *c)
+{
+    static const zf_multipart_callbacks cb = {up_begin, up_data, up_end};
+    const char *ct = zf_ctx_request_header(c, "Content-Type");
+    char boundary[ZF_MULTIPART_BOUNDARY_MAX + 1];
+    zf_multipart *mp = NULL;
+    int rc;
+
+    memset(u, 0, sizeof *u);
+    if (!ct || strncasecmp(ct, "multipart/", 10) != 0)
+        return zf_form_parse(&u->form, c->body ? c->body : "", c->body_len, &c->err);
+    u->form = zf_form_new();
+    if ((rc = zf_multipart_boundary(boundary, ct, strlen(ct), &c->err)) < 0 ||
+        (rc = zf_multipart_new(&mp, boundary, NULL, &cb, u, &c->err)) < 0)
+        return rc;
+    if ((rc = zf_multipart_feed(mp, c->body ? c->body : "", c->body_len, &c->err)) == 0)
+        rc = zf_multipart_finish(mp, &c->err);
+    zf_multipart_free(mp);
+    if (rc < 0 && strncmp(c->err.code, "multipart_", 10) == 0)
+        zf_err_set(&c->err, rc, "form_invalid", NULL, "表单内容不完整或格式不正确，请重新提交");
+    return rc;
+}
+
+/* The type of a file from its first bytes: JPEG, PNG or PDF, else NULL. */
+static const char *sniff(const zf_buf *b)
+{
+    const unsigned char *p = (const unsigned char *)b->ptr;
+
+    if (b->len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+        return "image/jpeg";
+    if (b->len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (b->len >= 5 && memcmp(p, "%PDF-", 5) == 0)
+        return "application/pdf";
+    return NULL;
+}
+
+/* Stores the attachments durably; out[i] receives what the store records. */
+static int store_files(zf_complaint_file *out, const upload *u, zf_ctx *c)
+{
+    zf_blob_store *st = zf_complaint_files(c->data_dir, &c->err);
+    size_t i;
+    int rc;
+
+    if (!st)
+        return c->err.rc ? c->err.rc : ZF_EIO;
+    for (i = 0; i < u->n_files; i++) {
+        zf_blob_writer *w = NULL;
+        zf_blob_info info;
+
+        if ((rc = zf_blob_writer_new(&w, st, ZF_BLOB_SHA256, FILE_MAX, &c->err)) < 0 ||
+            (rc = zf_blob_writer_write(w, u->files[i].ptr, u->files[i].len, &c->err)) < 0 ||
+            (rc = zf_blob_writer_commit(&info, w, &c->err)) < 0) {
+            zf_blob_writer_free(w);
+            return rc;
+        }
+        zf_blob_writer_free(w);
+        memcpy(out[i].sha256, info.sha256, sizeof out[i].sha256);
+        out[i].size = (int64_t)info.size;
+        snprintf(out[i].filename, sizeof out[i].filename, "%s", u->filenames[i]);
+        out[i].content_type = sniff(&u->files[i]);
+    }
+    return 0;
+}
+
 /* The checks of a submission; NULL when it is acceptable, else the message. */
 static const char *check(const zf_complaint_new *in)
 {
@@ -246,7 +395,9 @@ static json_t *values_of(const zf_form *f)
 
 static int h_submit(zf_ctx *c)
 {
-    zf_form *f = NULL;
+    upload up;
+    zf_form *f;
+    zf_complaint_file files[ZF_COMPLAINT_MAX_FILES];
     zf_complaint_new in = {0};
     zf_complaint_who who = {0, "portal", c->ip, c->request_id};
     const zf_calendar *cal = NULL;
@@ -259,8 +410,13 @@ static int h_submit(zf_ctx *c)
     int rc, limit;
     size_t i;
 
-    if (zf_form_parse(&f, c->body ? c->body : "", c->body_len, &c->err) < 0)
-        return form_page(c, NULL, c->err.message, c->err.rc == ZF_ETOOBIG ? 413 : 400);
+    if (read_form(&up, c) < 0) {
+        rc = form_page(c, up.form ? values_of(up.form) : NULL, c->err.message,
+                       c->err.rc == ZF_ETOOBIG ? 413 : 400);
+        upload_free(&up);
+        return rc;
+    }
+    f = up.form;
     sent = zf_form_get(f, "form_token");
     if (!cookie_value(cookie, sizeof cookie, c, FORM_COOKIE) || !sent || !zf_token_equal(cookie, sent)) {
         rc = form_page(c, values_of(f), "页面已过期或请求来源不可信，请重新提交", 403);
@@ -291,6 +447,17 @@ static int h_submit(zf_ctx *c)
         rc = form_page(c, values_of(f), msg, 400);
         goto done;
     }
+    for (i = 0; i < up.n_files; i++)
+        if (!sniff(&up.files[i])) {
+            rc = form_page(c, values_of(f), "附件只能是 JPEG、PNG 图片或 PDF 文件", 400);
+            goto done;
+        }
+    if (up.n_files && (rc = store_files(files, &up, c)) < 0) {
+        zf_log_event("error", "complaint attachment not stored", "error", c->err.code, NULL, 0, NULL, 0);
+        goto done;
+    }
+    in.files = files;
+    in.n_files = up.n_files;
     limit = atoi(zf_settings_get(c->settings, "complaint_rate_per_hour", "5"));
     in.rate_limit = limit > 0 ? limit : 5;
     in.addr = c->ip;
@@ -325,7 +492,7 @@ static int h_submit(zf_ctx *c)
 done:
     for (i = 0; i < 6; i++)
         free(buf[i]);
-    zf_form_free(f);
+    upload_free(&up);
     return rc;
 }
 

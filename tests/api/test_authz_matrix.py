@@ -178,6 +178,8 @@ EXPECTED.update({
     ("POST", API + "/complaints/{id}/reveal"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
     ("POST", API + "/complaints/{id}/actions"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
     ("GET", API + "/complaints/{id}/handlers"): ({"head", "supervisor"}, {"head"}),
+    ("GET", API + "/complaints/{id}/attachments/{attachment_id}"): (
+        {"officer", "head", "supervisor"}, {"officer", "head"}),
     ("GET", API + "/access-log"): ({"auditor", "supervisor"}, set()),
     ("GET", API + "/access-log/flags"): ({"auditor", "supervisor"}, set()),
 })
@@ -214,7 +216,9 @@ NO_SUCH_ID = 987654
 # path resources whose table has another name (issue 4: /evidence/{id})
 TABLE_OF = {"evidence": "evidence_files",
             # issue 5: /cases/{id}/documents/{doc_id}
-            "documents": "case_documents"}
+            "documents": "case_documents",
+            # issue 8: /complaints/{id}/attachments/{attachment_id}
+            "attachments": "complaint_attachments"}
 
 
 def is_write(method):
@@ -321,9 +325,11 @@ def world(server):
         con = server.db()
         try:
             for n, dept in enumerate((own, other)):
-                con.execute("INSERT INTO complaints (tracking_no, query_hash, department_id, subject_kind, "
-                            "content, created_at, updated_at) VALUES (?, '', ?, 'department', "
-                            "'矩阵探针', 0, 0)", ("TS-2026-MATRIX0%d-0" % n, dept))
+                cur = con.execute("INSERT INTO complaints (tracking_no, query_hash, department_id, "
+                                  "subject_kind, content, created_at, updated_at) VALUES (?, '', ?, "
+                                  "'department', '矩阵探针', 0, 0)", ("TS-2026-MATRIX0%d-0" % n, dept))
+                con.execute("INSERT INTO complaint_attachments (complaint_id, sha256, size, content_type) "
+                            "VALUES (?, ?, 0, 'image/png')", (cur.lastrowid, "0" * 64))
             con.commit()
         finally:
             con.close()

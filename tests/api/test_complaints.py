@@ -195,6 +195,58 @@ def test_end_to_end(w):
     assert "张海燕" not in page.split("办理过程")[1]  # no handler names to the public
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_attachments(w):
+    """Files go with the multipart form; their type comes from their bytes;
+    handlers read them on a reason, which is recorded; others cannot."""
+    srv = w.srv
+    new_rate_window(srv)
+    s = requests.Session()
+    data = {"form_token": form_token(s, srv.url), "department_id": "1", "subject_kind": "department",
+            "subject_text": "", "content": "窗口工作人员推诿，附现场照片和告知书。", "website": ""}
+    files = [("attachments", ("现场.png", PNG, "application/octet-stream")),
+             ("attachments", ("告知书.pdf", PDF, "image/png"))]
+    r = s.post(srv.url + "/complaints", data=data, files=files, timeout=10)
+    assert r.status_code == 201, r.text
+    no, _ = receipt(r)
+    cid = row(srv, "SELECT id FROM complaints WHERE tracking_no = ?", no)[0]
+    got = w.head1.get(srv.url + API + "/complaints/%d" % cid, timeout=10).json()
+    assert [(a["filename"], a["size"], a["content_type"]) for a in got["attachments"]] == [
+        ("现场.png", len(PNG), "image/png"), ("告知书.pdf", len(PDF), "application/pdf")]
+    a = got["attachments"][1]
+    url = srv.url + API + "/complaints/%d/attachments/%d" % (cid, a["id"])
+    r = w.head1.get(url, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "reason_required"
+    r = w.officer2.get(url, params={"reason": "看看"}, timeout=10)
+    assert r.status_code == 403
+    n_before = row(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint_attachment_view'")[0]
+    r = w.head1.get(url, params={"reason": "核实告知书内容"}, timeout=10)
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["Content-Type"] == "application/pdf"
+    assert row(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint_attachment_view'")[0] == n_before + 1
+    log = w.auditor1.get(srv.url + API + "/access-log", params={"action": "complaint_attachment_view"},
+                         timeout=10).json()
+    assert log["items"][0]["reason"] == "核实告知书内容" and log["items"][0]["record_department_id"] == 1
+    # another complaint's attachment id is not this complaint's
+    other = row(srv, "SELECT id FROM complaints WHERE id <> ? ORDER BY id LIMIT 1", cid)[0]
+    r = w.head1.get(srv.url + API + "/complaints/%d/attachments/%d" % (other, a["id"]),
+                    params={"reason": "x"}, timeout=10)
+    assert r.status_code == 404
+
+    # refused: not an image or PDF (whatever the browser says), too many files; nothing written
+    before = srv.snapshot(TABLES + ["complaint_attachments"])
+    for bad, msg in (([("attachments", ("a.png", b"MZ\x90\x00 not an image", "image/png"))], "附件只能是"),
+                     ([("attachments", ("%d.png" % i, PNG, "image/png")) for i in range(4)], "最多上传 3 个附件")):
+        data["form_token"] = form_token(s, srv.url)
+        r = s.post(srv.url + "/complaints", data=data, files=bad, timeout=10)
+        assert r.status_code == 400, r.text
+        assert msg in html.unescape(r.text)
+    assert srv.snapshot(TABLES + ["complaint_attachments"]) == before
+
+
 def test_wrong_code_or_number_reveals_nothing(w):
     srv = w.srv
     no, code = receipt(submit(srv, subject_kind="department", subject_text=""))

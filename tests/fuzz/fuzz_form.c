@@ -3,7 +3,8 @@
  * ZF_FORM_MAX_FIELDS fields with distinct names of [A-Za-z0-9_], values that
  * are UTF-8 without NUL, CR or other control characters but tab and LF, and
  * that the complaint number and query code parsers agree with themselves on
- * every value (a canonical form parses to itself). */
+ * every value (a canonical form parses to itself). The same bytes also go
+ * to zf_form_add as one raw value (a text part of a multipart form). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zf_err err = ZF_ERR_INIT;
     size_t i, j, n;
 
+    f = zf_form_new();
+    if (zf_form_add(f, "raw", (const char *)data, size, &err) == 0) {
+        const char *v = zf_form_get(f, "raw"), *p;
+
+        if (!v || !zf_lawdoc_utf8_valid(v, strlen(v), NULL) || strlen(v) > size)
+            abort();
+        for (p = v; *p; p++)
+            if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n')
+                abort();
+        if (zf_form_add(f, "raw", "x", 1, &err) == 0)
+            abort(); /* no name twice */
+    }
+    zf_form_free(f);
+    f = NULL;
     if (zf_form_parse(&f, (const char *)data, size, &err) < 0) {
         if (f || !err.message[0])
             abort(); /* a refusal leaves nothing and says why */

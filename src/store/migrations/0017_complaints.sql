@@ -31,6 +31,18 @@ CREATE TABLE complaints (
 );
 CREATE INDEX complaints_department ON complaints(department_id, status, created_at);
 
+-- Files the complainant attached (photos, PDF), kept in their own
+-- content-addressed store DATA/complaint-files (blob.h), not with evidence.
+CREATE TABLE complaint_attachments (
+    id INTEGER PRIMARY KEY,
+    complaint_id BIGINT NOT NULL REFERENCES complaints(id),
+    sha256 TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    filename TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL
+);
+CREATE INDEX complaint_attachments_complaint ON complaint_attachments(complaint_id);
+
 -- What happened to a complaint. public = 1 rows are shown to the
 -- complainant on the tracking page (accepted, replied, closed ...); notes of
 -- the investigation stay internal.
