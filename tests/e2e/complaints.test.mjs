@@ -1,6 +1,7 @@
 // 投诉举报 (issue 8) in a real browser:
 //  * a member of the public files a complaint on the portal's plain form
-//    (no JavaScript needed) and gets a tracking number and query code;
+//    (no JavaScript needed), with a photo attached, and gets a tracking
+//    number and query code;
 //  * the department head accepts it in the console, shows the complainant's
 //    data on a stated reason, assigns officer1, who replies; the head closes;
 //  * the complainant checks progress with number and code and reads the reply.
@@ -34,6 +35,10 @@ test('a complaint filed on the portal is handled in the console and tracked by n
       await page.getByLabel('投诉内容（必填，10 至 5000 字）').fill('检查时未出示执法证件，也未说明检查依据。')
       await page.getByLabel('您的姓名（选填）').fill('王小红')
       await page.getByLabel('联系电话（选填）').fill('13900001111')
+      await page.locator('#attachments').setInputFiles({
+        name: '现场照片.png', mimeType: 'image/png',
+        buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)])
+      })
       await page.getByRole('button', { name: '提交投诉' }).click()
       await page.locator('h1', { hasText: '投诉已提交' }).waitFor()
       no = (await page.locator('#tracking-no').textContent()).trim()
@@ -59,6 +64,7 @@ test('a complaint filed on the portal is handled in the console and tracked by n
       await row.click()
       await page.locator('h1', { hasText: no }).waitFor()
       assert.ok((await page.locator('[data-test="complainant"]').textContent()).includes('139****1111'))
+      assert.ok((await page.locator('[data-test="attachments"]').textContent()).includes('现场照片.png'))
       await page.locator('[data-test="reveal"]').click()
       await page.locator('[data-test="reason"]').fill('电话回访核实投诉事实')
       await page.locator('[data-test="reveal-confirm"]').click()
