@@ -133,7 +133,7 @@ test('the auditor sees the recorded look at the complainant in 调阅监督', as
     await login(page, 'auditor1')
     await page.goto(CONSOLE + '#/access-review')
     await tableSettled(page)
-    const row = page.locator('[data-test="access-log"] tr', { hasText: '电话回访核实投诉事实' })
+    const row = page.locator('[data-test="access-log"] tr', { hasText: '电话回访核实投诉事实' }).first()
     await row.waitFor()
     assert.ok((await row.textContent()).includes('查看投诉人信息'))
     const href = await page.locator('[data-test="csv"]').getAttribute('href')
