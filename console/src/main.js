@@ -17,6 +17,8 @@ import './style.css'
 import { Briefcase } from '@element-plus/icons-vue'
 import './mobile.css'
 import { DataAnalysis } from '@element-plus/icons-vue'
+// 投诉举报 and 调阅监督 (issue 8): their menu icons
+import { ChatLineSquare, View } from '@element-plus/icons-vue'
 import { registerServiceWorker } from './cases/pwa.js'
 
 dayjs.locale('zh-cn')
@@ -31,6 +33,8 @@ for (const [name, c] of Object.entries({ HomeFilled, User, Collection, Document,
 app.component('Briefcase', Briefcase)
 // 执法监督 (issue 8): its menu icon
 app.component('DataAnalysis', DataAnalysis)
+app.component('ChatLineSquare', ChatLineSquare)
+app.component('View', View)
 app.use(router)
 app.mount('#app')
 registerServiceWorker()

@@ -80,6 +80,11 @@ export const PAGE_ROLES = {
   // heads and publicity officers plan and draw, drawn officers enter results
   spotchecks: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
   spotcheck: ['officer', 'reviewer', 'head', 'publicity', 'supervisor', 'auditor', 'admin'],
+  // 投诉举报 (issue 8): the department's officers and head, the Justice
+  // Bureau; 调阅监督 for the auditor and the bureau
+  complaints: ['officer', 'head', 'supervisor'],
+  complaint: ['officer', 'head', 'supervisor'],
+  'access-review': ['auditor', 'supervisor'],
   // The administrator keeps the rules but sees no department's clocks.
   'deadline-rules': ['admin']
   // calendar: every role
@@ -162,6 +167,8 @@ export const MENU = [
     ]
   },
   { route: 'spotchecks', label: '双随机抽查', icon: 'Document' },
+  { route: 'complaints', label: '投诉举报', icon: 'ChatLineSquare' },
+  { route: 'access-review', label: '调阅监督', icon: 'View' },
   { route: 'audit', label: '审计日志', icon: 'Document' },
   { route: 'profile', label: '个人设置', icon: 'Setting' }
 ]

@@ -57,6 +57,10 @@ const routes = [
       // 案卷评查 (issue 5): the Justice Bureau's case-file evaluations
       { path: 'evaluations', name: 'evaluations', component: () => import('./pages/Evaluations.vue'), meta: { title: '案卷评查' } },
       { path: 'evaluations/:id(\\d+)', name: 'evaluation', component: () => import('./pages/EvaluationDraw.vue'), meta: { title: '案卷评查' } },
+      // 投诉举报 and 调阅监督 (issue 8)
+      { path: 'complaints', name: 'complaints', component: () => import('./pages/Complaints.vue'), meta: { title: '投诉举报' } },
+      { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./pages/ComplaintDetail.vue'), meta: { title: '投诉' } },
+      { path: 'access-review', name: 'access-review', component: () => import('./pages/AccessReview.vue'), meta: { title: '调阅监督' } },
       { path: 'profile', name: 'profile', component: () => import('./pages/Profile.vue'), meta: { title: '个人设置' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('./pages/Forbidden.vue'), meta: { title: '无权访问' } },
       { path: ':rest(.*)*', name: 'notfound', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } }

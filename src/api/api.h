@@ -217,6 +217,10 @@ extern const zf_route zf_portal_spotcheck_routes[];
 int zf_spotcheck_json(json_t **out, zf_ctx *c, int64_t id, int public_view);
 /* The public record to re-run a draw from (docs/spotcheck.md). */
 int zf_spotcheck_verification_json(json_t **out, zf_ctx *c, int64_t id);
+/* issue 8: 投诉举报 and 调阅监督 */
+extern const zf_route zf_complaint_routes[];        /* api/complaints.c: handling in the console */
+extern const zf_route zf_portal_complaint_routes[]; /* web/portal_complaints.c: /complaints form, tracking */
+extern const zf_route zf_access_review_routes[];    /* api/access_review.c: views of restricted records */
 extern const zf_route *const zf_route_tables[];
 
 /* Periodic work (issuing checkpoints, retention, publication clocks): the
@@ -245,6 +249,9 @@ const char *zf_ctx_request_header(zf_ctx *c, const char *name);
 /* Path parameter n as a positive id; sets c->err and returns ZF_ENOTFOUND if
  * it is not one. */
 int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out);
+/* Query parameter key as a positive id: 0 in *out when absent or empty;
+ * sets c->err and returns ZF_EINVAL when it is something else (issue 8). */
+int zf_ctx_query_id(zf_ctx *c, const char *key, int64_t *out);
 /* Adds a response header; value is copied. */
 void zf_ctx_header(zf_ctx *c, const char *name, const char *value);
 /* Frees what the ctx owns (out, headers, file_path). */

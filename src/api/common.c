@@ -82,6 +82,24 @@ bad:
     return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "找不到该记录");
 }
 
+/* issue 8: an optional id in the query string */
+int zf_ctx_query_id(zf_ctx *c, const char *key, int64_t *out)
+{
+    const char *s = zf_ctx_query(c, key);
+    char *end;
+    long long v;
+
+    *out = 0;
+    if (!s || !*s)
+        return 0;
+    errno = 0;
+    v = isdigit((unsigned char)s[0]) ? strtoll(s, &end, 10) : 0;
+    if (v <= 0 || errno || *end)
+        return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", key, "参数 %s 应为正整数", key);
+    *out = v;
+    return 0;
+}
+
 void zf_ctx_header(zf_ctx *c, const char *name, const char *value)
 {
     if (c->nheaders >= ZF_MAX_RESP_HEADERS)

@@ -31,5 +31,8 @@ const zf_route *const zf_route_tables[] = {
     zf_bulletin_routes, /* issue 8: weekly bulletin */
     zf_spotcheck_routes,        /* issue 7: 双随机、一公开 */
     zf_portal_spotcheck_routes, /* issue 7: /spotchecks */
+    zf_complaint_routes,         /* issue 8: 投诉举报 */
+    zf_portal_complaint_routes,  /* issue 8: /complaints */
+    zf_access_review_routes,     /* issue 8: 调阅监督 */
     NULL,
 };

@@ -177,6 +177,23 @@ EXPECTED.update({
         {"officer", "reviewer", "head"}, {"officer", "reviewer", "head"}),
 })
 
+# 投诉举报 and 调阅监督 (issue 8): a department's officers and head work on
+# its complaints (which of them may see the complainant is the handler's
+# check, answered 403 by the handler), the Justice Bureau's supervisor on
+# every department's; only the head and the bureau pick a handler. The
+# access log is for the auditor and the bureau.
+EXPECTED.update({
+    ("GET", API + "/complaints"): ({"officer", "head", "supervisor"}, set()),
+    ("GET", API + "/complaints/{id}"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("POST", API + "/complaints/{id}/reveal"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("POST", API + "/complaints/{id}/actions"): ({"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("GET", API + "/complaints/{id}/handlers"): ({"head", "supervisor"}, {"head"}),
+    ("GET", API + "/complaints/{id}/attachments/{attachment_id}"): (
+        {"officer", "head", "supervisor"}, {"officer", "head"}),
+    ("GET", API + "/access-log"): ({"auditor", "supervisor"}, set()),
+    ("GET", API + "/access-log/flags"): ({"auditor", "supervisor"}, set()),
+})
+
 # Creates whose department is named in the body: the body must decode for
 # the department check to run, so these probes are complete bodies that the
 # handler then refuses (certificate ends before it starts; unknown power type).
@@ -243,7 +260,9 @@ TABLE_OF = {"evidence": "evidence_files",
             "annual-reports": "annual_reports",
             # issue 7, 双随机: /spotchecks/{id}/entities/{entity_id}, .../selections/{selection_id}
             "spotchecks": "spot_plans", "entities": "spot_entities",
-            "selections": "spot_selections"}
+            "selections": "spot_selections",
+            # issue 8: /complaints/{id}/attachments/{attachment_id}
+            "attachments": "complaint_attachments"}
 
 
 def is_write(method):
@@ -386,6 +405,22 @@ def world(server):
                                   "VALUES (?, '91360100MA35ABCDE2', '矩阵探针', 0)", (pid,)).lastrowid
                 con.execute("INSERT INTO spot_selections (plan_id, draw_order, entity_id) VALUES (?, 1, ?)",
                             (pid, eid))
+            con.commit()
+        finally:
+            con.close()
+
+    # one complaint per department (issue 8, 投诉举报), so /complaints/{id}
+    # has targets on both sides; written to the store directly because the
+    # portal form is not an API route
+    if "complaints" in table_names:
+        con = server.db()
+        try:
+            for n, dept in enumerate((own, other)):
+                cur = con.execute("INSERT INTO complaints (tracking_no, query_hash, department_id, "
+                                  "subject_kind, content, created_at, updated_at) VALUES (?, '', ?, "
+                                  "'department', '矩阵探针', 0, 0)", ("TS-2026-MATRIX0%d-0" % n, dept))
+                con.execute("INSERT INTO complaint_attachments (complaint_id, sha256, size, content_type) "
+                            "VALUES (?, ?, 0, 'image/png')", (cur.lastrowid, "0" * 64))
             con.commit()
         finally:
             con.close()

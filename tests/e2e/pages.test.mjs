@@ -30,30 +30,31 @@ const CASE_MENU = {
   officer1: ['我的案件', '案源登记', '移动执法', '当事人档案', '案件统计'],
   reviewer1: ['我的案件', '待我审批', '当事人档案', '案件统计'],
   head1: ['我的案件', '案源登记', '待我审批', '移动执法', '当事人档案', '案件统计'],
-  supervisor1: ['全部案件', '当事人档案', '案件统计']
-  officer1: ['我的案件', '案源登记', '移动执法', '案件统计'],
-  reviewer1: ['我的案件', '待我审批', '案件统计'],
-  head1: ['我的案件', '案源登记', '待我审批', '移动执法', '案件统计'],
-  supervisor1: ['全部案件', '案件统计', '案卷评查']
+  supervisor1: ['全部案件', '当事人档案', '案件统计', '案卷评查']
 }
 for (const [u, extra] of Object.entries(CASE_MENU)) MENUS[u].splice(MENUS[u].indexOf('工作日历') + 1, 0, ...extra)
 for (const [u, extra] of Object.entries(REVIEW_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法主体'), 0, ...extra)
-// 年报 (issue 7): after 事前公开.
-for (const u of ['admin', 'head1', 'publicity1', 'supervisor1']) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, '执法数据年报')
-// 执法监督 (issue 8): its menu group sits after 年报 (before 审计日志).
+// 事后公开 (issue 7): its menu group sits after 事前公开 (证件与照片), then 年报.
+const PUBLICATION_MENU = { admin: ['决定公示'], head1: ['决定公示'], publicity1: ['决定公示'], supervisor1: ['决定公示'] }
+for (const [u, extra] of Object.entries(PUBLICATION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra, '执法数据年报')
+// 执法监督 (issue 8): its menu group sits after 年报.
 const SUPERVISION_MENU = {
   head1: ['任务分解表', '备案'],
   supervisor1: ['监督驾驶舱', '任务分解表', '备案']
 }
 for (const [u, extra] of Object.entries(SUPERVISION_MENU)) MENUS[u].splice(MENUS[u].indexOf('执法数据年报') + 1, 0, ...extra)
-// 双随机、一公开 (issue 7): one entry after the 事前公开 group, for every role
+// 双随机、一公开 (issue 7), then 投诉举报 and 调阅监督 (issue 8): just before
+// 审计日志, or 个人设置 when there is none.
+const OVERSIGHT_MENU = {
+  officer1: ['投诉举报'],
+  head1: ['投诉举报'],
+  supervisor1: ['投诉举报', '调阅监督'],
+  auditor1: ['调阅监督']
+}
 for (const u of Object.keys(MENUS)) {
   const at = MENUS[u].includes('审计日志') ? MENUS[u].indexOf('审计日志') : MENUS[u].indexOf('个人设置')
-  MENUS[u].splice(at, 0, '双随机抽查')
+  MENUS[u].splice(at, 0, '双随机抽查', ...(OVERSIGHT_MENU[u] || []))
 }
-// 事后公开 (issue 7): its menu group sits after 事前公开 (证件与照片).
-const PUBLICATION_MENU = { admin: ['决定公示'], head1: ['决定公示'], publicity1: ['决定公示'], supervisor1: ['决定公示'] }
-for (const [u, extra] of Object.entries(PUBLICATION_MENU)) MENUS[u].splice(MENUS[u].indexOf('证件与照片') + 1, 0, ...extra)
 
 let browser
 before(async () => {
