@@ -165,7 +165,7 @@ static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_
     const void *blob;
     const char *hex;
     size_t len = 0;
-    int rc;
+    int rc, found;
 
     if (level == 0)
         rc = zf_db_prepare(&st, db, "SELECT leaf_hash FROM ledger_events WHERE idx = $1", err);
@@ -176,7 +176,7 @@ static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_
     zf_stmt_bind_int64(st, 1, (int64_t)index);
     if (level)
         zf_stmt_bind_int64(st, 2, (int64_t)level);
-    if ((rc = zf_stmt_step(st, err)) == 1) {
+    if ((found = rc = zf_stmt_step(st, err)) == 1) {
         if (level == 0) {
             hex = zf_stmt_text(st, 0);
             rc = zf_hash_from_hex(out, hex, strlen(hex)) == 0 ? 0 : ZF_EINTERNAL;
@@ -194,7 +194,7 @@ static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_
                         (unsigned long long)index);
     }
     zf_stmt_free(st); /* before recursing: the child reads reuse the cached statement */
-    if (rc == 0 && level > 0)
+    if (found == 0 && level > 0)
         return node_from_children(db, level, index, out, err);
     return rc < 0 ? rc : 0;
 }
