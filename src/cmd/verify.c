@@ -437,6 +437,8 @@ static int check_audit(verifier *v)
     zf_buf oid = ZF_BUF_INIT;
     int rc;
 
+    int64_t prev_id = -1;
+
     zf_db_query_int64(v->db, &floor, "SELECT COALESCE(MAX(audit_floor), 0) FROM ledger_state", NULL, 0, NULL);
     total = (uint64_t)count(v, "SELECT COUNT(*) FROM audit_log");
     v->phase = "审计记录";
@@ -455,6 +457,14 @@ static int check_audit(verifier *v)
         const char *content;
         int same;
 
+        /* audit_id is not a unique key (migration 0012): zhifa appends one
+         * event per audit row, so a second one was put there by hand */
+        if (id == prev_id) {
+            fail(v, "audit_log 第 %lld 行：有多个台账事件记录了它（叶子 %lld 在 zhifa 之外插入）", (long long)id,
+                 (long long)zf_stmt_int64(st, 9));
+            continue;
+        }
+        prev_id = id;
         progress(v, ++done, total);
         if (zf_stmt_is_null(st, 9)) {
             fail(v, "audit_log 第 %lld 行：没有对应的台账事件（在 zhifa 之外插入或事件被删除）", (long long)id);
