@@ -4,8 +4,9 @@
  * checkpoints, witnesses and their cosignatures. docs/ledger-format.md
  * defines every byte; src/ledger/ does the pure crypto.
  *
- * Tables (store/migrations/0003_ledger.sql): ledger_events, ledger_nodes,
- * ledger_state, checkpoints, witnesses, cosignatures.
+ * Tables (store/migrations/0003_ledger.sql, 0012_ledger_nodes.sql):
+ * ledger_events, ledger_nodes, ledger_state, checkpoints, witnesses,
+ * cosignatures.
  *
  * Every function takes the connection of the calling thread. The only state
  * kept between calls is the frontier of the last append (the database's

@@ -10,8 +10,8 @@
 -- it, so proofs never depend on the sync.
 --
 -- The table is now keyed by (level, idx) only (no rowid b-tree beside the
--- key) and holds raw 32-byte hashes instead of 64-character hex: half the
--- rows per page fewer, one b-tree instead of two. The old rows are dropped
+-- key) and holds raw 32-byte hashes instead of 64-character hex: about
+-- twice the rows per page, one b-tree instead of two. The old rows are dropped
 -- rather than converted (SQLite 3.40 has no unhex()); they are derived data
 -- and the first sync rebuilds them from ledger_events.
 DROP TABLE ledger_nodes;
