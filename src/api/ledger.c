@@ -537,7 +537,9 @@ void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, 
     uint64_t size;
     int64_t signed_size = -1;
 
-    if (zf_ledger_size(db, &size, &err) < 0 ||
+    /* the tree nodes of the events of the last second (writers store only
+     * the events); also catches up after a restart or an upgrade */
+    if (zf_ledger_nodes_sync(db, NULL, &err) < 0 || zf_ledger_size(db, &size, &err) < 0 ||
         zf_db_query_int64(db, &signed_size, "SELECT COALESCE(MAX(tree_size), -1) FROM checkpoints", &err, 0,
                           NULL) < 0)
         goto fail;

@@ -235,35 +235,52 @@ static int check_events(verifier *v, uint64_t *out_n)
 
 /* ---- 2. nodes ---- */
 
+/* ledger_nodes is derived data stored in batches after the events
+ * (migration 0012): it must cover a prefix [0, P) of the tree with every
+ * perfect subtree of level >= 1, P = 2 * (highest level-1 index + 1), and
+ * hold nothing else. Every stored node must equal what the leaves give. */
 static int check_nodes(verifier *v, uint64_t n)
 {
     zf_merkle_source src = zf_merkle_memtree_source(v->tree);
     zf_stmt *st = NULL;
     zf_err err = ZF_ERR_INIT;
-    uint64_t per_level[64] = {0}, done = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_nodes");
+    uint64_t per_level[64] = {0}, done = 0, prefix = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_nodes");
     unsigned l;
     int rc;
 
     v->phase = "树节点";
+    /* the prefix first: the highest level-1 node inside the tree */
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT idx FROM ledger_nodes WHERE level = 1 ORDER BY idx DESC", &err)) < 0)
+        return rc;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        int64_t idx = zf_stmt_int64(st, 0);
+        if (idx >= 0 && (uint64_t)(idx + 1) * 2 <= n) {
+            prefix = (uint64_t)(idx + 1) * 2;
+            break;
+        }
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        return rc;
     if ((rc = zf_db_prepare(&st, v->db, "SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx", &err)) < 0)
         return rc;
     while ((rc = zf_stmt_step(st, &err)) == 1) {
         int64_t level = zf_stmt_int64(st, 0), idx = zf_stmt_int64(st, 1);
-        const char *hex = zf_stmt_text(st, 2);
+        size_t len = 0;
+        const void *hash = zf_stmt_blob(st, 2, &len);
         zf_hash want;
-        char want_hex[ZF_HASH_HEXLEN + 1];
 
         progress(v, ++done, total);
-        if (level < 1 || level > 62 || idx < 0 || ((uint64_t)(idx + 1) << level) > n) {
-            fail(v, "ledger_nodes 节点 (%lld, %lld)：不属于这棵 %llu 个叶子的树（被插入）", (long long)level,
-                 (long long)idx, (unsigned long long)n);
+        if (level < 1 || level > 62 || idx < 0 || ((uint64_t)(idx + 1) << level) > prefix) {
+            fail(v, "ledger_nodes 节点 (%lld, %lld)：不属于这棵 %llu 个叶子的树已同步的前 %llu 个叶子（被插入）",
+                 (long long)level, (long long)idx, (unsigned long long)n, (unsigned long long)prefix);
             continue;
         }
         per_level[level]++;
         if (zf_merkle_range_root(&want, &src, (uint64_t)idx << level, (uint64_t)(idx + 1) << level, NULL) < 0)
             continue;
-        zf_hash_to_hex(want_hex, &want);
-        if (strcmp(want_hex, hex) != 0)
+        if (!hash || len != ZF_HASH_LEN || memcmp(want.b, hash, ZF_HASH_LEN) != 0)
             fail(v, "ledger_nodes 节点 (%lld, %lld)：哈希与叶子重新计算的结果不符（被改动）", (long long)level,
                  (long long)idx);
     }
@@ -271,9 +288,9 @@ static int check_nodes(verifier *v, uint64_t n)
     if (rc < 0)
         return rc;
     for (l = 1; l < 63; l++)
-        if (per_level[l] < (n >> l))
+        if (per_level[l] < (prefix >> l))
             fail(v, "ledger_nodes 第 %u 层：应有 %llu 个节点，只有 %llu 个（被删除）", l,
-                 (unsigned long long)(n >> l), (unsigned long long)per_level[l]);
+                 (unsigned long long)(prefix >> l), (unsigned long long)per_level[l]);
     return 0;
 }
 
@@ -411,38 +428,58 @@ static int is_record_type(const char *type)
     return 0;
 }
 
+/* Driven from the events in leaf order, each joined to its audit row by the
+ * row's primary key: ledger_events.audit_id has no index (migration 0012:
+ * it would cost every append a b-tree), so audit rows are matched to events
+ * in one pass and a bitmap of the audit ids seen finds the rows no event
+ * names and the rows two events name. */
 static int check_audit(verifier *v)
 {
     zf_stmt *st = NULL, *ev = NULL;
     zf_err err = ZF_ERR_INIT;
-    int64_t floor = 0;
+    int64_t floor = 0, max_id = 0;
     uint64_t done = 0, total;
+    uint8_t *seen = NULL;
     zf_buf oid = ZF_BUF_INIT;
     int rc;
 
     zf_db_query_int64(v->db, &floor, "SELECT COALESCE(MAX(audit_floor), 0) FROM ledger_state", NULL, 0, NULL);
-    total = (uint64_t)count(v, "SELECT COUNT(*) FROM audit_log");
+    zf_db_query_int64(v->db, &max_id, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL, 0, NULL);
+    seen = zf_calloc((size_t)(max_id < 0 ? 0 : max_id) / 8 + 1, 1);
+    total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_events");
     v->phase = "审计记录";
     if ((rc = zf_db_prepare(&st, v->db,
-                            "SELECT a.id, a.at, COALESCE(a.actor_id, 0), a.action, a.object_type, a.object_id, "
+                            "SELECT e.audit_id, a.at, COALESCE(a.actor_id, 0), a.action, a.object_type, a.object_id, "
                             "a.request_id, a.detail, a.content_sha256, e.idx, e.at, e.actor_id, e.action, "
-                            "e.object_type, e.object_id, e.request_id, e.content_sha256 "
-                            "FROM audit_log a LEFT JOIN ledger_events e ON e.audit_id = a.id "
-                            "WHERE a.id > $1 ORDER BY a.id",
+                            "e.object_type, e.object_id, e.request_id, e.content_sha256, a.id "
+                            "FROM ledger_events e LEFT JOIN audit_log a ON a.id = e.audit_id ORDER BY e.idx",
                             &err)) < 0)
         goto done;
-    zf_stmt_bind_int64(st, 1, floor);
     while ((rc = zf_stmt_step(st, &err)) == 1) {
-        int64_t id = zf_stmt_int64(st, 0);
+        int64_t id = zf_stmt_int64(st, 0), leaf = zf_stmt_int64(st, 9);
         char when[21], dh[65];
         const char *content;
         int same;
 
         progress(v, ++done, total);
-        if (zf_stmt_is_null(st, 9)) {
-            fail(v, "audit_log 第 %lld 行：没有对应的台账事件（在 zhifa 之外插入或事件被删除）", (long long)id);
+        if (zf_stmt_is_null(st, 0)) {
+            /* zhifa appends events only with their audit row */
+            fail(v, "ledger_events 叶子 %lld：没有对应的审计记录（在 zhifa 之外插入）", (long long)leaf);
             continue;
         }
+        if (zf_stmt_is_null(st, 17)) {
+            fail(v, "audit_log 第 %lld 行：已被删除（台账叶子 %lld 记录了它）", (long long)id, (long long)leaf);
+            continue;
+        }
+        /* a.id exists, so 0 < id <= max_id */
+        if (seen[id / 8] & (1u << (id % 8))) {
+            fail(v, "audit_log 第 %lld 行：有多个台账事件记录了它（叶子 %lld 在 zhifa 之外插入）", (long long)id,
+                 (long long)leaf);
+            continue;
+        }
+        seen[id / 8] |= (uint8_t)(1u << (id % 8));
+        if (id <= floor)
+            continue;
         zf_ledger_rfc3339(when, zf_stmt_int64(st, 1));
         zf_buf_reset(&oid);
         zf_ledger_object_id(&oid, zf_stmt_text(st, 4), zf_stmt_text(st, 5));
@@ -460,35 +497,27 @@ static int check_audit(verifier *v)
             same = same && (strcmp(dh, content) == 0 || is_record_type(zf_stmt_text(st, 4)));
         }
         if (!same)
-            fail(v, "audit_log 第 %lld 行：与台账叶子 %lld 记录的内容不符（被改动）", (long long)id,
-                 (long long)zf_stmt_int64(st, 9));
+            fail(v, "audit_log 第 %lld 行：与台账叶子 %lld 记录的内容不符（被改动）", (long long)id, (long long)leaf);
     }
     zf_stmt_free(st);
     st = NULL;
     if (rc < 0)
         goto done;
-    if ((rc = zf_db_prepare(&ev, v->db,
-                            "SELECT e.idx, e.audit_id FROM ledger_events e LEFT JOIN audit_log a ON a.id = e.audit_id "
-                            "WHERE e.audit_id IS NOT NULL AND a.id IS NULL ORDER BY e.idx",
-                            &err)) < 0)
+    /* every audit row above the floor must have been named by an event */
+    if ((rc = zf_db_prepare(&ev, v->db, "SELECT id FROM audit_log WHERE id > $1 ORDER BY id", &err)) < 0)
         goto done;
-    while ((rc = zf_stmt_step(ev, &err)) == 1)
-        fail(v, "audit_log 第 %lld 行：已被删除（台账叶子 %lld 记录了它）", (long long)zf_stmt_int64(ev, 1),
-             (long long)zf_stmt_int64(ev, 0));
-    zf_stmt_free(ev);
-    ev = NULL;
-    if (rc < 0)
-        goto done;
-    /* zhifa appends events only with their audit row */
-    if ((rc = zf_db_prepare(&ev, v->db, "SELECT idx FROM ledger_events WHERE audit_id IS NULL ORDER BY idx", &err)) < 0)
-        goto done;
-    while ((rc = zf_stmt_step(ev, &err)) == 1)
-        fail(v, "ledger_events 叶子 %lld：没有对应的审计记录（在 zhifa 之外插入）", (long long)zf_stmt_int64(ev, 0));
+    zf_stmt_bind_int64(ev, 1, floor);
+    while ((rc = zf_stmt_step(ev, &err)) == 1) {
+        int64_t id = zf_stmt_int64(ev, 0);
+        if (id < 0 || id > max_id || !(seen[id / 8] & (1u << (id % 8))))
+            fail(v, "audit_log 第 %lld 行：没有对应的台账事件（在 zhifa 之外插入或事件被删除）", (long long)id);
+    }
     rc = rc < 0 ? rc : 0;
 done:
     zf_stmt_free(st);
     zf_stmt_free(ev);
     zf_buf_free(&oid);
+    free(seen);
     return rc;
 }
 

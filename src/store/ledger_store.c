@@ -1,15 +1,23 @@
 /* ledger_store.c — see ledger_store.h.
  *
+ * An append writes one row, the event (leaf), in the caller's transaction.
+ * The tree nodes above the leaves are derived data: zf_ledger_nodes_sync
+ * computes and stores them in batches outside the writers' transactions
+ * (the checkpoint tick runs it every second, and zf_ledger_checkpoint_issue
+ * runs it before it signs). Stored nodes always cover a prefix of the tree
+ * (see migration 0012); a proof that needs a node not stored yet computes it
+ * from its children, down to the leaves if need be, so proofs and
+ * checkpoints are right whatever the sync has done, and a crash between an
+ * append and the sync loses nothing the leaves cannot rebuild.
+ *
  * The append path needs the frontier of the current tree (popcount(size)
- * perfect-subtree hashes). Rebuilding it from the stored nodes costs about
- * ten indexed reads per append, which group commit made visible (the fsync
- * is no longer per transaction), so the frontier after each append is kept
- * in the database's zf_db_writer_slot, together with the last leaf hash. It
- * is used only when the tree's tail in the database is still exactly that
- * (same size, same last leaf): the slot is emptied by every rollback, so it
- * never describes undone appends, and an append by another process (a zhifa
- * command) changes the size, so the frontier is then rebuilt from the
- * stored nodes as before. */
+ * perfect-subtree hashes). It is kept in the database's zf_db_writer_slot,
+ * together with the last leaf hash, and used only when the tree's tail in the
+ * database is still exactly that (same size, same last leaf; the leaf hash
+ * covers the sequence number, so a leaf undone by a rollback and a different
+ * one appended at the same index never match). An append by another process
+ * (a zhifa command) changes the tail, and the frontier is then rebuilt from
+ * the stored nodes and the leaves after them. */
 #include "store/ledger_store.h"
 
 #include <errno.h>
@@ -131,34 +139,64 @@ int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t s
 
 /* ---- the node source ---- */
 
+static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_err *err);
+
+/* A node of level >= 1 not stored (not synced yet, or deleted behind
+ * zhifa's back: zhifa verify reports that) is the hash of its children. */
+static int node_from_children(zf_db *db, unsigned level, uint64_t index, zf_hash *out, zf_err *err)
+{
+    zf_hash l, r;
+    int rc;
+
+    if (index > (UINT64_MAX >> 1) - 1)
+        return zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账节点 (%u, %llu) 缺失", level,
+                          (unsigned long long)index);
+    if ((rc = get_node(db, level - 1, index * 2, &l, err)) < 0 ||
+        (rc = get_node(db, level - 1, index * 2 + 1, &r, err)) < 0)
+        return rc;
+    zf_merkle_node_hash(out, &l, &r);
+    return 0;
+}
+
 static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_err *err)
 {
     zf_db *db = ctx;
     zf_stmt *st = NULL;
+    const void *blob;
     const char *hex;
-    int rc;
+    size_t len = 0;
+    int rc, found;
 
     if (level == 0)
         rc = zf_db_prepare(&st, db, "SELECT leaf_hash FROM ledger_events WHERE idx = $1", err);
     else
-        rc = zf_db_prepare(&st, db, "SELECT hash FROM ledger_nodes WHERE idx = $1 AND level = $2", err);
+        rc = zf_db_prepare(&st, db, "SELECT hash FROM ledger_nodes WHERE level = $2 AND idx = $1", err);
     if (rc < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, (int64_t)index);
     if (level)
         zf_stmt_bind_int64(st, 2, (int64_t)level);
-    if ((rc = zf_stmt_step(st, err)) == 1) {
-        hex = zf_stmt_text(st, 0);
-        rc = zf_hash_from_hex(out, hex, strlen(hex)) == 0 ? 0 : ZF_EINTERNAL;
+    if ((found = rc = zf_stmt_step(st, err)) == 1) {
+        if (level == 0) {
+            hex = zf_stmt_text(st, 0);
+            rc = zf_hash_from_hex(out, hex, strlen(hex)) == 0 ? 0 : ZF_EINTERNAL;
+        } else {
+            blob = zf_stmt_blob(st, 0, &len);
+            rc = blob && len == ZF_HASH_LEN ? 0 : ZF_EINTERNAL;
+            if (rc == 0)
+                memcpy(out->b, blob, ZF_HASH_LEN);
+        }
         if (rc < 0)
             zf_err_set(err, rc, "ledger_node_corrupt", NULL, "台账节点 (%u, %llu) 的哈希值已损坏", level,
                        (unsigned long long)index);
-    } else if (rc == 0) {
+    } else if (rc == 0 && level == 0) {
         rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账节点 (%u, %llu) 缺失", level,
                         (unsigned long long)index);
     }
-    zf_stmt_free(st);
-    return rc;
+    zf_stmt_free(st); /* before recursing: the child reads reuse the cached statement */
+    if (found == 0 && level > 0)
+        return node_from_children(db, level, index, out, err);
+    return rc < 0 ? rc : 0;
 }
 
 zf_merkle_source zf_ledger_source(zf_db *db)
@@ -229,8 +267,6 @@ static void save_frontier(zf_db *db, const zf_merkle_frontier *f, const char *le
 int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
 {
     zf_merkle_frontier f;
-    zf_merkle_node nodes[ZF_MERKLE_MAX_NEW_NODES];
-    size_t n_nodes = 0, i;
     zf_buf canon = ZF_BUF_INIT;
     zf_stmt *st = NULL;
     zf_hash leaf;
@@ -247,7 +283,8 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
     if ((rc = zf_ledger_event_canonical(&canon, ev, size, err)) < 0)
         goto done;
     zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
-    if ((rc = zf_merkle_frontier_append(&f, &leaf, nodes, &n_nodes)) < 0) {
+    /* the nodes this completes are stored later by zf_ledger_nodes_sync */
+    if ((rc = zf_merkle_frontier_append(&f, &leaf, NULL, NULL)) < 0) {
         zf_err_set(err, rc, "ledger_full", NULL, "台账已满");
         goto done;
     }
@@ -278,26 +315,128 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
         goto done;
     zf_stmt_free(st);
     st = NULL;
-    for (i = 0; i < n_nodes; i++) {
-        if (nodes[i].level == 0)
-            continue; /* the leaf hash lives in ledger_events */
-        if ((rc = zf_db_prepare(&st, db, "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)",
-                                err)) < 0)
-            goto done;
-        zf_hash_to_hex(hex, &nodes[i].hash);
-        zf_stmt_bind_int64(st, 1, (int64_t)nodes[i].level);
-        zf_stmt_bind_int64(st, 2, (int64_t)nodes[i].index);
-        zf_stmt_bind_text(st, 3, hex, -1);
-        if ((rc = zf_stmt_step(st, err)) < 0)
-            goto done;
-        zf_stmt_free(st);
-        st = NULL;
-    }
     save_frontier(db, &f, leaf_hex);
     rc = 0;
 done:
     zf_stmt_free(st);
     zf_buf_free(&canon);
+    return rc;
+}
+
+/* ---- persisting the nodes ---- */
+
+#define SYNC_BATCH 8192 /* leaves per transaction: bounds how long writers wait */
+
+/* P, the end of the prefix the stored nodes cover (migration 0012): every
+ * sync transaction stores all nodes ending within its leaves, so the highest
+ * level-1 node marks it. Even by construction, so the frontier at P is made
+ * of stored nodes only. */
+static int synced_prefix(zf_db *db, uint64_t *out, zf_err *err)
+{
+    int64_t n = 0;
+    int rc = zf_db_query_int64(db, &n, "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_nodes WHERE level = 1", err, 0,
+                               NULL);
+
+    *out = rc < 0 || n < 0 ? 0 : (uint64_t)n * 2;
+    return rc < 0 ? rc : 0;
+}
+
+/* One batch in one transaction: the nodes completed by leaves [P, P + batch).
+ * *out_more is set when leaves remain after it. */
+static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *err)
+{
+    zf_merkle_source src = zf_ledger_source(db);
+    zf_merkle_frontier f;
+    zf_merkle_node made[ZF_MERKLE_MAX_NEW_NODES], *nodes = NULL;
+    zf_stmt *st = NULL;
+    size_t n_nodes = 0, cap = 0, n_made, i;
+    uint64_t size, from, end, next;
+    int rc;
+
+    *out_leaves = 0;
+    *out_more = 0;
+    if ((rc = zf_db_begin(db, err)) < 0)
+        return rc;
+    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = synced_prefix(db, &from, err)) < 0)
+        goto done;
+    if (from >= size) {
+        rc = 0; /* caught up (or nodes beyond the tree: zhifa verify names them) */
+        goto done;
+    }
+    end = size - from > SYNC_BATCH ? from + SYNC_BATCH : size;
+    if ((rc = zf_merkle_frontier_load(&f, &src, from, err)) < 0 ||
+        (rc = zf_db_prepare(&st, db, "SELECT idx, leaf_hash FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, (int64_t)from);
+    zf_stmt_bind_int64(st, 2, (int64_t)end);
+    for (next = from; (rc = zf_stmt_step(st, err)) == 1; next++) {
+        const char *hex = zf_stmt_text(st, 1);
+        zf_hash leaf;
+        if ((uint64_t)zf_stmt_int64(st, 0) != next || zf_hash_from_hex(&leaf, hex, strlen(hex)) < 0) {
+            rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账叶子 %llu 缺失或已损坏",
+                            (unsigned long long)next);
+            goto done;
+        }
+        zf_merkle_frontier_append(&f, &leaf, made, &n_made);
+        for (i = 0; i < n_made; i++) {
+            if (made[i].level == 0)
+                continue; /* the leaf hash lives in ledger_events */
+            if (n_nodes == cap)
+                nodes = zf_realloc(nodes, (cap = cap ? cap * 2 : 256) * sizeof *nodes);
+            nodes[n_nodes++] = made[i];
+        }
+    }
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
+    if (next != end) {
+        rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账叶子 %llu 缺失",
+                        (unsigned long long)next);
+        goto done;
+    }
+    for (i = 0; i < n_nodes; i++) {
+        /* a node already there was put by hand (zhifa verify checks every
+         * stored node): leave it for verify to name */
+        if ((rc = zf_db_prepare(&st, db,
+                                "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3) "
+                                "ON CONFLICT (level, idx) DO NOTHING",
+                                err)) < 0)
+            goto done;
+        zf_stmt_bind_int64(st, 1, (int64_t)nodes[i].level);
+        zf_stmt_bind_int64(st, 2, (int64_t)nodes[i].index);
+        zf_stmt_bind_blob(st, 3, nodes[i].hash.b, ZF_HASH_LEN);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        st = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    *out_leaves = end - from;
+    *out_more = end < size;
+    rc = 0;
+done:
+    zf_stmt_free(st);
+    free(nodes);
+    if (rc < 0 || *out_leaves == 0) {
+        zf_db_rollback(db);
+        return rc;
+    }
+    return zf_db_commit(db, err);
+}
+
+int zf_ledger_nodes_sync(zf_db *db, uint64_t *out_leaves, zf_err *err)
+{
+    uint64_t total = 0, n;
+    int more = 1, rc = 0;
+
+    if (zf_db_in_transaction(db))
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "同步台账树节点不能在其他事务中进行");
+    while (more && (rc = sync_batch(db, &n, &more, err)) == 0)
+        total += n;
+    if (out_leaves)
+        *out_leaves = total;
     return rc;
 }
 
@@ -622,6 +761,13 @@ int zf_ledger_checkpoint_issue(zf_db *db, const zf_sign_key *key, const char *or
         *out_issued = 0;
     if (zf_db_in_transaction(db))
         return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "签发检查点不能在其他事务中进行");
+    {
+        /* nodes first, so the root and the proof below are stored reads; a
+         * failure here (a leaf deleted behind zhifa's back) is not the one
+         * to report: the checks below name what is wrong */
+        zf_err ignored = ZF_ERR_INIT;
+        zf_ledger_nodes_sync(db, NULL, &ignored);
+    }
     if ((rc = zf_db_begin(db, err)) < 0)
         return rc;
     if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = zf_ledger_checkpoint_latest(&last, db, err)) < 0)

@@ -4,13 +4,21 @@
  * checkpoints, witnesses and their cosignatures. docs/ledger-format.md
  * defines every byte; src/ledger/ does the pure crypto.
  *
- * Tables (store/migrations/0003_ledger.sql): ledger_events, ledger_nodes,
- * ledger_state, checkpoints, witnesses, cosignatures.
+ * Tables (store/migrations/0003_ledger.sql, 0012_ledger_nodes.sql):
+ * ledger_events, ledger_nodes, ledger_state, checkpoints, witnesses,
+ * cosignatures.
  *
- * Every function takes the connection of the calling thread; none keeps
- * state between calls, so processes sharing the database (the server, the
- * zhifa commands) stay consistent: appends and checkpoints are serialized by
- * the database's write lock (BEGIN IMMEDIATE). */
+ * Every function takes the connection of the calling thread. The only state
+ * kept between calls is the frontier of the last append (the database's
+ * writer slot), checked against the stored tail before each use, so
+ * processes sharing the database (the server, the zhifa commands) stay
+ * consistent: appends and checkpoints are serialized by the database's write
+ * lock (BEGIN IMMEDIATE).
+ *
+ * A writer's transaction stores only the event (leaf). The tree nodes above
+ * the leaves are derived data, stored later in batches by
+ * zf_ledger_nodes_sync; proofs compute what is not stored yet from the
+ * leaves, so their answers never depend on it. */
 #ifndef ZF_LEDGER_STORE_H
 #define ZF_LEDGER_STORE_H
 
@@ -39,7 +47,8 @@ typedef struct zf_ledger_event {
 #define ZF_LEDGER_MAX_ENTRIES 1000 /* one page of GET /api/v1/ledger/entries */
 
 /* Appends the canonical event (RFC 8785) of ev with sequence number = the
- * next leaf index, its leaf hash and the tree nodes the append completes.
+ * next leaf index and its leaf hash (one row; the tree nodes it completes
+ * are stored by zf_ledger_nodes_sync).
  * MUST run inside the caller's write transaction (zf_db_begin): the event
  * commits or rolls back with the change it records. Outside one it refuses
  * with ZF_EINTERNAL ("ledger_needs_transaction"). */
@@ -80,12 +89,21 @@ extern const zf_ledger_record_table zf_ledger_record_tables[];
  * behind zhifa's back. Opens its own transaction. */
 int zf_ledger_baseline(zf_db *db, int64_t now, zf_err *err);
 
+/* Stores the tree nodes (perfect subtrees of level >= 1) completed by the
+ * events appended since the last sync, in transactions of at most 8,192
+ * leaves, until the stored nodes cover the whole tree. Idempotent and safe
+ * to interrupt at any point (each batch commits whole). The checkpoint tick
+ * runs it every second and zf_ledger_checkpoint_issue before signing.
+ * *out_leaves (may be NULL) gets the number of leaves processed. Must not
+ * be called inside a transaction. */
+int zf_ledger_nodes_sync(zf_db *db, uint64_t *out_leaves, zf_err *err);
+
 /* ---- reading the tree ---- */
 
 /* Number of leaves. */
 int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err);
-/* A proof source reading ledger_events (level 0) and ledger_nodes. db must
- * outlive its use. */
+/* A proof source reading ledger_events (level 0) and ledger_nodes; a node
+ * not stored is computed from its children. db must outlive its use. */
 zf_merkle_source zf_ledger_source(zf_db *db);
 /* Root of the tree of the first size leaves (size <= the current size). */
 int zf_ledger_root(zf_hash *out, zf_db *db, uint64_t size, zf_err *err);
@@ -123,8 +141,9 @@ int zf_ledger_checkpoint_latest(zf_ledger_checkpoint_row *out, zf_db *db, zf_err
 
 /* Issues a checkpoint for the current tree, signed by key under origin,
  * unless the newest one already covers it (then *out_issued = 0 and nothing
- * changes). Runs in its own write transaction, so checkpointing is one at a
- * time across threads and processes. Before signing it proves, from the
+ * changes). Runs zf_ledger_nodes_sync first, then its own write transaction,
+ * so checkpointing is one at a time across threads and processes. Before
+ * signing it proves, from the
  * stored nodes, that the new tree extends the last signed checkpoint; when
  * it does not (the database was altered) it refuses with ZF_ECONFLICT
  * "checkpoint_inconsistent" and signs nothing. Must not be called inside a

@@ -358,7 +358,15 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;" /* durability: group commit, above */
                     "PRAGMA foreign_keys=ON;"
-                    "PRAGMA temp_store=MEMORY;",
+                    "PRAGMA temp_store=MEMORY;"
+                    /* SQLite checkpoints inside the COMMIT that crosses the
+                     * threshold, while that writer still holds the writer
+                     * token, with two fsyncs: at the default 1000 pages that
+                     * was every ~125 ledger transactions. A checkpoint copies
+                     * each page once however often it changed, so a longer
+                     * WAL (up to ~40 MB) makes them rarer and cheaper per
+                     * transaction (docs/benchmarks.md, "Ledger"). */
+                    "PRAGMA wal_autocheckpoint=10000;",
                     err);
     /* Full-text search (issue 7): FTS5 tables declared with the zf_cjk
      * tokenizer (migration 0007) are unusable on a connection without it,

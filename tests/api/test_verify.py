@@ -110,11 +110,17 @@ CASES = [
                                   "actor_id, action, object_type, object_id, content_sha256, request_id "
                                   "FROM ledger_events WHERE idx = %d" % last_idx(d)],
      ["ledger_events 叶子", "没有对应的审计记录"]),
-    ("node changed", lambda d: ["UPDATE ledger_nodes SET hash = '%s' WHERE level = 3 AND idx = 2" % ("ab" * 32)],
+    ("event inserted for an existing audit row",
+     lambda d: ["INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, object_type, object_id, "
+                "content_sha256, request_id, audit_id) SELECT idx + 1, replace(event, '\"seq\":' || idx, "
+                "'\"seq\":' || (idx + 1)), leaf_hash, at, actor_id, action, object_type, object_id, "
+                "content_sha256, request_id, audit_id FROM ledger_events WHERE idx = %d" % last_idx(d)],
+     ["audit_log 第", "有多个台账事件记录了它"]),
+    ("node changed", lambda d: ["UPDATE ledger_nodes SET hash = X'%s' WHERE level = 3 AND idx = 2" % ("ab" * 32)],
      ["ledger_nodes 节点 (3, 2)"]),
     ("node deleted", lambda d: ["DELETE FROM ledger_nodes WHERE level = 1 AND idx = 5"],
      ["ledger_nodes 第 1 层"]),
-    ("node inserted", lambda d: ["INSERT INTO ledger_nodes VALUES (1, 1000000, '%s')" % ("cd" * 32)],
+    ("node inserted", lambda d: ["INSERT INTO ledger_nodes VALUES (1, 1000000, X'%s')" % ("cd" * 32)],
      ["ledger_nodes 节点 (1, 1000000)"]),
     ("checkpoint root changed", lambda d: ["UPDATE checkpoints SET root_hash = '%s' WHERE id = 1" % ("ef" * 32)],
      ["checkpoints 第 1 行"]),

@@ -101,7 +101,8 @@ class Workers:
         s = self.sessions[n % len(self.sessions)]
         i = 0
         while not self.stop.is_set():
-            size = rnd.choice([0, 1, 1000, 65536, 300_000, 1_500_000, rnd.randrange(1, 3_000_000)])
+            # 9 MB passes the writer's 4 MiB mark: its writer thread and O_DIRECT writes
+            size = rnd.choice([0, 1, 1000, 65536, 300_000, 1_500_000, rnd.randrange(1, 3_000_000), 9_000_001])
             body = rnd.randbytes(size) if size else b""
             sha = hashlib.sha256(body).hexdigest()
             i += 1

@@ -487,10 +487,15 @@ static void fail_each_call(size_t SEAM_LEN)
     }
     assert_true(total >= 10); /* open, writes, fsync, mkdirs, dir opens and fsyncs, rename */
     if (SEAM_LEN > 4 * 1024 * 1024)
-        assert_true(total >= 17); /* one write per MiB */
+        assert_true(total >= 14); /* four 1 MiB writes before the thread, then at least one more */
 
+    /* Past 4 MiB the writer thread writes every buffer queued up to the
+     * ring's end in one call, so how many write calls a run makes depends
+     * on timing: whether call k failed is told by the count of that run
+     * (the seam fails exactly its fail_at-th call), and k goes well past
+     * the clean run's count. */
     for (e = 0; e < 2; e++) {
-        for (k = 1; k <= total + 2; k++) {
+        for (k = 1; k <= total + 10; k++) {
             zf_blob_store *s;
             int rc;
 
@@ -501,7 +506,7 @@ static void fail_each_call(size_t SEAM_LEN)
             fail_errno = errnos[e];
             rc = seam_upload(s, data, &info);
             fail_at = 0;
-            if (k <= total) {
+            if (calls >= k) {
                 if (rc == 0)
                     fail_msg("failing call %d of %d was not reported", k, total);
                 failures++;
@@ -526,7 +531,9 @@ static void fail_each_call(size_t SEAM_LEN)
             zf_blob_store_free(s);
         }
     }
-    assert_int_equal(failures, 2 * total);
+    assert_true(failures >= 2 * 10);
+    if (SEAM_LEN <= 4 * 1024 * 1024)
+        assert_int_equal(failures, 2 * total); /* no thread: the same calls every run */
     free(data);
 }
 

@@ -1,7 +1,10 @@
 /* test_ledger_store.c — the ledger in SQLite: appends only inside a
- * transaction, rollback leaves nothing, proofs from stored nodes equal the
- * in-memory tree's for every size 1..100, audit rows carry their events, and
- * checkpoints refuse a tree that does not extend the last signed one. */
+ * transaction, rollback leaves nothing, proofs equal the in-memory tree's for
+ * every size 1..100 both before the nodes are synced (computed from the
+ * leaves) and after (stored), the node sync stores exactly the perfect
+ * subtrees in batches and resumes where it stopped, audit rows carry their
+ * events, and checkpoints refuse a tree that does not extend the last signed
+ * one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -213,11 +216,34 @@ static void test_proofs_match_memtree(void **state)
         append_n(db, mem, (int)n, (int)to);
         n = to;
     }
-    /* exactly the perfect subtrees of level >= 1 are stored */
+    /* writers store only leaves: every node is computed from them */
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), 0);
+    for (n = 1; n <= 100; n += 7) {
+        assert_int_equal(zf_ledger_root(&r1, db, n, &err), 0);
+        assert_int_equal(zf_merkle_range_root(&r2, &msrc, 0, n, &err), 0);
+        assert_true(zf_hash_equal(&r1, &r2));
+        for (i = 0; i < n; i += 3) {
+            assert_int_equal(zf_ledger_inclusion(a, &na, db, i, n, &err), 0);
+            assert_int_equal(zf_merkle_inclusion_proof(b, &nb, &msrc, i, n, &err), 0);
+            assert_int_equal(na, nb);
+            for (k = 0; k < na; k++)
+                assert_true(zf_hash_equal(&a[k], &b[k]));
+        }
+    }
+    /* then exactly the perfect subtrees of level >= 1 are stored */
     {
         int64_t expect = 0;
+        uint64_t leaves = 0;
         for (k = 1; k < 8; k++)
             expect += 100 >> k;
+        assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), 0);
+        assert_int_equal(leaves, 100);
+        assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
+        assert_int_equal(q(db, "SELECT MIN(length(hash)) FROM ledger_nodes"), 32);
+        assert_int_equal(q(db, "SELECT MAX(length(hash)) FROM ledger_nodes"), 32);
+        /* nothing new: the next sync resumes at the prefix's end */
+        assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), 0);
+        assert_int_equal(leaves, 0);
         assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
     }
     for (n = 1; n <= 100; n++) {
@@ -245,6 +271,67 @@ static void test_proofs_match_memtree(void **state)
     assert_int_equal(zf_ledger_consistency(a, &na, db, 0, 5, &err), ZF_EINVAL);
     assert_int_equal(zf_ledger_consistency(a, &na, db, 6, 5, &err), ZF_EINVAL);
     assert_int_equal(zf_ledger_root(&r1, db, 101, &err), ZF_EINVAL);
+    zf_merkle_memtree_free(mem);
+}
+
+/* More leaves than one sync batch, an odd tail, then more: every batch
+ * commits whole and the next sync resumes from the stored prefix; a node
+ * deleted behind zhifa's back is computed from its children for proofs. */
+static void test_nodes_sync_batches(void **state)
+{
+    zf_db *db = *state;
+    zf_err err = ZF_ERR_INIT;
+    zf_merkle_memtree *mem = zf_merkle_memtree_new();
+    zf_merkle_source msrc = zf_merkle_memtree_source(mem);
+    zf_hash a[ZF_MERKLE_MAX_PROOF], b[ZF_MERKLE_MAX_PROOF], r1, r2;
+    size_t na, nb, k;
+    uint64_t leaves = 0, n;
+    int64_t expect;
+    unsigned l;
+
+    append_n(db, mem, 0, 20001);
+    assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), 0);
+    assert_int_equal(leaves, 20001);
+    for (expect = 0, l = 1; l < 20; l++)
+        expect += 20001 >> l;
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
+    /* the odd last leaf completes nothing: the prefix ends before it */
+    assert_int_equal(q(db, "SELECT MAX(idx) FROM ledger_nodes WHERE level = 1"), 9999);
+    append_n(db, mem, 20001, 20004);
+    assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), 0);
+    assert_int_equal(leaves, 4); /* from 20000 */
+    for (expect = 0, l = 1; l < 20; l++)
+        expect += 20004 >> l;
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
+    n = 20004;
+    assert_int_equal(zf_ledger_root(&r1, db, n, &err), 0);
+    zf_merkle_memtree_root(&r2, mem);
+    assert_true(zf_hash_equal(&r1, &r2));
+    /* proofs read the stored nodes (not recomputed every time): a stored
+     * node altered by hand shows in the root */
+    assert_int_equal(zf_db_exec(db, "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 14 AND idx = 0", &err),
+                     0);
+    assert_int_equal(zf_ledger_root(&r1, db, n, &err), 0);
+    assert_false(zf_hash_equal(&r1, &r2));
+    assert_int_equal(zf_db_exec(db, "DELETE FROM ledger_nodes WHERE level = 14 AND idx = 0", &err), 0);
+    assert_int_equal(zf_ledger_root(&r1, db, n, &err), 0);
+    assert_true(zf_hash_equal(&r1, &r2));
+    /* a missing node: proofs still right (verify reports the deletion) */
+    assert_int_equal(zf_db_exec(db, "DELETE FROM ledger_nodes WHERE level = 12 AND idx = 1", &err), 0);
+    assert_int_equal(zf_ledger_inclusion(a, &na, db, 4096 + 17, n, &err), 0);
+    assert_int_equal(zf_merkle_inclusion_proof(b, &nb, &msrc, 4096 + 17, n, &err), 0);
+    assert_int_equal(na, nb);
+    for (k = 0; k < na; k++)
+        assert_true(zf_hash_equal(&a[k], &b[k]));
+    assert_int_equal(zf_ledger_consistency(a, &na, db, 8193, n, &err), 0);
+    assert_int_equal(zf_merkle_consistency_proof(b, &nb, &msrc, 8193, n, &err), 0);
+    assert_int_equal(na, nb);
+    for (k = 0; k < na; k++)
+        assert_true(zf_hash_equal(&a[k], &b[k]));
+    /* not inside another transaction */
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), ZF_EINTERNAL);
+    zf_db_rollback(db);
     zf_merkle_memtree_free(mem);
 }
 
@@ -341,7 +428,7 @@ static void test_checkpoints(void **state)
                 if (!nodes[i].level)
                     continue;
                 zf_hash_to_hex(hex, &nodes[i].hash);
-                snprintf(sql, sizeof sql, "INSERT INTO ledger_nodes VALUES (%u, %llu, '%s')", nodes[i].level,
+                snprintf(sql, sizeof sql, "INSERT INTO ledger_nodes VALUES (%u, %llu, X'%s')", nodes[i].level,
                          (unsigned long long)nodes[i].index, hex);
                 assert_int_equal(zf_db_exec(db, sql, &err), 0);
             }
@@ -399,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_canonical_event),
         cmocka_unit_test(test_canonical_matches_jcs),
         cmocka_unit_test_setup_teardown(test_proofs_match_memtree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nodes_sync_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_writes_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
         cmocka_unit_test(test_key_files),
