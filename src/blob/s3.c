@@ -1120,11 +1120,13 @@ int zf_s3_sweep(size_t *out_removed, zf_s3 *s, time_t older_than, zf_err *err)
     r.query = zf_buf_str(&q);
     if ((rc = s3_do(s, &r, err)) < 0)
         goto done;
-    if (r.status != 200) {
+    /* a service without ListMultipartUploads (501) relies on the bucket's
+     * lifecycle rule AbortIncompleteMultipartUpload (docs/architecture.md) */
+    if (r.status != 200 && r.status != 501) {
         rc = http_error(err, ZF_EIO, "blob_store_unavailable", "列出分段上传", &r);
         goto done;
     }
-    while (zf_s3_xml_find(&blk, &blen, r.resp.ptr, r.resp.len, &pos, "Upload") == 0) {
+    while (r.status == 200 && zf_s3_xml_find(&blk, &blen, r.resp.ptr, r.resp.len, &pos, "Upload") == 0) {
         const char *v;
         size_t vn;
         char key[KEY_MAX], id[512];
