@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/blob_config.h"
 #include "http/range.h"
 #include "store/audit.h"
 #include "util/log.h"
@@ -96,11 +97,15 @@ zf_blob_store *ev_store(const char *data_dir, zf_err *err)
 
     pthread_mutex_lock(&store_mu);
     if (!the_store) {
-        snprintf(path, sizeof path, "%s/evidence", data_dir);
-        if (zf_blob_store_open(&s, path, NULL, err) == 0) {
+        /* DATA/evidence, or the bucket zhifa.conf names (blob_config.h) */
+        if (zf_blob_open_configured(&s, data_dir, err) == 0) {
             /* nothing of this process writes yet: every temp file is a
-             * leftover of a crash or a kill */
-            if (zf_blob_sweep(&removed, s, ZF_BLOB_SWEEP_ALL, NULL) == 0 && removed)
+             * leftover of a crash or a kill. A bucket may be shared by
+             * several servers, whose uploads in progress are not ours to
+             * remove: there only what is a day old goes (as in the tick). */
+            if (zf_blob_sweep(&removed, s,
+                              zf_blob_store_is_local(s) ? ZF_BLOB_SWEEP_ALL : time(NULL) - 86400, NULL) == 0 &&
+                removed)
                 zf_log_event("info", "evidence temp files removed at start", NULL, NULL, "count",
                              (long long)removed, NULL, 0);
             snprintf(path, sizeof path, "%s/evidence-uploads", data_dir);
@@ -1080,8 +1085,14 @@ static int h_content(zf_ctx *c)
         zf_db_rollback(c->db);
         return rc;
     }
-    blob_path(path, store, sha);
-    c->file_path = zf_strdup(path);
+    if (zf_blob_store_is_local(store)) {
+        blob_path(path, store, sha);
+        c->file_path = zf_strdup(path);
+    } else if ((rc = zf_blob_reader_open(&c->stream, store, sha, &c->err)) < 0) {
+        return rc == ZF_ENOTFOUND ? zf_err_set(&c->err, ZF_EIO, "evidence_missing", NULL,
+                                               "证据文件内容缺失，请联系系统管理员运行 zhifa verify")
+                                  : rc;
+    }
     c->content_type = NULL;
     zf_ctx_header(c, "ETag", etag);
     zf_ctx_header(c, "Accept-Ranges", "bytes");
@@ -1090,13 +1101,14 @@ static int h_content(zf_ctx *c)
     zf_buf_reset(&c->out);
     if (rr == ZF_RANGE_OK) {
         c->status = 206;
-        c->file_offset = r.first;
-        c->file_length = r.last - r.first + 1;
+        c->file_offset = c->stream_offset = r.first;
+        c->file_length = c->stream_length = r.last - r.first + 1;
         zf_ctx_header(c, "Content-Range", zf_range_format(cr, &r, size));
     } else {
         c->status = 200;
-        c->file_offset = 0;
+        c->file_offset = c->stream_offset = 0;
         c->file_length = 0;
+        c->stream_length = size;
     }
     /* c->out is unused when a file is sent and lives until the response
      * is gone: it holds the content type (validated as a plain token at
