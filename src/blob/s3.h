@@ -46,19 +46,4 @@ int zf_s3_restore(zf_s3 *s, const char *hex, zf_err *err);
 int zf_s3_purge(zf_s3 *s, const char *hex, zf_err *err);
 int zf_s3_sweep(size_t *out_removed, zf_s3 *s, time_t older_than, zf_err *err);
 
-/* ---- the small XML reading S3 answers need (a parser of outside input,
- * fuzzed by tests/fuzz/fuzz_s3xml.c) ---- */
-
-/* Finds the first <tag>…</tag> in xml[0..len) at or after *pos (element
- * names compared exactly, namespaces prefixes not expected). On success
- * sets *inner and *inner_len to the raw content and *pos past the end tag and
- * returns 0; ZF_ENOTFOUND when there is none. */
-int zf_s3_xml_find(const char **inner, size_t *inner_len, const char *xml, size_t len, size_t *pos,
-                   const char *tag);
-
-/* Copies the text of the first <tag> into out (cap bytes with the NUL),
- * decoding the five predefined entities. ZF_ENOTFOUND when absent,
- * ZF_ETOOBIG when it does not fit, ZF_EINVAL for a bad entity. */
-int zf_s3_xml_text(char *out, size_t cap, const char *xml, size_t len, const char *tag);
-
 #endif
