@@ -1,5 +1,6 @@
 /* blob.h — the evidence file store: content-addressed, write-once files under
- * one directory (DATA/evidence), named by the SHA-256 of their content.
+ * one directory (DATA/evidence), named by the SHA-256 of their content; or
+ * the same on S3-compatible object storage (zf_blob_store_open_s3, below).
  *
  * Layout: ROOT/ab/cd/abcd…(64 hex) for stored files, ROOT/tmp/ for uploads in
  * progress, ROOT/trash/ for files between the two steps of a deletion.
