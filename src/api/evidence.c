@@ -125,12 +125,6 @@ void ev_part_path(char *out, size_t n, const char *data_dir, const char *token)
     snprintf(out, n, "%s/evidence-uploads/%s.part", data_dir, token);
 }
 
-/* The stored file's path (layout documented in blob.h). */
-static void blob_path(char out[PATH_MAX], zf_blob_store *s, const char *hex)
-{
-    snprintf(out, PATH_MAX, "%s/%.2s/%.2s/%s", zf_blob_store_root(s), hex, hex + 2, hex);
-}
-
 /* ---- small helpers ---- */
 
 int64_t ev_setting_int(zf_db *db, const char *key, int64_t def)
@@ -1086,7 +1080,7 @@ static int h_content(zf_ctx *c)
         return rc;
     }
     if (zf_blob_store_is_local(store)) {
-        blob_path(path, store, sha);
+        zf_blob_location(path, sizeof path, store, sha);
         c->file_path = zf_strdup(path);
     } else if ((rc = zf_blob_reader_open(&c->stream, store, sha, &c->err)) < 0) {
         return rc == ZF_ENOTFOUND ? zf_err_set(&c->err, ZF_EIO, "evidence_missing", NULL,

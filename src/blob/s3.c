@@ -1,6 +1,8 @@
 /* s3.c — the evidence store on S3-compatible object storage (see s3.h and
  * blob.h). HTTP by libcurl, one easy handle per request; signing by
- * blob/sigv4.c (why not curl's: see sigv4.h).
+ * blob/sigv4.c (why not curl's: see sigv4.h). Each thread keeps one easy
+ * handle for all its requests, so its connections to the service are reused
+ * (a CURLSH connection cache is not safe across concurrent threads).
  *
  * How blob.h's promises are kept on a service without rename or fsync:
  *
@@ -116,7 +118,29 @@ typedef struct s3_req {
 } s3_req;
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static pthread_key_t curl_key; /* the thread's easy handle, freed at thread exit */
+
+static void curl_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_key_create(&curl_key, curl_easy_cleanup);
+}
+
+/* The calling thread's easy handle, reset to defaults (its connections kept). */
+static CURL *thread_handle(void)
+{
+    CURL *c = pthread_getspecific(curl_key);
+
+    if (c) {
+        curl_easy_reset(c);
+        return c;
+    }
+    if ((c = curl_easy_init()) && pthread_setspecific(curl_key, c) != 0) {
+        curl_easy_cleanup(c);
+        c = NULL;
+    }
+    return c;
+}
 
 static size_t on_body(char *p, size_t sz, size_t n, void *h)
 {
@@ -216,7 +240,7 @@ static int s3_do(zf_s3 *s, s3_req *r, zf_err *err)
     /* unsigned defaults curl would add: none is needed, Expect only delays */
     hl = curl_slist_append(hl, "Expect:");
     hl = curl_slist_append(hl, "Accept:");
-    if (!(c = curl_easy_init())) {
+    if (!(c = thread_handle())) {
         rc = zf_err_set(err, ZF_EIO, "blob_store_unavailable", NULL, "对象存储连接失败");
         goto done;
     }
@@ -252,8 +276,8 @@ static int s3_do(zf_s3 *s, s3_req *r, zf_err *err)
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 done:
-    if (c)
-        curl_easy_cleanup(c);
+    if (c) /* the header list is freed below: the handle must not keep it */
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(hl);
     if (auth.ptr)
         OPENSSL_cleanse(auth.ptr, auth.len);

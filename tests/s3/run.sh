@@ -20,4 +20,5 @@ export ZHIFA_TEST_BLOB=s3 ZHIFA_TEST_S3_ENDPOINT="http://127.0.0.1:$port" ZHIFA_
 export ZHIFA_BIN="$root/$build/zhifa"
 "$root/$build/tests/test_blob_s3"
 cd "$root"
-/usr/bin/python3 -m pytest -q tests/api/test_evidence_s3.py tests/api/test_evidence.py
+# test_archive.py: case bundles stream their evidence files from the bucket
+/usr/bin/python3 -m pytest -q tests/api/test_evidence_s3.py tests/api/test_evidence.py tests/api/test_archive.py
