@@ -193,6 +193,9 @@ typedef struct zf_blob_s3_config {
     const char *prefix;     /* key prefix, "" or NULL for none, e.g. "evidence/" */
     uint64_t part_size;     /* multipart part size in bytes; 0 = 16 MiB; at least 5 MiB on
                                real S3 (smaller only for tests against a local server) */
+    uint64_t copy_max;      /* largest object copied by one CopyObject, and the part size of
+                               a multipart copy past it; 0 = 5 GiB (S3's limit). Services
+                               with a lower limit set it; tests set it small. */
 } zf_blob_s3_config;
 
 /* Opens a store on a bucket; checks that the bucket answers (HEAD). The

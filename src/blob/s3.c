@@ -55,7 +55,6 @@
 #define MIN_PART (64u * 1024)         /* tests; real S3 wants 5 MiB */
 #define MAX_PARTS 10000               /* S3's limit */
 #define COPY_MAX (5ull << 30)         /* CopyObject's limit; past it UploadPartCopy */
-#define COPY_PART (1ull << 30)        /* part size of a multipart copy */
 #define READ_WINDOW (4u * 1024 * 1024) /* a reader fetches this much per ranged GET */
 #define RESP_MAX (4u * 1024 * 1024)   /* bound on a response body we keep (XML) */
 #define KEY_MAX 512
@@ -70,6 +69,7 @@ struct zf_s3 {
     char prefix[128];
     char root[512];
     uint64_t part_size;
+    uint64_t copy_max; /* one CopyObject up to this size; else UploadPartCopy parts of it */
 };
 
 struct zf_s3_writer {
@@ -446,9 +446,9 @@ static int copy_multipart(zf_s3 *s, const char *src, const char *dst, uint64_t s
         return rc;
     zf_sigv4_uri_encode(&eid, id, strlen(id), 0);
     copy_source(&cs, s, src);
-    etags = zf_calloc((size_t)(size / COPY_PART + 2), sizeof *etags);
-    for (off = 0; off < size; off += COPY_PART) {
-        uint64_t last = off + COPY_PART < size ? off + COPY_PART - 1 : size - 1;
+    etags = zf_calloc((size_t)(size / s->copy_max + 2), sizeof *etags);
+    for (off = 0; off < size; off += s->copy_max) {
+        uint64_t last = off + s->copy_max < size ? off + s->copy_max - 1 : size - 1;
         s3_req r = {"PUT", dst, q};
         snprintf(q, sizeof q, "partNumber=%d&uploadId=%s", n + 1, zf_buf_str(&eid));
         snprintf(range, sizeof range, "bytes=%llu-%llu", (unsigned long long)off, (unsigned long long)last);
@@ -475,7 +475,7 @@ done:
 
 static int copy_object(zf_s3 *s, const char *src, const char *dst, uint64_t size, zf_err *err)
 {
-    return size > COPY_MAX ? copy_multipart(s, src, dst, size, err) : copy_single(s, src, dst, err);
+    return size > s->copy_max ? copy_multipart(s, src, dst, size, err) : copy_single(s, src, dst, err);
 }
 
 /* ---- store ---------------------------------------------------------------- */
@@ -524,6 +524,7 @@ int zf_s3_open(zf_s3 **out, const zf_blob_s3_config *cfg, zf_err *err)
     snprintf(s->prefix, sizeof s->prefix, "%s", cfg->prefix ? cfg->prefix : "");
     snprintf(s->root, sizeof s->root, "s3://%s/%s", s->bucket, s->prefix);
     s->part_size = cfg->part_size ? cfg->part_size : DEFAULT_PART;
+    s->copy_max = cfg->copy_max && cfg->copy_max < COPY_MAX ? cfg->copy_max : COPY_MAX;
     {
         s3_req r = {"HEAD", NULL, ""};
         if ((rc = s3_do(s, &r, err)) == 0 && r.status != 200)

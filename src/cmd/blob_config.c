@@ -42,7 +42,7 @@ int zf_blob_open_configured(zf_blob_store **out, const char *data_dir, zf_err *e
 {
     zf_config *cfg = NULL;
     zf_blob_s3_config s3 = {0};
-    const char *kind, *file, *part;
+    const char *kind, *file, *part, *copy;
     char path[4096], secret[512] = "", *end;
     int rc;
 
@@ -68,6 +68,13 @@ int zf_blob_open_configured(zf_blob_store **out, const char *data_dir, zf_err *e
         s3.part_size = strtoull(part, &end, 10);
         if (!*part || *end || !s3.part_size) {
             rc = invalid(err, "s3_part_size 应为正整数（字节）");
+            goto done;
+        }
+    }
+    if ((copy = zf_config_get(cfg, "s3_copy_max", NULL))) {
+        s3.copy_max = strtoull(copy, &end, 10);
+        if (!*copy || *end || !s3.copy_max) {
+            rc = invalid(err, "s3_copy_max 应为正整数（字节）");
             goto done;
         }
     }

@@ -10,6 +10,7 @@
  *   s3_secret_key_file = /etc/zhifa/s3.secret    (relative: to DIR; first line)
  *   s3_prefix = county-a/                        (optional key prefix)
  *   s3_part_size = 16777216                      (optional, bytes)
+ *   s3_copy_max = 5368709120                     (optional: the service's CopyObject limit)
  *
  * The secret is kept in a file of its own so that zhifa.conf can be read by
  * operators and copied into tickets without leaking it. */
