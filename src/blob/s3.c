@@ -180,6 +180,8 @@ static size_t on_read(char *buf, size_t sz, size_t n, void *h)
 
     if (want > left)
         want = left;
+    if (want == 0) /* also an empty body, whose pointer may be NULL */
+        return 0;
     memcpy(buf, r->body + r->sent, want);
     r->sent += want;
     return want;

@@ -148,6 +148,12 @@ static void test_small_and_duplicate(void **state)
     assert_string_equal(b.sha256, sha);
     assert_int_equal(zf_blob_verify(&chk, s, sha, a.sm3, NULL), 0);
     assert_int_equal(chk, ZF_BLOB_INTACT);
+    /* an empty file is a file too */
+    assert_int_equal(store_bytes(&b, s, 9, 0, 1, 0, NULL), 0);
+    assert_string_equal(b.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_int_equal(b.size, 0);
+    assert_int_equal(zf_blob_verify(&chk, s, b.sha256, NULL, NULL), 0);
+    assert_int_equal(chk, ZF_BLOB_INTACT);
     free(want);
     zf_blob_store_free(s);
 }
