@@ -1047,11 +1047,20 @@ static int h_content(zf_ctx *c)
                           "该文件已超过保存期限，内容已删除或正在删除");
     if (!(store = ev_store(c->data_dir, &c->err)))
         return ZF_EIO;
-    if ((rc = zf_blob_state_of(&bs, store, sha, &c->err)) < 0)
-        return rc;
-    if (bs != ZF_BLOB_STORED)
+    /* on object storage the reader's open is the existence check (one
+     * request, not two); the ctx owns it from here, errors included */
+    if (zf_blob_store_is_local(store)) {
+        rc = zf_blob_state_of(&bs, store, sha, &c->err);
+        if (rc == 0 && bs != ZF_BLOB_STORED)
+            rc = ZF_ENOTFOUND;
+    } else {
+        rc = zf_blob_reader_open(&c->stream, store, sha, &c->err);
+    }
+    if (rc == ZF_ENOTFOUND)
         return zf_err_set(&c->err, ZF_EIO, "evidence_missing", NULL,
                           "证据文件内容缺失，请联系系统管理员运行 zhifa verify");
+    if (rc < 0)
+        return rc;
 
     snprintf(etag, sizeof etag, "\"%s\"", sha);
     range = zf_ctx_request_header(c, "Range");
@@ -1082,10 +1091,6 @@ static int h_content(zf_ctx *c)
     if (zf_blob_store_is_local(store)) {
         zf_blob_location(path, sizeof path, store, sha);
         c->file_path = zf_strdup(path);
-    } else if ((rc = zf_blob_reader_open(&c->stream, store, sha, &c->err)) < 0) {
-        return rc == ZF_ENOTFOUND ? zf_err_set(&c->err, ZF_EIO, "evidence_missing", NULL,
-                                               "证据文件内容缺失，请联系系统管理员运行 zhifa verify")
-                                  : rc;
     }
     c->content_type = NULL;
     zf_ctx_header(c, "ETag", etag);

@@ -55,7 +55,8 @@
 #define MIN_PART (64u * 1024)         /* tests; real S3 wants 5 MiB */
 #define MAX_PARTS 10000               /* S3's limit */
 #define COPY_MAX (5ull << 30)         /* CopyObject's limit; past it UploadPartCopy */
-#define READ_WINDOW (4u * 1024 * 1024) /* a reader fetches this much per ranged GET */
+#define READ_WINDOW (4u * 1024 * 1024) /* a reader fetches at most this much per ranged GET */
+#define FIRST_WINDOW (256u * 1024)     /* ... and starts with this, doubling while read on */
 #define RESP_MAX (4u * 1024 * 1024)   /* bound on a response body we keep (XML) */
 #define KEY_MAX 512
 
@@ -94,6 +95,7 @@ struct zf_s3_reader {
     unsigned char *win;
     uint64_t win_off;
     size_t win_len;
+    size_t next; /* size of the next fetch: small ranges stay cheap, long reads get big GETs */
 };
 
 /* ---- one request ---------------------------------------------------------- */
@@ -798,6 +800,7 @@ int zf_s3_reader_open(zf_s3_reader **out, zf_s3 *s, const char *hex, zf_err *err
 
     *out = NULL;
     r->s = s;
+    r->next = FIRST_WINDOW;
     final_key(r->key, s, hex);
     if ((rc = head(&r->size, s, r->key, err)) <= 0) {
         free(r);
@@ -866,10 +869,14 @@ int zf_s3_reader_read(size_t *out_len, zf_s3_reader *r, void *buf, size_t cap, u
         return 0;
     if (!(r->win_len && offset >= r->win_off && offset < r->win_off + r->win_len)) {
         uint64_t len = r->size - offset;
-        if (len > READ_WINDOW)
-            len = READ_WINDOW;
+        size_t want = r->next > cap ? r->next : cap;
+        if (want > READ_WINDOW)
+            want = READ_WINDOW;
+        if (len > want)
+            len = want;
         if ((rc = fetch(r, offset, (size_t)len, err)) < 0)
             return rc;
+        r->next = r->next * 2 > READ_WINDOW ? READ_WINDOW : r->next * 2;
     }
     n = (size_t)(r->win_off + r->win_len - offset);
     if (n > cap)

@@ -412,7 +412,8 @@ static enum MHD_Result send_ctx(struct MHD_Connection *conn, zf_ctx *c, size_t *
     struct MHD_Response *resp = NULL;
     enum MHD_Result ret;
 
-    if (c->stream) {
+    /* only a success sends the blob; an error page left behind is freed with the ctx */
+    if (c->stream && (c->status == 200 || c->status == 206)) {
         blob_stream *b = zf_malloc(sizeof *b);
         b->r = c->stream;
         b->offset = c->stream_offset;
