@@ -41,7 +41,7 @@ export ZF_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference)
 endif
 
 .PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench \
-	crash-test crash-test-quick big-upload-test upload-bench test-s3
+	crash-test crash-test-quick big-upload-test upload-bench test-s3 s3-bench
 
 all: zhifa console
 
@@ -131,6 +131,9 @@ test-s3: $(BUILD)/zhifa $(BUILD)/tests/test_blob_s3
 
 upload-bench: $(BUILD)/zhifa
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) bash bench/upload_bench.sh
+
+s3-bench: $(BUILD)/zhifa
+	bash bench/s3_bench.sh $(BUILD)
 
 fuzz:
 	bash tests/fuzz/run.sh
