@@ -79,7 +79,7 @@ struct zf_s3_writer {
     zf_digest *dg;
     unsigned digests;
     unsigned char *part;
-    size_t part_len;
+    size_t part_len, part_cap; /* the buffer grows to one part: a photo does not take 16 MiB */
     uint64_t size, max;
     char tmp_key[KEY_MAX];
     char upload_id[512]; /* "" until a multipart upload is started */
@@ -643,15 +643,22 @@ int zf_s3_writer_write(zf_s3_writer *w, const void *data, size_t len, zf_err *er
     if ((rc = zf_digest_update(w->dg, data, len, err)) < 0)
         goto fail;
     w->size += len;
-    if (!w->part)
-        w->part = zf_malloc(w->s->part_size);
     while (len) {
         size_t take;
         /* a full part is sent only once more bytes arrive: a file of exactly
          * one part stays a single PUT */
         if (w->part_len == w->s->part_size && (rc = flush_part(w, err)) < 0)
             goto fail;
-        take = w->s->part_size - w->part_len;
+        if (w->part_cap - w->part_len < len && w->part_cap < w->s->part_size) {
+            size_t cap = w->part_cap ? w->part_cap : 64 * 1024;
+            while (cap - w->part_len < len && cap < w->s->part_size)
+                cap *= 2;
+            if (cap > w->s->part_size)
+                cap = (size_t)w->s->part_size;
+            w->part = zf_realloc(w->part, cap);
+            w->part_cap = cap;
+        }
+        take = w->part_cap - w->part_len;
         if (take > len)
             take = len;
         memcpy(w->part + w->part_len, p, take);
@@ -692,12 +699,13 @@ static int raced(zf_s3_writer *w, const char *key, zf_err *err)
     return rc;
 }
 
-static int put_small(zf_s3_writer *w, const char *key, const char *sha_hex, zf_err *err)
+/* One PUT of the whole (buffered) file to its final key; the payload hash
+ * s3_do sends is then the file's own SHA-256, its name. */
+static int put_small(zf_s3_writer *w, const char *key, zf_err *err)
 {
     s3_req r = {"PUT", key, ""};
     int rc;
 
-    (void)sha_hex; /* the payload hash s3_do sends is this very hash */
     r.body = w->part;
     r.body_len = w->part_len;
     r.extra[r.nextra++] = (zf_sigv4_header){"if-none-match", "*"};
@@ -726,7 +734,7 @@ int zf_s3_writer_commit(zf_blob_info *out, zf_s3_writer *w, zf_err *err)
     if (!w->upload_id[0]) {
         if ((rc = already(w, key, err)) < 0)
             goto fail;
-        if (rc == 0 && (rc = put_small(w, key, res.sha256_hex, err)) == ZF_ECONFLICT)
+        if (rc == 0 && (rc = put_small(w, key, err)) == ZF_ECONFLICT)
             rc = raced(w, key, err);
         if (rc < 0)
             goto fail;
@@ -758,6 +766,7 @@ int zf_s3_writer_commit(zf_blob_info *out, zf_s3_writer *w, zf_err *err)
     w->state = 2;
     free(w->part);
     w->part = NULL;
+    w->part_cap = 0;
     return 0;
 fail:
     zf_s3_writer_abort(w);
@@ -777,6 +786,7 @@ void zf_s3_writer_abort(zf_s3_writer *w)
         w->tmp_object = false;
     free(w->part);
     w->part = NULL;
+    w->part_cap = 0;
     w->state = 1;
 }
 

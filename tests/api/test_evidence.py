@@ -517,7 +517,13 @@ def test_retention_trash_then_purge(fresh_server):
         time.sleep(0.2)
     assert not os.path.exists(path)
     assert os.path.exists(srv.blob_trash_path(e["sha256"]))
-    got = s.get(srv.url + API + "/evidence/%d" % e["id"], timeout=10).json()
+    # the record changes when the tick's transaction commits, just after the
+    # file moved (on object storage a copy and a delete: a visible moment)
+    while time.time() < deadline:
+        got = s.get(srv.url + API + "/evidence/%d" % e["id"], timeout=10).json()
+        if got["state"] != "stored":
+            break
+        time.sleep(0.1)
     assert got["state"] == "trashed" and got["trashed_at"]
     r = s.get(srv.url + API + "/evidence/%d/content" % e["id"], timeout=10)
     assert r.status_code == 404 and r.json()["error"]["code"] == "evidence_expired"
