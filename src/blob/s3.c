@@ -17,7 +17,8 @@
  *   only at the end), so they go as a multipart upload to tmp/<random>; at
  *   commit the upload is completed, then copied server-side to the final key
  *   (CopyObject; parts of UploadPartCopy past 5 GiB) and the tmp object
- *   deleted. Memory: one part buffer per writer, whatever the file size. Any
+ *   deleted. A thread of the writer sends one part while the caller fills the
+ *   next: memory is two part buffers per writer, whatever the file size. Any
  *   failure aborts the multipart upload (or deletes the tmp object), so
  *   nothing is left billed or visible; zf_s3_sweep removes what a crash left.
  * - Write once: before writing a final key we HEAD it; present with the
@@ -86,6 +87,17 @@ struct zf_s3_writer {
     char (*etags)[80];
     int nparts;
     bool tmp_object; /* the completed tmp object exists and is ours to delete */
+    /* the sender: a thread of the writer's own uploads one part while the
+     * caller fills the next (two part buffers). mu guards job, stop, trc, terr. */
+    unsigned char *spare; /* the part being sent, or a free buffer */
+    size_t spare_cap, job_len;
+    int job_no;
+    bool thr_started, job, stop;
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int trc;     /* the sender's first failure, reported by the next call */
+    zf_err terr;
 };
 
 struct zf_s3_reader {
@@ -579,6 +591,8 @@ int zf_s3_writer_new(zf_s3_writer **out, zf_s3 *s, unsigned digests, uint64_t ma
     *out = NULL;
     w->s = s;
     w->max = max_size;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
     w->digests = ZF_DIGEST_SHA256 | ((digests & ZF_BLOB_SM3) ? ZF_DIGEST_SM3 : 0);
     if ((rc = zf_digest_new(&w->dg, w->digests, err)) < 0) {
         free(w);
@@ -595,11 +609,87 @@ int zf_s3_writer_new(zf_s3_writer **out, zf_s3 *s, unsigned digests, uint64_t ma
     return 0;
 }
 
-/* Sends the buffered part as part nparts+1 of the multipart upload. */
-static int flush_part(zf_s3_writer *w, zf_err *err)
+/* Uploads buf as part no of the writer's multipart upload; its ETag goes
+ * to etags[no - 1] (room made by the caller before handing the job over). */
+static int send_part(zf_s3_writer *w, const unsigned char *buf, size_t len, int no, zf_err *err)
 {
     zf_buf q = ZF_BUF_INIT;
     s3_req r = {"PUT", w->tmp_key, NULL};
+    int rc;
+
+    zf_buf_printf(&q, "partNumber=%d&uploadId=", no);
+    zf_sigv4_uri_encode(&q, w->upload_id, strlen(w->upload_id), 0);
+    r.query = zf_buf_str(&q);
+    r.body = buf;
+    r.body_len = len;
+    if ((rc = s3_do(w->s, &r, err)) == 0 && (r.status != 200 || !r.etag[0]))
+        rc = http_error(err, ZF_EIO, "blob_write_failed", "上传分段", &r);
+    if (rc == 0)
+        snprintf(w->etags[no - 1], sizeof w->etags[0], "%s", r.etag);
+    zf_buf_free(&r.resp);
+    zf_buf_free(&q);
+    return rc;
+}
+
+static void *sender(void *arg)
+{
+    zf_s3_writer *w = arg;
+    zf_err e = ZF_ERR_INIT;
+    int rc;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->job && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->job)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        rc = send_part(w, w->spare, w->job_len, w->job_no, &e);
+        pthread_mutex_lock(&w->mu);
+        if (rc < 0 && !w->trc) {
+            w->trc = rc;
+            w->terr = e;
+        }
+        w->job = false;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits until no part is being sent; returns the sender's failure if any. */
+static int wait_idle(zf_s3_writer *w, zf_err *err)
+{
+    int rc;
+
+    pthread_mutex_lock(&w->mu);
+    while (w->job)
+        pthread_cond_wait(&w->cv, &w->mu);
+    rc = w->trc;
+    if (rc < 0 && err)
+        *err = w->terr;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void stop_sender(zf_s3_writer *w)
+{
+    if (!w->thr_started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thr, NULL);
+    w->thr_started = false;
+}
+
+/* Hands the buffered part to the sender (after the previous one is sent)
+ * and takes the free buffer to fill the next. */
+static int flush_part(zf_s3_writer *w, zf_err *err)
+{
+    unsigned char *b;
+    size_t cap;
     int rc;
 
     if (!w->upload_id[0] && (rc = mp_create(w->upload_id, sizeof w->upload_id, w->s, w->tmp_key, err)) < 0) {
@@ -608,23 +698,29 @@ static int flush_part(zf_s3_writer *w, zf_err *err)
     }
     if (w->nparts >= MAX_PARTS)
         return zf_err_set(err, ZF_ETOOBIG, "file_too_large", NULL, "文件过大：超过对象存储的分段数上限");
+    if ((rc = wait_idle(w, err)) < 0)
+        return rc;
     if (w->nparts % 64 == 0)
         w->etags = zf_realloc(w->etags, (size_t)(w->nparts + 64) * sizeof *w->etags);
-    zf_buf_printf(&q, "partNumber=%d&uploadId=", w->nparts + 1);
-    zf_sigv4_uri_encode(&q, w->upload_id, strlen(w->upload_id), 0);
-    r.query = zf_buf_str(&q);
-    r.body = w->part;
-    r.body_len = w->part_len;
-    if ((rc = s3_do(w->s, &r, err)) == 0 && (r.status != 200 || !r.etag[0]))
-        rc = http_error(err, ZF_EIO, "blob_write_failed", "上传分段", &r);
-    if (rc == 0) {
-        snprintf(w->etags[w->nparts], sizeof w->etags[0], "%s", r.etag);
-        w->nparts++;
-        w->part_len = 0;
+    if (!w->thr_started) {
+        if (pthread_create(&w->thr, NULL, sender, w) != 0)
+            return zf_err_set(err, ZF_EIO, "blob_write_failed", NULL, "无法启动上传线程");
+        w->thr_started = true;
     }
-    zf_buf_free(&r.resp);
-    zf_buf_free(&q);
-    return rc;
+    b = w->spare;
+    cap = w->spare_cap;
+    pthread_mutex_lock(&w->mu);
+    w->spare = w->part;
+    w->spare_cap = w->part_cap;
+    w->job_len = w->part_len;
+    w->job_no = ++w->nparts;
+    w->job = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    w->part = b;
+    w->part_cap = cap;
+    w->part_len = 0;
+    return 0;
 }
 
 int zf_s3_writer_write(zf_s3_writer *w, const void *data, size_t len, zf_err *err)
@@ -741,8 +837,9 @@ int zf_s3_writer_commit(zf_blob_info *out, zf_s3_writer *w, zf_err *err)
         out->already_stored = rc == 1;
     } else {
         /* the last part (a multipart upload has at least one byte in it) */
-        if (w->part_len && (rc = flush_part(w, err)) < 0)
+        if ((w->part_len && (rc = flush_part(w, err)) < 0) || (rc = wait_idle(w, err)) < 0)
             goto fail;
+        stop_sender(w);
         if ((rc = mp_complete(w->s, w->tmp_key, w->upload_id, w->etags, w->nparts, err)) < 0)
             goto fail;
         w->upload_id[0] = '\0';
@@ -778,6 +875,8 @@ void zf_s3_writer_abort(zf_s3_writer *w)
 {
     if (!w || w->state == 2)
         return;
+    /* a part being sent finishes first: the abort must come after it */
+    stop_sender(w);
     if (w->upload_id[0]) {
         mp_abort(w->s, w->tmp_key, w->upload_id);
         w->upload_id[0] = '\0';
@@ -785,8 +884,9 @@ void zf_s3_writer_abort(zf_s3_writer *w)
     if (w->tmp_object && del(w->s, w->tmp_key, NULL) == 0)
         w->tmp_object = false;
     free(w->part);
-    w->part = NULL;
-    w->part_cap = 0;
+    free(w->spare);
+    w->part = w->spare = NULL;
+    w->part_cap = w->spare_cap = 0;
     w->state = 1;
 }
 
@@ -795,9 +895,13 @@ void zf_s3_writer_free(zf_s3_writer *w)
     if (!w)
         return;
     zf_s3_writer_abort(w);
+    stop_sender(w); /* after a commit too */
     zf_digest_free(w->dg);
     free(w->etags);
     free(w->part);
+    free(w->spare);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
     free(w);
 }
 
