@@ -41,7 +41,7 @@ export ZF_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference)
 endif
 
 .PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench \
-	crash-test crash-test-quick big-upload-test upload-bench test-s3 s3-bench
+	crash-test crash-test-quick big-upload-test upload-bench
 
 all: zhifa console
 
@@ -126,6 +126,7 @@ big-upload-test: $(BUILD)/zhifa
 
 # Issue 9: evidence on S3-compatible storage, against a local s3rver
 # (npm, installed under tests/s3/ on first use) started and stopped here.
+.PHONY: test-s3 s3-bench
 test-s3: $(BUILD)/zhifa $(BUILD)/tests/test_blob_s3
 	bash tests/s3/run.sh $(BUILD)
 
