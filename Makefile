@@ -108,6 +108,7 @@ test: deps all
 	$(MAKE) unit-test
 	$(MAKE) api-test
 	$(MAKE) crash-test-quick
+	$(MAKE) test-s3
 	$(MAKE) e2e-test
 
 # Issue 4: SIGKILL during uploads and writes (200 kills; the quick mode of 10
@@ -123,8 +124,17 @@ big-upload-test: $(BUILD)/zhifa
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) ZHIFA_BIG_UPLOAD=1 $(PYTHON) -m pytest -q -s \
 		tests/api/test_evidence.py -k 4gib
 
+# Issue 9: evidence on S3-compatible storage, against a local s3rver
+# (npm, installed under tests/s3/ on first use) started and stopped here.
+.PHONY: test-s3 s3-bench
+test-s3: $(BUILD)/zhifa $(BUILD)/tests/test_blob_s3
+	bash tests/s3/run.sh $(BUILD)
+
 upload-bench: $(BUILD)/zhifa
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) bash bench/upload_bench.sh
+
+s3-bench: $(BUILD)/zhifa
+	bash bench/s3_bench.sh $(BUILD)
 
 fuzz:
 	bash tests/fuzz/run.sh

@@ -91,6 +91,12 @@ typedef struct zf_ctx {
     char *file_path;
     uint64_t file_offset;
     uint64_t file_length;
+    /* a body read from a blob reader instead (evidence on object storage,
+     * blob.h): stream_length bytes from stream_offset; the ctx owns it until
+     * the server hands it to the response, which frees it */
+    struct zf_blob_reader *stream;
+    uint64_t stream_offset;
+    uint64_t stream_length;
     zf_err err;
     /* set by login/logout for the audit/access log */
     const char *audit_user;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob/blob.h"
 #include "util/mem.h"
 
 static const struct {
@@ -119,6 +120,8 @@ void zf_ctx_release(zf_ctx *c)
     c->nheaders = 0;
     free(c->file_path);
     c->file_path = NULL;
+    zf_blob_reader_free(c->stream);
+    c->stream = NULL;
 }
 
 /* ---- JSON input ---- */
@@ -292,6 +295,8 @@ void zf_ctx_error(zf_ctx *c, const zf_err *err)
 
     free(c->file_path);
     c->file_path = NULL;
+    zf_blob_reader_free(c->stream);
+    c->stream = NULL;
     if (!e || zf_ctx_json(c, status, e) < 0) {
         zf_buf_reset(&c->out);
         zf_buf_puts(&c->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"服务器内部错误\",\"field\":\"\"}}");

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/blob_config.h"
 #include "http/range.h"
 #include "store/audit.h"
 #include "util/log.h"
@@ -96,11 +97,15 @@ zf_blob_store *ev_store(const char *data_dir, zf_err *err)
 
     pthread_mutex_lock(&store_mu);
     if (!the_store) {
-        snprintf(path, sizeof path, "%s/evidence", data_dir);
-        if (zf_blob_store_open(&s, path, NULL, err) == 0) {
+        /* DATA/evidence, or the bucket zhifa.conf names (blob_config.h) */
+        if (zf_blob_open_configured(&s, data_dir, err) == 0) {
             /* nothing of this process writes yet: every temp file is a
-             * leftover of a crash or a kill */
-            if (zf_blob_sweep(&removed, s, ZF_BLOB_SWEEP_ALL, NULL) == 0 && removed)
+             * leftover of a crash or a kill. A bucket may be shared by
+             * several servers, whose uploads in progress are not ours to
+             * remove: there only what is a day old goes (as in the tick). */
+            if (zf_blob_sweep(&removed, s,
+                              zf_blob_store_is_local(s) ? ZF_BLOB_SWEEP_ALL : time(NULL) - 86400, NULL) == 0 &&
+                removed)
                 zf_log_event("info", "evidence temp files removed at start", NULL, NULL, "count",
                              (long long)removed, NULL, 0);
             snprintf(path, sizeof path, "%s/evidence-uploads", data_dir);
@@ -118,12 +123,6 @@ zf_blob_store *ev_store(const char *data_dir, zf_err *err)
 void ev_part_path(char *out, size_t n, const char *data_dir, const char *token)
 {
     snprintf(out, n, "%s/evidence-uploads/%s.part", data_dir, token);
-}
-
-/* The stored file's path (layout documented in blob.h). */
-static void blob_path(char out[PATH_MAX], zf_blob_store *s, const char *hex)
-{
-    snprintf(out, PATH_MAX, "%s/%.2s/%.2s/%s", zf_blob_store_root(s), hex, hex + 2, hex);
 }
 
 /* ---- small helpers ---- */
@@ -1094,11 +1093,20 @@ static int h_content(zf_ctx *c)
                           "该文件已超过保存期限，内容已删除或正在删除");
     if (!(store = ev_store(c->data_dir, &c->err)))
         return ZF_EIO;
-    if ((rc = zf_blob_state_of(&bs, store, sha, &c->err)) < 0)
-        return rc;
-    if (bs != ZF_BLOB_STORED)
+    /* on object storage the reader's open is the existence check (one
+     * request, not two); the ctx owns it from here, errors included */
+    if (zf_blob_store_is_local(store)) {
+        rc = zf_blob_state_of(&bs, store, sha, &c->err);
+        if (rc == 0 && bs != ZF_BLOB_STORED)
+            rc = ZF_ENOTFOUND;
+    } else {
+        rc = zf_blob_reader_open(&c->stream, store, sha, &c->err);
+    }
+    if (rc == ZF_ENOTFOUND)
         return zf_err_set(&c->err, ZF_EIO, "evidence_missing", NULL,
                           "证据文件内容缺失，请联系系统管理员运行 zhifa verify");
+    if (rc < 0)
+        return rc;
 
     snprintf(etag, sizeof etag, "\"%s\"", sha);
     range = zf_ctx_request_header(c, "Range");
@@ -1126,8 +1134,10 @@ static int h_content(zf_ctx *c)
         zf_db_rollback(c->db);
         return rc;
     }
-    blob_path(path, store, sha);
-    c->file_path = zf_strdup(path);
+    if (zf_blob_store_is_local(store)) {
+        zf_blob_location(path, sizeof path, store, sha);
+        c->file_path = zf_strdup(path);
+    }
     c->content_type = NULL;
     zf_ctx_header(c, "ETag", etag);
     zf_ctx_header(c, "Accept-Ranges", "bytes");
@@ -1136,13 +1146,14 @@ static int h_content(zf_ctx *c)
     zf_buf_reset(&c->out);
     if (rr == ZF_RANGE_OK) {
         c->status = 206;
-        c->file_offset = r.first;
-        c->file_length = r.last - r.first + 1;
+        c->file_offset = c->stream_offset = r.first;
+        c->file_length = c->stream_length = r.last - r.first + 1;
         zf_ctx_header(c, "Content-Range", zf_range_format(cr, &r, size));
     } else {
         c->status = 200;
-        c->file_offset = 0;
+        c->file_offset = c->stream_offset = 0;
         c->file_length = 0;
+        c->stream_length = size;
     }
     /* c->out is unused when a file is sent and lives until the response
      * is gone: it holds the content type (validated as a plain token at

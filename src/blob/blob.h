@@ -1,5 +1,6 @@
 /* blob.h — the evidence file store: content-addressed, write-once files under
- * one directory (DATA/evidence), named by the SHA-256 of their content.
+ * one directory (DATA/evidence), named by the SHA-256 of their content; or
+ * the same on S3-compatible object storage (zf_blob_store_open_s3, below).
  *
  * Layout: ROOT/ab/cd/abcd…(64 hex) for stored files, ROOT/tmp/ for uploads in
  * progress, ROOT/trash/ for files between the two steps of a deletion.
@@ -175,5 +176,40 @@ int zf_blob_purge(zf_blob_store *s, const char *sha256_hex, zf_err *err);
 /* Removes temp files in tmp/ last modified before older_than (left by a
  * crash or a lost connection); *out_removed counts them (may be NULL). */
 int zf_blob_sweep(size_t *out_removed, zf_blob_store *s, time_t older_than, zf_err *err);
+
+/* ---- S3-compatible object storage ------------------------------------ */
+
+/* A store on S3-compatible object storage (AWS S3, MinIO, Ceph RGW, the
+ * object services of Chinese clouds), path-style addressing
+ * (ENDPOINT/BUCKET/KEY), requests signed with AWS Signature Version 4. Every
+ * call of this header works on it with the same promises (details in
+ * blob/s3.c), except that zf_blob_reader_fd answers -1 (no local file) and
+ * there is no zf_blob_ops seam. */
+typedef struct zf_blob_s3_config {
+    const char *endpoint;   /* "https://host[:port]", no path */
+    const char *bucket;
+    const char *region;     /* "us-east-1" unless the service says otherwise */
+    const char *access_key;
+    const char *secret_key; /* the secret itself (zhifa.conf names a file holding it) */
+    const char *prefix;     /* key prefix, "" or NULL for none, e.g. "evidence/" */
+    uint64_t part_size;     /* multipart part size in bytes; 0 = 16 MiB; at least 5 MiB on
+                               real S3 (smaller only for tests against a local server) */
+    uint64_t copy_max;      /* largest object copied by one CopyObject, and the part size of
+                               a multipart copy past it; 0 = 5 GiB (S3's limit). Services
+                               with a lower limit set it; tests set it small. */
+} zf_blob_s3_config;
+
+/* Opens a store on a bucket; checks that the bucket answers (HEAD). The
+ * caller owns *out. Errors: ZF_EINVAL "blob_config_invalid" (a missing or
+ * malformed setting), ZF_EIO "blob_store_unavailable". */
+int zf_blob_store_open_s3(zf_blob_store **out, const zf_blob_s3_config *cfg, zf_err *err);
+
+/* True for a store on the local file system (whose files may be sent from
+ * a path, see zf_blob_location), false for object storage. */
+bool zf_blob_store_is_local(const zf_blob_store *s);
+
+/* Where the content named sha256_hex lives, for messages and for sending a
+ * local file: the file's path, or "s3://bucket/key". */
+void zf_blob_location(char *out, size_t cap, const zf_blob_store *s, const char *sha256_hex);
 
 #endif

@@ -46,6 +46,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "blob/s3.h"
 #include "util/mem.h"
 
 #define WBUF_SIZE (1024 * 1024)      /* one buffer of the ring */
@@ -76,12 +77,14 @@ struct zf_blob_store {
     EVP_MD *sha256;
     EVP_MD *sm3; /* NULL when this OpenSSL has no SM3 */
     pthread_mutex_t lock;
+    zf_s3 *s3; /* not NULL: the store is a bucket and every call goes to s3.c */
 };
 
 enum wstate { W_OPEN, W_DEAD, W_DONE };
 
 struct zf_blob_writer {
     zf_blob_store *s;
+    zf_s3_writer *s3w; /* not NULL for a store on S3: nothing below is used */
     enum wstate state;
     int fd;             /* -1 when closed */
     bool tmp_exists;    /* the temp file is ours to remove */
@@ -108,6 +111,7 @@ struct zf_blob_writer {
 };
 
 struct zf_blob_reader {
+    zf_s3_reader *s3r; /* not NULL for a store on S3 (fd is then -1) */
     int fd;
     uint64_t size;
 };
@@ -263,19 +267,63 @@ void zf_blob_store_free(zf_blob_store *s)
 {
     if (!s)
         return;
+    zf_s3_free(s->s3);
     EVP_MD_free(s->sha256);
     EVP_MD_free(s->sm3);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
-const char *zf_blob_store_root(const zf_blob_store *s) { return s->root; }
+const char *zf_blob_store_root(const zf_blob_store *s) { return s->s3 ? zf_s3_root(s->s3) : s->root; }
+
+int zf_blob_store_open_s3(zf_blob_store **out, const zf_blob_s3_config *cfg, zf_err *err)
+{
+    zf_blob_store *s = NULL;
+    zf_s3 *s3 = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = zf_s3_open(&s3, cfg, err)) < 0)
+        return rc;
+    s = zf_calloc(1, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    s->s3 = s3;
+    snprintf(s->root, sizeof s->root, "%s", zf_s3_root(s3));
+    *out = s;
+    return 0;
+}
+
+bool zf_blob_store_is_local(const zf_blob_store *s) { return s->s3 == NULL; }
+
+void zf_blob_location(char *out, size_t cap, const zf_blob_store *s, const char *sha256_hex)
+{
+    char d1[PATH_MAX], d2[PATH_MAX], file[PATH_MAX];
+
+    if (s->s3) {
+        zf_s3_location(out, cap, s->s3, sha256_hex);
+        return;
+    }
+    final_paths(d1, d2, file, s, sha256_hex);
+    snprintf(out, cap, "%s", file);
+}
 
 /* ---- writer ------------------------------------------------------------- */
 
 int zf_blob_writer_new(zf_blob_writer **out, zf_blob_store *s, unsigned digests,
                        uint64_t max_size, zf_err *err)
 {
+    if (s->s3) {
+        zf_s3_writer *sw;
+        int r3 = zf_s3_writer_new(&sw, s->s3, digests, max_size, err);
+        *out = NULL;
+        if (r3 < 0)
+            return r3;
+        *out = zf_calloc(1, sizeof **out);
+        (*out)->s = s;
+        (*out)->s3w = sw;
+        (*out)->fd = -1;
+        return 0;
+    }
     zf_blob_writer *w;
     int rc = 0, tries;
 
@@ -495,6 +543,8 @@ static int hand_over(zf_blob_writer *w, zf_err *err)
 
 int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err *err)
 {
+    if (w->s3w)
+        return zf_s3_writer_write(w->s3w, data, len, err);
     const unsigned char *p = data;
     int rc;
 
@@ -526,7 +576,7 @@ int zf_blob_writer_write(zf_blob_writer *w, const void *data, size_t len, zf_err
     return 0;
 }
 
-uint64_t zf_blob_writer_size(const zf_blob_writer *w) { return w->size; }
+uint64_t zf_blob_writer_size(const zf_blob_writer *w) { return w->s3w ? zf_s3_writer_size(w->s3w) : w->size; }
 
 static void close_fd(zf_blob_writer *w)
 {
@@ -537,6 +587,10 @@ static void close_fd(zf_blob_writer *w)
 
 void zf_blob_writer_abort(zf_blob_writer *w)
 {
+    if (w && w->s3w) {
+        zf_s3_writer_abort(w->s3w);
+        return;
+    }
     if (!w || w->state == W_DONE)
         return;
     stop_async(w, true);
@@ -550,6 +604,11 @@ void zf_blob_writer_abort(zf_blob_writer *w)
 
 void zf_blob_writer_free(zf_blob_writer *w)
 {
+    if (w && w->s3w) {
+        zf_s3_writer_free(w->s3w);
+        free(w);
+        return;
+    }
     if (!w)
         return;
     zf_blob_writer_abort(w);
@@ -576,6 +635,8 @@ static int finish_digest(char out[ZF_BLOB_HEX_LEN + 1], EVP_MD_CTX *ctx)
 
 int zf_blob_writer_commit(zf_blob_info *out, zf_blob_writer *w, zf_err *err)
 {
+    if (w->s3w)
+        return zf_s3_writer_commit(out, w->s3w, err);
     zf_blob_store *s = w->s;
     zf_blob_info info;
     char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tmpdir[PATH_MAX];
@@ -682,6 +743,20 @@ static int open_final(int *out_fd, zf_blob_store *s, const char *hex, zf_err *er
 int zf_blob_reader_open(zf_blob_reader **out, zf_blob_store *s, const char *sha256_hex,
                         zf_err *err)
 {
+    if (s->s3) {
+        zf_s3_reader *sr;
+        int r3;
+        *out = NULL;
+        if (!valid_hex(sha256_hex))
+            return bad_hex(err);
+        if ((r3 = zf_s3_reader_open(&sr, s->s3, sha256_hex, err)) < 0)
+            return r3;
+        *out = zf_calloc(1, sizeof **out);
+        (*out)->s3r = sr;
+        (*out)->fd = -1;
+        (*out)->size = zf_s3_reader_size(sr);
+        return 0;
+    }
     struct stat st;
     int fd, rc;
 
@@ -706,6 +781,8 @@ int zf_blob_reader_fd(const zf_blob_reader *r) { return r->fd; }
 int zf_blob_reader_read(size_t *out_len, zf_blob_reader *r, void *buf, size_t cap,
                         uint64_t offset, zf_err *err)
 {
+    if (r->s3r)
+        return zf_s3_reader_read(out_len, r->s3r, buf, cap, offset, err);
     ssize_t n;
 
     *out_len = 0;
@@ -724,6 +801,11 @@ int zf_blob_reader_read(size_t *out_len, zf_blob_reader *r, void *buf, size_t ca
 
 void zf_blob_reader_free(zf_blob_reader *r)
 {
+    if (r && r->s3r) {
+        zf_s3_reader_free(r->s3r);
+        free(r);
+        return;
+    }
     if (!r)
         return;
     if (r->fd >= 0)
@@ -736,6 +818,12 @@ void zf_blob_reader_free(zf_blob_reader *r)
 int zf_blob_verify(zf_blob_check *out, zf_blob_store *s, const char *sha256_hex,
                    const char *sm3_hex, zf_err *err)
 {
+    if (s->s3) {
+        *out = ZF_BLOB_CORRUPT;
+        if (!valid_hex(sha256_hex) || (sm3_hex && !valid_hex(sm3_hex)))
+            return bad_hex(err);
+        return zf_s3_verify(out, s->s3, sha256_hex, sm3_hex, err);
+    }
     EVP_MD_CTX *sha = NULL, *sm3 = NULL;
     unsigned char *buf = NULL;
     char got[ZF_BLOB_HEX_LEN + 1];
@@ -809,6 +897,8 @@ done:
 
 int zf_blob_state_of(zf_blob_state *out, zf_blob_store *s, const char *sha256_hex, zf_err *err)
 {
+    if (s->s3 && valid_hex(sha256_hex))
+        return zf_s3_state_of(out, s->s3, sha256_hex, err);
     char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX];
     struct stat st;
 
@@ -826,6 +916,8 @@ int zf_blob_state_of(zf_blob_state *out, zf_blob_store *s, const char *sha256_he
 
 int zf_blob_trash(zf_blob_store *s, const char *sha256_hex, zf_err *err)
 {
+    if (s->s3 && valid_hex(sha256_hex))
+        return zf_s3_trash(s->s3, sha256_hex, err);
     char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX], trdir[PATH_MAX];
     int rc = 0;
 
@@ -850,6 +942,8 @@ done:
 
 int zf_blob_restore(zf_blob_store *s, const char *sha256_hex, zf_err *err)
 {
+    if (s->s3 && valid_hex(sha256_hex))
+        return zf_s3_restore(s->s3, sha256_hex, err);
     char d1[PATH_MAX], d2[PATH_MAX], fin[PATH_MAX], tr[PATH_MAX], trdir[PATH_MAX];
     struct stat st;
     int rc = 0;
@@ -884,6 +978,8 @@ done:
 
 int zf_blob_purge(zf_blob_store *s, const char *sha256_hex, zf_err *err)
 {
+    if (s->s3 && valid_hex(sha256_hex))
+        return zf_s3_purge(s->s3, sha256_hex, err);
     char tr[PATH_MAX], trdir[PATH_MAX];
     int rc = 0;
 
@@ -909,6 +1005,8 @@ done:
 
 int zf_blob_sweep(size_t *out_removed, zf_blob_store *s, time_t older_than, zf_err *err)
 {
+    if (s->s3)
+        return zf_s3_sweep(out_removed, s->s3, older_than, err);
     char dir[PATH_MAX], p[PATH_MAX];
     DIR *d;
     struct dirent *e;

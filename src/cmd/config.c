@@ -12,7 +12,10 @@
 #define MAX_ENTRIES 64
 
 static const char *const KNOWN_KEYS[] = {
-    "listen", "threads", "body_limit", "timeout", "trust_proxy", "console_dir", NULL,
+    "listen", "threads", "body_limit", "timeout", "trust_proxy", "console_dir",
+    /* evidence store (issue 9): blob_store = fs | s3, and the bucket (blob_config.h) */
+    "blob_store", "s3_endpoint", "s3_bucket", "s3_region", "s3_access_key", "s3_secret_key_file", "s3_prefix",
+    "s3_part_size", "s3_copy_max", NULL,
 };
 
 struct zf_config {
@@ -129,7 +132,12 @@ int zf_config_write_default(const char *data_dir, zf_err *err)
           "# Idle connection timeout in seconds.\n"
           "timeout = 30\n"
           "# 1 when behind nginx: trust X-Real-IP and X-Forwarded-Proto.\n"
-          "trust_proxy = 0\n",
+          "trust_proxy = 0\n"
+          "\n"
+          "# Evidence files: fs (DATA/evidence, the default) or s3 (an S3-compatible\n"
+          "# bucket; then set s3_endpoint, s3_bucket, s3_region, s3_access_key and\n"
+          "# s3_secret_key_file, a file readable only by zhifa holding the secret).\n"
+          "blob_store = fs\n",
           f);
     if (fclose(f) != 0)
         return zf_err_set(err, ZF_EIO, "config_unwritable", NULL, "无法写入配置文件 %s", path);

@@ -15,7 +15,8 @@
  *      matters, users) equals the content its latest event recorded, has an
  *      event at all, and no recorded row has vanished;
  *   6. every stored evidence file (table evidence_files, when present)
- *      exists under DATA/evidence and hashes to its name.
+ *      exists under DATA/evidence (or in the S3 bucket zhifa.conf names)
+ *      and hashes to its name.
  *
  * The tree is rebuilt in memory from the event texts (about 64 bytes per
  * leaf), so nothing of the stored nodes is trusted. Prints each failure as
@@ -33,6 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blob/blob.h"
+#include "cmd/blob_config.h"
+#include "cmd/config.h"
 #include "ledger/checkpoint.h"
 #include "ledger/jcs.h"
 #include "ledger/merkle.h"
@@ -623,6 +627,58 @@ static int hash_file(char out[65], const char *path)
     return rc;
 }
 
+/* Whether zhifa.conf puts evidence in an S3 bucket. */
+static int on_s3(const char *data_dir)
+{
+    zf_config *cfg = NULL;
+    int yes = 0;
+
+    if (zf_config_load(&cfg, data_dir, NULL) == 0)
+        yes = strcmp(zf_config_get(cfg, "blob_store", "fs"), "s3") == 0;
+    zf_config_free(cfg);
+    return yes;
+}
+
+/* The same check on object storage: each object is read back and hashed. */
+static int check_evidence_s3(verifier *v, uint64_t total)
+{
+    zf_blob_store *bs = NULL;
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    uint64_t done = 0;
+    int rc;
+
+    if ((rc = zf_blob_open_configured(&bs, v->data_dir, &err)) < 0) {
+        fail(v, "无法连接证据文件的对象存储：%s", err.message);
+        return 0;
+    }
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id",
+                            &err)) < 0)
+        goto done;
+    while ((rc = zf_stmt_step(st, &err)) == 1) {
+        const char *h = zf_stmt_text(st, 1);
+        char loc[600];
+        zf_blob_check chk;
+        long long id = (long long)zf_stmt_int64(st, 0);
+        progress(v, ++done, total);
+        if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64) {
+            fail(v, "evidence_files 第 %lld 行：哈希值格式错误（被改动）", id);
+            continue;
+        }
+        zf_blob_location(loc, sizeof loc, bs, h);
+        if (zf_blob_verify(&chk, bs, h, NULL, &err) < 0)
+            fail(v, "证据文件 %s 无法读取（%s；evidence_files 第 %lld 行）", loc, err.message, id);
+        else if (chk == ZF_BLOB_MISSING)
+            fail(v, "证据文件 %s 缺失（evidence_files 第 %lld 行引用它）", loc, id);
+        else if (chk == ZF_BLOB_CORRUPT)
+            fail(v, "证据文件 %s 的内容与其哈希值不符（被改动；evidence_files 第 %lld 行）", loc, id);
+    }
+done:
+    zf_stmt_free(st);
+    zf_blob_store_free(bs);
+    return rc < 0 ? rc : 0;
+}
+
 static int check_evidence(verifier *v)
 {
     zf_stmt *st = NULL;
@@ -634,6 +690,8 @@ static int check_evidence(verifier *v)
         return 0;
     total = (uint64_t)count(v, "SELECT COUNT(*) FROM evidence_files WHERE state = 'stored'");
     v->phase = "证据文件";
+    if (on_s3(v->data_dir))
+        return check_evidence_s3(v, total);
     if ((rc = zf_db_prepare(&st, v->db, "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id",
                             &err)) < 0)
         return rc;

@@ -26,6 +26,7 @@
 
 #include "api/api.h"
 #include "auth/session.h"
+#include "blob/blob.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "store/audit.h"
@@ -377,12 +378,54 @@ static void add_common_headers(struct MHD_Response *resp, const zf_ctx *c)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
+/* A response body read from a blob reader (evidence on object storage). */
+typedef struct blob_stream {
+    zf_blob_reader *r;
+    uint64_t offset, length;
+} blob_stream;
+
+static ssize_t blob_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    blob_stream *b = cls;
+    size_t n = 0;
+
+    if (pos >= b->length)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (max > b->length - pos)
+        max = (size_t)(b->length - pos);
+    /* the status line is gone: a failure can only cut the body short */
+    if (zf_blob_reader_read(&n, b->r, buf, max, b->offset + pos, NULL) < 0 || n == 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
+static void blob_stream_free(void *cls)
+{
+    blob_stream *b = cls;
+
+    zf_blob_reader_free(b->r);
+    free(b);
+}
+
 static enum MHD_Result send_ctx(struct MHD_Connection *conn, zf_ctx *c, size_t *out_bytes)
 {
     struct MHD_Response *resp = NULL;
     enum MHD_Result ret;
 
-    if (c->file_path) {
+    /* only a success sends the blob; an error page left behind is freed with the ctx */
+    if (c->stream && (c->status == 200 || c->status == 206)) {
+        blob_stream *b = zf_malloc(sizeof *b);
+        b->r = c->stream;
+        b->offset = c->stream_offset;
+        b->length = c->stream_length;
+        c->stream = NULL;
+        resp = MHD_create_response_from_callback(b->length, 256 * 1024, blob_stream_read, b, blob_stream_free);
+        if (resp)
+            *out_bytes = (size_t)b->length;
+        else
+            blob_stream_free(b);
+    }
+    if (!resp && c->file_path) {
         int fd = open(c->file_path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
         if (fd >= 0 && fstat(fd, &sb) == 0 && c->file_offset <= (uint64_t)sb.st_size) {

@@ -41,6 +41,30 @@ class Server:
         self.port = port
         self.proc = proc
         self.url = "http://127.0.0.1:%d" % port
+        self.blob = "fs"
+        self.s3_prefix = ""
+
+    # Where the evidence store keeps things, for tests that look behind the
+    # API (tamper, crash leftovers). With ZHIFA_TEST_BLOB=s3 (make test-s3)
+    # the store is a bucket of the local s3rver, whose files live under
+    # ZHIFA_TEST_S3_DIR/BUCKET/KEY._S3rver_object.
+    def _s3_path(self, key):
+        return os.path.join(S3_DIR, S3_BUCKET, self.s3_prefix + key) + "._S3rver_object"
+
+    def blob_path(self, sha):
+        if self.blob == "s3":
+            return self._s3_path("%s/%s/%s" % (sha[:2], sha[2:4], sha))
+        return os.path.join(self.data_dir, "evidence", sha[:2], sha[2:4], sha)
+
+    def blob_trash_path(self, sha):
+        if self.blob == "s3":
+            return self._s3_path("trash/" + sha)
+        return os.path.join(self.data_dir, "evidence", "trash", sha)
+
+    def blob_tmp_entries(self):
+        d = os.path.join(S3_DIR, S3_BUCKET, self.s3_prefix + "tmp") if self.blob == "s3" \
+            else os.path.join(self.data_dir, "evidence", "tmp")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
 
     def login(self, username, password=PASSWORD):
         """Returns a requests.Session logged in as username, with the CSRF
@@ -92,10 +116,30 @@ class Server:
                 self.proc.wait()
 
 
+BLOB = os.environ.get("ZHIFA_TEST_BLOB", "fs")
+S3_ENDPOINT = os.environ.get("ZHIFA_TEST_S3_ENDPOINT", "http://127.0.0.1:4569")
+S3_DIR = os.environ.get("ZHIFA_TEST_S3_DIR", "")
+S3_BUCKET = "zhifa-test"
+
+
+def use_s3(data):
+    """Points the data directory's evidence store at the test bucket, under a
+    prefix of its own so that servers do not see each other's objects."""
+    prefix = "api-%s/" % os.path.basename(os.path.dirname(data))
+    with open(os.path.join(data, "s3.secret"), "w") as f:
+        f.write("S3RVER\n")
+    with open(os.path.join(data, "zhifa.conf"), "a") as f:
+        f.write("blob_store = s3\ns3_endpoint = %s\ns3_bucket = %s\ns3_access_key = S3RVER\n"
+                "s3_secret_key_file = s3.secret\ns3_prefix = %s\ns3_part_size = 65536\n"
+                % (S3_ENDPOINT, S3_BUCKET, prefix))
+    return prefix
+
+
 def start_server(extra_env=None):
     data_dir = tempfile.mkdtemp(prefix="zhifa-api-")
     data = os.path.join(data_dir, "data")
     subprocess.run([BIN, "init", data, "--demo"], check=True, capture_output=True)
+    prefix = use_s3(data) if BLOB == "s3" else ""
     port = free_port()
     env = dict(os.environ)
     env.update(extra_env or {})
@@ -104,6 +148,8 @@ def start_server(extra_env=None):
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     srv = Server(data, port, proc)
     srv.root = data_dir
+    srv.blob = BLOB
+    srv.s3_prefix = prefix
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
