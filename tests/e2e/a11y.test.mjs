@@ -136,7 +136,9 @@ before(async () => {
     { route: '/annual-reports/{id}', name: '部门年报', url: `/annual-reports/${annual.id}` },
     { route: '/annual-reports/city/{year}', name: '全市年报', url: `/annual-reports/city/${annual.year}` },
     { route: '/spotchecks', name: '双随机抽查计划', url: '/spotchecks' },
-    { route: '/spotchecks/{id}', name: '抽查计划与核验', url: `/spotchecks/${plan}` }
+    { route: '/spotchecks/{id}', name: '抽查计划与核验', url: `/spotchecks/${plan}` },
+    { route: '/complaints', name: '投诉举报', url: '/complaints' },
+    { route: '/complaints/track', name: '投诉查询', url: '/complaints/track' }
   ]
 })
 
