@@ -49,6 +49,8 @@ static const struct {
     {"complaint_personal_view", "查看投诉人信息"},
     {"complaint_attachment_view", "查看投诉附件"},
 };
+/* the partial indexes of migration 0022 hold exactly these actions: change
+ * both together (tests/api/test_access_review.py compares them) */
 #define ACTION_LIST                                                                             \
     "('case_view_restricted', 'evidence_view_restricted', 'evidence_download', 'party_view', " \
     "'complaint_personal_view', 'complaint_attachment_view')"

@@ -80,7 +80,7 @@ int zf_blob_writer_new(zf_blob_writer **out, zf_blob_store *s, unsigned digests,
  * return). Returns 0, ZF_ETOOBIG "file_too_large" past max_size, ZF_EIO
  * "blob_write_failed" (disk full, I/O error). Past 4 MiB the writes go to
  * disk from a thread of the writer's own (with O_DIRECT where the file
- * system allows it), so a disk error may surface on a
+ * system allows it) and the hashing runs on another, so a disk error may surface on a
  * later call or at commit, never later. After an error the writer is dead:
  * every call fails, commit included; abort or free it. Memory: 1 MiB, or
  * 8 MiB once past 4 MiB, whatever the file size. */

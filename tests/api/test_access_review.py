@@ -191,3 +191,35 @@ def test_bad_parameters(w):
                           ({"day_start": 20, "day_end": 8}, "day_start")]:
         r = w.auditor1.get(w.url + "/access-log/flags", params=params, timeout=10)
         assert r.status_code == 400 and r.json()["error"]["field"] == field, (params, r.text)
+
+
+def test_partial_indexes_match_the_queries(w):
+    """Migration 0022 made audit_log(action, at) and (actor_id, at) partial,
+    holding only the look actions. SQLite uses a partial index only when the
+    query repeats its WHERE term, so the IN list of the migration and
+    ACTION_LIST in src/api/access_review.c must stay identical: read both and
+    ask SQLite for the plan of the listing's narrow sort."""
+    import os
+    import re
+    src = open(os.path.join(os.path.dirname(__file__), "..", "..", "src", "api", "access_review.c"),
+               encoding="utf-8").read()
+    body = re.search(r"#define ACTION_LIST((?:.*\\\n)*.*\n)", src).group(1)
+    actions = re.findall(r"'([a-z_]+)'", body)
+    assert len(actions) >= 6
+    in_list = "(" + ", ".join("'%s'" % a for a in actions) + ")"
+    con = w.srv.db()
+    try:
+        for name in ("audit_log_action_at", "audit_log_actor_at"):
+            sql = con.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                              (name,)).fetchone()[0]
+            assert re.findall(r"'([a-z_]+)'", sql.split("WHERE", 1)[1]) == actions, name
+        plan = " ".join(r[3] for r in con.execute(
+            "EXPLAIN QUERY PLAN SELECT a.id FROM audit_log a WHERE a.action IN " + in_list +
+            " AND a.at >= 0 AND a.at < 2000000000 ORDER BY a.at DESC, a.id DESC LIMIT 20"))
+        assert "audit_log_action_at" in plan, plan
+        plan = " ".join(r[3] for r in con.execute(
+            "EXPLAIN QUERY PLAN SELECT a.id FROM audit_log a WHERE a.action IN " + in_list +
+            " AND a.at >= 0 AND a.at < 2000000000 AND a.actor_id = 3"))
+        assert "audit_log_a" in plan, plan
+    finally:
+        con.close()
