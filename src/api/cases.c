@@ -559,7 +559,7 @@ static int h_list(zf_ctx *c)
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
     char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL;
-    int rc, i, xlsx = 0, od, od_yes, simple, exact = 1;
+    int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0;
 
     if ((rc = zf_list_params_read(&lp, c, LIST_SORT)) < 0 || (rc = id_param(c, "department_id", &dept)) < 0 ||
         (rc = id_param(c, "officer_id", &officer)) < 0 || (rc = day_param(c, "from", 0, &from)) < 0 ||
@@ -667,10 +667,20 @@ static int h_list(zf_ctx *c)
             snprintf(q, sizeof q, "SELECT COUNT(*) FROM case_officers co WHERE co.officer_id = $5%s",
                      dept ? " AND EXISTS (SELECT 1 FROM officers o WHERE o.id = $5 AND o.department_id = $1)"
                           : "");
+        /* a department's overdue cases alone: counted from the open clocks
+         * (a case's clocks carry its department), without a visit to each
+         * case row, which cost three times the clocks themselves */
+        else if (!page && od_yes && dept && !officer && !(stage && *stage) && !(proc && *proc) &&
+                 !(power && *power) && !lp.q && !from && !to)
+            snprintf(q, sizeof q, "SELECT COUNT(DISTINCT k.object_id) FROM clocks k WHERE k.done_date IS NULL "
+                                  "AND k.department_id = $1 AND k.due_date < $9 AND k.object_type = 'case' "
+                                  "AND $10 = $10");
         else if (!page && simple)
             snprintf(q, sizeof q, "SELECT COALESCE(SUM(c.n), 0) %s", sql);
-        else if (!page)
+        else if (!page) {
             snprintf(q, sizeof q, "SELECT COUNT(*) FROM (SELECT 1 %s LIMIT $15) x", sql);
+            bounded = 1;
+        }
         else
             snprintf(q, sizeof q,
                      "SELECT c.id, c.department_id, c.procedure, c.power_type, c.stage, c.case_no, "
@@ -718,7 +728,7 @@ static int h_list(zf_ctx *c)
 
             if (!page) {
                 total = zf_stmt_int64(st, 0);
-                if (!simple && total > CASE_LIST_EXACT_MAX) {
+                if (bounded && total > CASE_LIST_EXACT_MAX) {
                     total = CASE_LIST_EXACT_MAX;
                     exact = 0;
                 }

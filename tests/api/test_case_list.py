@@ -111,6 +111,26 @@ def test_common_view_totals_follow_every_change(w):
     assert kept == real
 
 
+def test_overdue_total_counts_cases_not_clocks(w):
+    c = create(w, "penalty_general", matter_id=w.penalty_matter, title="逾期计数测试")
+    con = w.srv.db()
+    try:
+        # two open clocks of the case, both past due: one case, counted once
+        for rule in ("test_a", "test_b"):
+            con.execute("INSERT INTO clocks (rule_code, rule, object_type, object_id, department_id, start_date, "
+                        "due_date, state, created_at, updated_at) VALUES (?, '{}', 'case', ?, ?, '2020-01-01', "
+                        "'2020-02-01', 'overdue', 0, 0)", (rule, c["id"], w.market))
+        con.commit()
+        want = con.execute("SELECT COUNT(*) FROM cases c WHERE c.department_id = ? AND EXISTS (SELECT 1 FROM "
+                           "clocks k WHERE k.object_type = 'case' AND k.object_id = c.id AND k.done_date IS NULL "
+                           "AND k.due_date < date('now', '+8 hours'))", (w.market,)).fetchone()[0]
+    finally:
+        con.close()
+    r = listing(w, w.officer1, overdue="1", per_page=100)
+    assert want >= 1 and r["total"] == want and r["total_exact"] is True
+    assert c["id"] in [i["id"] for i in r["items"]] and all(i["overdue"] for i in r["items"])
+
+
 def test_keyword_through_the_index(w):
     tag = "甄选%d" % int(time.time() * 1000 % 100000)
     a = create(w, "penalty_general", matter_id=w.penalty_matter, title="%s粮油批发部涉嫌销售过期食品" % tag)
@@ -164,9 +184,16 @@ def test_bound_is_never_shown_as_exact(fresh_server):
             "INSERT INTO cases (department_id, procedure, power_type, stage, title, stage_entered_at, "
             "created_by, created_at, updated_at) VALUES (?, 'inspection', 'inspection', 'inspect', ?, ?, ?, ?, ?)",
             [(dept, "批量案件%d" % i, t0 + i * 60, user, t0 + i * 60, t0 + i * 60) for i in range(BOUND + 50)])
+        # and officer1 on every one of them: 我的案件's total is exact at any size
+        off_id = con.execute("SELECT officer_id FROM users WHERE username = 'officer1'").fetchone()[0]
+        con.execute("INSERT INTO case_officers (case_id, officer_id, position) SELECT id, ?, 0 FROM cases "
+                    "WHERE title LIKE '批量案件%'", (off_id,))
         con.commit()
+        mine = con.execute("SELECT COUNT(*) FROM case_officers WHERE officer_id = ?", (off_id,)).fetchone()[0]
     finally:
         con.close()
+    r = off.get(url + "/cases", params={"officer_id": off_id}, timeout=30).json()
+    assert mine > BOUND and r["total_exact"] is True and r["total"] == mine
     r = off.get(url + "/cases", params={"from": "2024-01-01", "to": "2024-01-31", "sort": "-updated_at"},
                 timeout=30).json()
     assert r["total_exact"] is False and r["total"] == BOUND
