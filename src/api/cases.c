@@ -539,6 +539,12 @@ static int id_param(zf_ctx *c, const char *key, int64_t *out)
  * range, overdue, keyword) are counted up to this many matches; beyond it
  * total_exact is false and total is this bound (see h_list). */
 #define CASE_LIST_EXACT_MAX 10000
+/* With a keyword (each match costs a probe of case_fts) the bound is lower. */
+#define CASE_LIST_KEYWORD_EXACT_MAX 200
+/* A keyword with at least this many candidates in case_fts is "dense". */
+#define CASE_LIST_FTS_DENSE 5000
+#define ZF_STR_(x) #x
+#define ZF_STR(x) ZF_STR_(x)
 
 /* ?format=xlsx: the list as a spreadsheet (issue 7), at most this many rows. */
 #define CASE_EXPORT_MAX 5000
@@ -559,7 +565,8 @@ static int h_list(zf_ctx *c)
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
     char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL;
-    int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0;
+    int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0, dense = 0;
+    int64_t bound = CASE_LIST_EXACT_MAX, cands = 0;
 
     if ((rc = zf_list_params_read(&lp, c, LIST_SORT)) < 0 || (rc = id_param(c, "department_id", &dept)) < 0 ||
         (rc = id_param(c, "officer_id", &officer)) < 0 || (rc = day_param(c, "from", 0, &from)) < 0 ||
@@ -604,6 +611,24 @@ static int h_list(zf_ctx *c)
             }
             zf_err_clear(&c->err); /* nothing indexable (punctuation): LIKE alone, bounded below */
         }
+        /* How common the words are decides the plan: up to a few thousand
+         * candidates are listed by the index and looked up (an IN-subquery).
+         * More, and the index is of no help: the cases are walked in the
+         * list's order with the substring test alone, which stops at the
+         * page or the bound (a probe of case_fts per case costs far more,
+         * and a prefix term such as "bench"* merges every matching term's
+         * list on each probe). Keyword totals are counted to a lower bound. */
+        if (match) {
+            const char *arg[1] = {match};
+
+            if ((rc = zf_db_query_int64(c->db, &cands,
+                                        "SELECT COUNT(*) FROM (SELECT 1 FROM case_fts WHERE case_fts MATCH $1 "
+                                        "LIMIT " ZF_STR(CASE_LIST_FTS_DENSE) ") x",
+                                        &c->err, 1, arg)) < 0)
+                goto done;
+            dense = cands >= CASE_LIST_FTS_DENSE;
+        }
+        bound = CASE_LIST_KEYWORD_EXACT_MAX;
     }
     date_of(today, c->now);
     /* Only the conditions asked for go into the SQL (the parameters keep
@@ -649,9 +674,8 @@ static int h_list(zf_ctx *c)
                      "%s AND (c.title LIKE $6 ESCAPE '\\' OR c.case_no LIKE $6 ESCAPE '\\' OR "
                      "c.summary LIKE $6 ESCAPE '\\')",
                      !match ? ""
-                     : page && !exact
-                         ? " AND EXISTS (SELECT 1 FROM case_fts WHERE case_fts.rowid = c.id AND case_fts MATCH $14)"
-                         : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)");
+                     : dense ? ""
+                             : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)");
         snprintf(sql, sizeof sql, "FROM %s c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
                  !page && simple ? "case_counts" : "cases", dept ? " AND c.department_id = $1" : "",
                  stage && *stage ? " AND c.stage = $2" : "", proc && *proc ? " AND c.procedure = $3" : "",
@@ -690,6 +714,13 @@ static int h_list(zf_ctx *c)
                      "(SELECT c.id %s ORDER BY %s %s, c.id %s LIMIT $12 OFFSET $13) ORDER BY %s %s, c.id %s",
                      sql, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC",
                      lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
+        /* an exact total at or below the page's start: no rows to look for
+         * (with none at all, the page's walk of the sort index could read
+         * every case before finding that out) */
+        if (page && exact && lp.offset >= total) {
+            items = json_array();
+            break;
+        }
         if ((rc = zf_db_prepare(&st, c->db, q, &c->err)) < 0)
             goto done;
         if (dept)
@@ -715,7 +746,7 @@ static int h_list(zf_ctx *c)
         zf_stmt_bind_text_or_null(st, 9, od ? today : NULL);
         zf_stmt_bind_int64(st, 10, od_yes);
         zf_stmt_bind_text_or_null(st, 14, match);
-        zf_stmt_bind_int64(st, 15, CASE_LIST_EXACT_MAX + 1);
+        zf_stmt_bind_int64(st, 15, bound + 1);
         if (page) {
             zf_stmt_bind_text(st, 11, today, -1);
             zf_stmt_bind_int64(st, 12, lp.per_page);
@@ -728,8 +759,8 @@ static int h_list(zf_ctx *c)
 
             if (!page) {
                 total = zf_stmt_int64(st, 0);
-                if (bounded && total > CASE_LIST_EXACT_MAX) {
-                    total = CASE_LIST_EXACT_MAX;
+                if (bounded && total > bound) {
+                    total = bound;
                     exact = 0;
                 }
                 continue;
