@@ -208,3 +208,18 @@ def test_bound_is_never_shown_as_exact(fresh_server):
     assert r["total_exact"] is True and r["total"] == 1440
     # the unfiltered total of the rows written through the store stays exact
     assert off.get(url + "/cases", timeout=30).json()["total_exact"] is True
+
+
+def test_keyword_total_is_bounded_not_faked(w):
+    KEYWORD_BOUND = 200  # CASE_LIST_KEYWORD_EXACT_MAX in src/api/cases.c
+    for i in range(KEYWORD_BOUND + 3):
+        r = w.officer1.post(w.url + "/cases", json={"procedure": "inspection", "title": "界限测试%d号" % i},
+                            timeout=10)
+        assert r.status_code == 201, r.text
+    r = listing(w, w.officer1, q="界限测试")
+    assert r["total_exact"] is False and r["total"] == KEYWORD_BOUND and len(r["items"]) == 20
+    assert all("界限测试" in i["title"] for i in r["items"])
+    # a narrower keyword below the bound is exact
+    r = listing(w, w.officer1, q="界限测试1", per_page=100)
+    want = sum(1 for i in range(KEYWORD_BOUND + 3) if str(i).startswith("1"))
+    assert r["total_exact"] is True and r["total"] == want == 111 and len(r["items"]) == 100
