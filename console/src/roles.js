@@ -118,7 +118,6 @@ export const MENU = [
       { route: 'approvals', label: '待我审批' },
       { route: 'field', label: '移动执法' },
       { route: 'party-records', label: '当事人档案' },
-      { route: 'case-stats', label: '案件统计' }
       { route: 'case-stats', label: '案件统计' },
       { route: 'evaluations', label: '案卷评查' }
     ]
