@@ -9,7 +9,8 @@
  * (core/workflow.h), 2 officers of the department, E case_events (the
  * create row, then actions spread over the case's life), one document and
  * one statutory clock (done for cases older than 100 days but 1 in 100,
- * which stays overdue; the recent ones open). created_at
+ * which stays overdue; the recent ones open); then the list's counters and
+ * keyword index (migration 0023) as the store would keep them. created_at
  * and updated_at are spread over the last three years. Rows go in case order
  * in transactions of 10 000 cases, as a busy city would write them over time.
  * Not a test of the rules: the data only has the shapes the queries read. */
@@ -216,6 +217,25 @@ int main(int argc, char **argv)
                 fprintf(stderr, "cases_gen: %ld cases\n", k + 1);
         }
     }
+    /* what case_store.c keeps per case change (migration 0023), written
+     * here in bulk: the counts of the list's common views, recomputed, and
+     * the keyword index of the generated cases */
+    if (zf_db_begin(db, &err) < 0 || zf_db_exec(db, "DELETE FROM case_counts", &err) < 0 ||
+        zf_db_exec(db,
+                   "INSERT INTO case_counts (department_id, procedure, power_type, stage, n) "
+                   "SELECT department_id, procedure, power_type, stage, COUNT(*) FROM cases "
+                   "GROUP BY department_id, procedure, power_type, stage",
+                   &err) < 0)
+        die("case_counts", &err);
+    if (zf_db_prepare(&st, db,
+                      "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
+                      "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
+                      &err) < 0)
+        die("case_fts", &err);
+    zf_stmt_bind_int64(st, 1, base_id);
+    if (zf_stmt_step(st, &err) < 0 || zf_db_commit(db, &err) < 0)
+        die("case_fts", &err);
+    zf_stmt_free(st);
     zf_db_exec(db, "ANALYZE", NULL);
     zf_db_close(db);
     printf("%ld cases, %ld events\n", n, n * e);

@@ -16,6 +16,9 @@ export function useList(path, filterDefaults = {}, opts = {}) {
     sort: opts.sort || '',
     items: [],
     total: 0,
+    // false when the API counted only up to a bound (total_exact: false):
+    // total is then a lower bound and the pager says so, never a plain number
+    totalExact: true,
     loading: false,
     error: ''
   })
@@ -46,9 +49,11 @@ export function useList(path, filterDefaults = {}, opts = {}) {
       const r = await api.get(path, { ...filters, page: state.page, per_page: state.perPage, sort: state.sort })
       state.items = r.items || []
       state.total = r.total || 0
+      state.totalExact = r.total_exact !== false
     } catch (e) {
       state.items = []
       state.total = 0
+      state.totalExact = true
       state.error = e.message
     } finally {
       state.loading = false

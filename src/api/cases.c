@@ -32,6 +32,7 @@
 #include "store/calendar_store.h"
 #include "store/case_store.h"
 #include "store/doc_store.h"
+#include "search/tokenizer.h"
 #include "util/mem.h"
 
 #define STAFF ZF_ROLES_DEPT_STAFF
@@ -534,6 +535,17 @@ static int id_param(zf_ctx *c, const char *key, int64_t *out)
     return 0;
 }
 
+/* Lists with a filter case_counts cannot answer (officer with others, date
+ * range, overdue, keyword) are counted up to this many matches; beyond it
+ * total_exact is false and total is this bound (see h_list). */
+#define CASE_LIST_EXACT_MAX 10000
+/* With a keyword (each match costs a probe of case_fts) the bound is lower. */
+#define CASE_LIST_KEYWORD_EXACT_MAX 200
+/* A keyword with at least this many candidates in case_fts is "dense". */
+#define CASE_LIST_FTS_DENSE 5000
+#define ZF_STR_(x) #x
+#define ZF_STR(x) ZF_STR_(x)
+
 /* ?format=xlsx: the list as a spreadsheet (issue 7), at most this many rows. */
 #define CASE_EXPORT_MAX 5000
 static const zf_xlsx_col CASE_EXPORT_COLS[] = {
@@ -552,8 +564,9 @@ static int h_list(zf_ctx *c)
     int64_t dept = 0, officer = 0, from = 0, to = 0, total = 0;
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
-    char today[ZF_DATE_STRLEN], sql[3000], sql_page[3000], like[700] = "";
-    int rc, i, xlsx = 0;
+    char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL;
+    int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0, dense = 0;
+    int64_t bound = CASE_LIST_EXACT_MAX, cands = 0;
 
     if ((rc = zf_list_params_read(&lp, c, LIST_SORT)) < 0 || (rc = id_param(c, "department_id", &dept)) < 0 ||
         (rc = id_param(c, "officer_id", &officer)) < 0 || (rc = day_param(c, "from", 0, &from)) < 0 ||
@@ -572,25 +585,77 @@ static int h_list(zf_ctx *c)
             return zf_err_set(&c->err, ZF_EPERM, "forbidden", "department_id", "只能查看本部门的案件");
         dept = c->who->department_id;
     }
-    if (lp.q)
-        snprintf(like, sizeof like, "%%%s%%", lp.q);
+    od = overdue && *overdue;
+    od_yes = od && (strcmp(overdue, "1") == 0 || strcmp(overdue, "true") == 0);
+    simple = !officer && !lp.q && !from && !to && !od;
+    if (lp.q) {
+        /* what was typed is one literal substring: % _ and \ escaped */
+        size_t k = 0;
+        const char *ch;
+
+        like[k++] = '%';
+        for (ch = lp.q; *ch && k + 3 < sizeof like; ch++) {
+            if (*ch == '%' || *ch == '_' || *ch == '\\')
+                like[k++] = '\\';
+            like[k++] = *ch;
+        }
+        like[k++] = '%';
+        like[k] = 0;
+        /* the full-text index finds the candidates; LIKE then keeps exactly
+         * the substring matches (the query's tokens guarantee recall for Han
+         * text, and prefix words for Latin letters and digits) */
+        if ((rc = zf_search_query_build(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM, &c->err)) < 0) {
+            if (strcmp(c->err.code, "empty_query") != 0) {
+                snprintf(c->err.field, sizeof c->err.field, "q");
+                return rc;
+            }
+            zf_err_clear(&c->err); /* nothing indexable (punctuation): LIKE alone, bounded below */
+        }
+        /* How common the words are decides the plan: up to a few thousand
+         * candidates are listed by the index and looked up (an IN-subquery).
+         * More, and the index is of no help: the cases are walked in the
+         * list's order with the substring test alone, which stops at the
+         * page or the bound (a probe of case_fts per case costs far more,
+         * and a prefix term such as "bench"* merges every matching term's
+         * list on each probe). Keyword totals are counted to a lower bound. */
+        if (match) {
+            const char *arg[1] = {match};
+
+            if ((rc = zf_db_query_int64(c->db, &cands,
+                                        "SELECT COUNT(*) FROM (SELECT 1 FROM case_fts WHERE case_fts MATCH $1 "
+                                        "LIMIT " ZF_STR(CASE_LIST_FTS_DENSE) ") x",
+                                        &c->err, 1, arg)) < 0)
+                goto done;
+            dense = cands >= CASE_LIST_FTS_DENSE;
+        }
+        bound = CASE_LIST_KEYWORD_EXACT_MAX;
+    }
     date_of(today, c->now);
     /* Only the conditions asked for go into the SQL (the parameters keep
      * their numbers; an unused one is simply not bound): "$1 IS NULL OR ..."
      * for every filter would keep SQLite from using any index, and with a
-     * million cases that is a full scan per page. The count and the page
-     * want different plans for the officer filter: the count lets
-     * case_officers_officer drive (an IN-subquery), the page walks the
-     * sort's index and probes the officer per case (EXISTS), stopping after
-     * one page, since an officer is on a good share of the department's
-     * cases. Overdue stays an IN-subquery over clocks_open for both (an
-     * overdue case is rare and old: walking newest first would read most of
-     * the department before the first one), and so does the 立案 date range
-     * (cases_dept_created). Measured in docs/benchmarks.md. */
+     * million cases that is a full scan per page.
+     *
+     * The total. Department, stage, procedure and power type alone (the
+     * common views) are summed from case_counts, kept exact in the
+     * transaction of every case change (migration 0023). 我的案件 counts the
+     * officer's rows of case_officers' index. Any other filter is counted
+     * up to CASE_LIST_EXACT_MAX + 1 matches only: beyond that the answer is
+     * total_exact false with total = CASE_LIST_EXACT_MAX, a lower bound
+     * (the console shows "超过 N 条"), never a number passed off as exact.
+     *
+     * The page. Its ids are chosen by an inner query (sort, LIMIT, OFFSET)
+     * that reads only indexes where it can, and the outer one reads the 20
+     * rows and their overdue clocks: the sorter then holds ids, not whole
+     * rows with a clock count computed for each of 18,000 matches. The
+     * officer filter is an IN-subquery for counting and an EXISTS probe for
+     * the page (which walks the sort's index and stops after one page); the
+     * keyword likewise when it matches more than a bounded count; overdue
+     * stays an IN-subquery over clocks_open (an overdue case is rare and
+     * old). Measured in docs/benchmarks.md. */
     for (i = 0; i < 2; i++) {
         int page = i == 1;
-        int od = overdue && *overdue, od_yes = od && (strcmp(overdue, "1") == 0 || strcmp(overdue, "true") == 0);
-        char ofs[200] = "", ods[300] = "";
+        char ofs[200] = "", ods[300] = "", kws[300] = "";
 
         if (officer)
             snprintf(ofs, sizeof ofs, "%s",
@@ -604,35 +669,58 @@ static int h_list(zf_ctx *c)
                            "k.department_id = $1 AND k.due_date < $9 AND k.object_type = 'case' AND $10 = $10)"
                          : "c.id IN (SELECT k.object_id FROM clocks k WHERE k.done_date IS NULL AND "
                            "k.object_type = 'case' AND k.due_date < $9 AND $10 = $10)");
-        snprintf(i == 0 ? sql : sql_page, sizeof sql, "FROM cases c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
-                 dept ? " AND c.department_id = $1" : "", stage && *stage ? " AND c.stage = $2" : "",
-                 proc && *proc ? " AND c.procedure = $3" : "",
-                 power && *power ? " AND c.power_type = $4" : "", ofs,
-                 lp.q ? " AND (c.title LIKE $6 OR c.case_no LIKE $6 OR c.summary LIKE $6)" : "",
+        if (lp.q)
+            snprintf(kws, sizeof kws,
+                     "%s AND (c.title LIKE $6 ESCAPE '\\' OR c.case_no LIKE $6 ESCAPE '\\' OR "
+                     "c.summary LIKE $6 ESCAPE '\\')",
+                     !match ? ""
+                     : dense ? ""
+                             : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)");
+        snprintf(sql, sizeof sql, "FROM %s c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
+                 !page && simple ? "case_counts" : "cases", dept ? " AND c.department_id = $1" : "",
+                 stage && *stage ? " AND c.stage = $2" : "", proc && *proc ? " AND c.procedure = $3" : "",
+                 power && *power ? " AND c.power_type = $4" : "", ofs, kws,
                  from ? " AND c.created_at >= $7" : "", to ? " AND c.created_at < $8" : "", ods);
-    }
-    for (i = 0; i < 2; i++) {
-        char q[6200];
 
         /* 我的案件 (department and officer only): an officer is only ever on
          * cases of their own department (zf_case_set_officers), so the
          * count is that of the officer's rows in case_officers, read from
          * its index alone, instead of a visit to each case */
-        if (i == 0 && officer && !(stage && *stage) && !(proc && *proc) && !(power && *power) && !lp.q &&
-            !from && !to && !(overdue && *overdue))
+        if (!page && officer && !(stage && *stage) && !(proc && *proc) && !(power && *power) && !lp.q &&
+            !from && !to && !od)
             snprintf(q, sizeof q, "SELECT COUNT(*) FROM case_officers co WHERE co.officer_id = $5%s",
                      dept ? " AND EXISTS (SELECT 1 FROM officers o WHERE o.id = $5 AND o.department_id = $1)"
                           : "");
-        else if (i == 0)
-            snprintf(q, sizeof q, "SELECT COUNT(*) %s", sql);
+        /* a department's overdue cases alone: counted from the open clocks
+         * (a case's clocks carry its department), without a visit to each
+         * case row, which cost three times the clocks themselves */
+        else if (!page && od_yes && dept && !officer && !(stage && *stage) && !(proc && *proc) &&
+                 !(power && *power) && !lp.q && !from && !to)
+            snprintf(q, sizeof q, "SELECT COUNT(DISTINCT k.object_id) FROM clocks k WHERE k.done_date IS NULL "
+                                  "AND k.department_id = $1 AND k.due_date < $9 AND k.object_type = 'case' "
+                                  "AND $10 = $10");
+        else if (!page && simple)
+            snprintf(q, sizeof q, "SELECT COALESCE(SUM(c.n), 0) %s", sql);
+        else if (!page) {
+            snprintf(q, sizeof q, "SELECT COUNT(*) FROM (SELECT 1 %s LIMIT $15) x", sql);
+            bounded = 1;
+        }
         else
             snprintf(q, sizeof q,
                      "SELECT c.id, c.department_id, c.procedure, c.power_type, c.stage, c.case_no, "
                      "c.title, c.secrecy, c.created_at, c.updated_at, c.archived_at, c.flags, "
                      "(SELECT COUNT(*) FROM clocks k WHERE k.object_type = 'case' AND k.object_id = c.id "
-                     "AND k.done_date IS NULL AND k.due_date < $11) %s ORDER BY %s %s, c.id %s "
-                     "LIMIT $12 OFFSET $13",
-                     sql_page, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
+                     "AND k.done_date IS NULL AND k.due_date < $11) FROM cases c WHERE c.id IN "
+                     "(SELECT c.id %s ORDER BY %s %s, c.id %s LIMIT $12 OFFSET $13) ORDER BY %s %s, c.id %s",
+                     sql, lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC",
+                     lp.sort_column, lp.sort_desc ? "DESC" : "ASC", lp.sort_desc ? "DESC" : "ASC");
+        /* an exact total at or below the page's start: no rows to look for
+         * (with none at all, the page's walk of the sort index could read
+         * every case before finding that out) */
+        if (page && exact && lp.offset >= total) {
+            items = json_array();
+            break;
+        }
         if ((rc = zf_db_prepare(&st, c->db, q, &c->err)) < 0)
             goto done;
         if (dept)
@@ -655,9 +743,11 @@ static int h_list(zf_ctx *c)
             zf_stmt_bind_int64(st, 8, to);
         else
             zf_stmt_bind_null(st, 8);
-        zf_stmt_bind_text_or_null(st, 9, overdue && *overdue ? today : NULL);
-        zf_stmt_bind_int64(st, 10, overdue && (strcmp(overdue, "1") == 0 || strcmp(overdue, "true") == 0));
-        if (i == 1) {
+        zf_stmt_bind_text_or_null(st, 9, od ? today : NULL);
+        zf_stmt_bind_int64(st, 10, od_yes);
+        zf_stmt_bind_text_or_null(st, 14, match);
+        zf_stmt_bind_int64(st, 15, bound + 1);
+        if (page) {
             zf_stmt_bind_text(st, 11, today, -1);
             zf_stmt_bind_int64(st, 12, lp.per_page);
             zf_stmt_bind_int64(st, 13, lp.offset);
@@ -667,8 +757,12 @@ static int h_list(zf_ctx *c)
             json_t *o;
             int restricted;
 
-            if (i == 0) {
+            if (!page) {
                 total = zf_stmt_int64(st, 0);
+                if (bounded && total > bound) {
+                    total = bound;
+                    exact = 0;
+                }
                 continue;
             }
             restricted = strcmp(zf_stmt_text(st, 7), "none") != 0;
@@ -697,12 +791,13 @@ static int h_list(zf_ctx *c)
         rc = zf_ctx_xlsx_items(c, "cases", "案件", items, CASE_EXPORT_COLS);
         goto done;
     }
-    rc = zf_ctx_json(c, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
-                                       (json_int_t)total, "page", (json_int_t)lp.page, "per_page",
-                                       (json_int_t)lp.per_page));
+    rc = zf_ctx_json(c, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total",
+                                       (json_int_t)total, "total_exact", exact, "page",
+                                       (json_int_t)lp.page, "per_page", (json_int_t)lp.per_page));
     items = NULL;
 done:
     json_decref(items);
+    free(match);
     return rc;
 }
 

@@ -12,7 +12,7 @@ static const char USAGE[] =
     "用法：zhifa deadlines [--dept CODE] [--state STATE] [--data DIR]\n"
     "\n"
     "列出未完成的法定期限（按到期日排序）：编号、部门、期限规则、对象、起算日、到期日、\n"
-    "剩余工作日和今日状态。\n"
+    "剩余天数（按期限种类：工作日或自然日）和今日状态。\n"
     "\n"
     "选项：\n"
     "  --dept CODE     只列出该部门（部门代码，例如 SCJGJ）\n"
@@ -98,10 +98,10 @@ int zf_cmd_deadlines(int argc, char **argv)
     if ((rc = zf_calendar_store_load(&cal, db, &err)) < 0 ||
         (rc = zf_clock_store_list_open(&rows, &n, db, cal, &filter, today, &err)) < 0)
         goto fail;
-    printf("编号\t部门\t期限规则\t对象\t起算日\t到期日\t剩余工作日\t状态\n");
+    printf("编号\t部门\t期限规则\t对象\t起算日\t到期日\t剩余天数\t状态\n");
     for (size_t k = 0; k < n; k++) {
         const zf_clock *c = &rows[k].clock;
-        char code[64] = "?", sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN] = "—", left_s[16] = "—";
+        char code[64] = "?", sd[ZF_DATE_STRLEN], dd[ZF_DATE_STRLEN] = "—", left_s[48] = "—";
         int64_t did = rows[k].department_id;
         int left;
 
@@ -109,8 +109,12 @@ int zf_cmd_deadlines(int argc, char **argv)
             goto fail;
         if (c->due != ZF_DATE_NONE) {
             zf_date_format(dd, c->due);
-            if (zf_clock_workdays_left(&left, c, cal, today, NULL) == 0)
-                snprintf(left_s, sizeof left_s, "%d", left);
+            /* in the clock's own unit: a calendar-day clock (行政处罚法
+             * 第六十条's 90 日) counts 日, not 工作日; negative when overdue */
+            if (c->rule.kind == ZF_RULE_CALENDAR_DAYS)
+                snprintf(left_s, sizeof left_s, "%d（自然日）", (int)(c->due - today));
+            else if (zf_clock_workdays_left(&left, c, cal, today, NULL) == 0)
+                snprintf(left_s, sizeof left_s, "%d（工作日）", left);
         }
         printf("%lld\t%s\t%s\t%s/%lld\t%s\t%s\t%s\t%s\n", (long long)rows[k].id, code, c->rule.name,
                rows[k].object_type, (long long)rows[k].object_id, zf_date_format(sd, c->start), dd,

@@ -245,6 +245,64 @@ static int touch(zf_db *db, int64_t case_id, int64_t now, zf_err *err)
     return rc < 0 ? rc : 0;
 }
 
+/* ---- list support (migration 0023) ---------------------------------------------- */
+
+/* Moves one case in case_counts: out of (dept, procedure, power, from) when
+ * from is not NULL, into (dept, procedure, power, to). Called in the
+ * transaction that inserts the case or changes its stage, so the list's
+ * totals from case_counts are always exact. */
+static int count_move(zf_db *db, int64_t dept, const char *proc, const char *power,
+                      const char *from, const char *to, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc = 0, i;
+
+    for (i = 0; i < 2 && rc >= 0; i++) {
+        const char *stage = i == 0 ? from : to;
+
+        if (!stage)
+            continue;
+        if ((rc = zf_db_prepare(&st, db,
+                                "INSERT INTO case_counts (department_id, procedure, power_type, stage, n) "
+                                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (department_id, procedure, "
+                                "power_type, stage) DO UPDATE SET n = case_counts.n + excluded.n",
+                                err)) < 0)
+            break;
+        zf_stmt_bind_int64(st, 1, dept);
+        zf_stmt_bind_text(st, 2, proc, -1);
+        zf_stmt_bind_text(st, 3, power, -1);
+        zf_stmt_bind_text(st, 4, stage, -1);
+        zf_stmt_bind_int64(st, 5, i == 0 ? -1 : 1);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        st = NULL;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Re-indexes the case's title, 立案号 and summary in case_fts (the list's
+ * keyword filter) from the row as it now is, in the caller's transaction. */
+static int fts_sync(zf_db *db, int64_t case_id, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int rc = 0, i;
+    static const char *const SQL[2] = {
+        "DELETE FROM case_fts WHERE rowid = $1",
+        "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
+        "COALESCE(case_no, ''), summary FROM cases WHERE id = $1",
+    };
+
+    for (i = 0; i < 2 && rc >= 0; i++) {
+        if ((rc = zf_db_prepare(&st, db, SQL[i], err)) < 0)
+            break;
+        zf_stmt_bind_int64(st, 1, case_id);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        st = NULL;
+    }
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- hashing ------------------------------------------------------------------- */
 
 int zf_case_hash(char out[65], zf_db *db, int64_t case_id, zf_err *err)
@@ -1058,6 +1116,9 @@ int zf_case_create(int64_t *out_id, zf_db *db, const zf_calendar *cal, const zf_
         rc = zf_err_set(err, ZF_EINVAL, "validation_failed", "department_id", "所属部门不存在");
     if (rc < 0)
         goto done;
+    if ((rc = count_move(db, c->department_id, c->procedure, c->power_type, NULL, c->stage, err)) < 0 ||
+        (rc = fts_sync(db, c->id, err)) < 0)
+        goto done;
     for (i = 0; i < in->n_parties; i++)
         if ((rc = insert_party(NULL, db, c->id, &parties[i], now, err)) < 0)
             goto done;
@@ -1143,6 +1204,8 @@ int zf_case_update(zf_db *db, int64_t case_id, const zf_case_patch *p, const zf_
     zf_stmt_free(st);
     st = NULL;
     if (rc < 0)
+        goto done;
+    if ((p->title || p->summary) && (rc = fts_sync(db, case_id, err)) < 0)
         goto done;
     zf_buf_printf(&d, "fields=%s%s%s%s%s%s", p->title ? "title," : "", p->summary ? "summary," : "",
                   p->source ? "source," : "", p->secrecy ? "secrecy," : "",
@@ -1581,6 +1644,11 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     zf_stmt_free(st);
     st = NULL;
     if (rc < 0)
+        goto done;
+    if (changed && (rc = count_move(db, w->cs.department_id, w->cs.procedure, w->cs.power_type,
+                                    w->cs.stage, res->outcome.stage, err)) < 0)
+        goto done;
+    if (res->case_no[0] && (rc = fts_sync(db, case_id, err)) < 0)
         goto done;
 
     /* clocks, all dated today */

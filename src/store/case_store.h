@@ -31,6 +31,12 @@
  * ZF_RULE_CALENDAR_DAYS clocks carrying their own rule (migration 0016 moved
  * the rows of the former case_day_clocks there).
  *
+ * The case list's aids (migration 0023), kept in the same transaction:
+ * case_counts (cases per department, procedure, power type and stage) on
+ * create and on every stage change, and case_fts (title, 立案号, summary,
+ * zf_cjk tokens) on create, on a title or summary change and when the 立案号
+ * is issued. A writer of cases outside this module must keep both too.
+ *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H
 #define ZF_STORE_CASE_STORE_H

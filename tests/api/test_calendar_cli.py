@@ -234,3 +234,30 @@ def test_deadlines_command(data_dir):
         assert len(r.stderr.strip().splitlines()) == 1
     r = zhifa("deadlines", "--state", "due-soon", "--data", data_dir)
     assert r.returncode == 0, r.stderr
+
+
+def test_deadlines_days_left_in_the_clocks_own_unit():
+    """A calendar-day clock (行政处罚法 第六十条, 90 日) shows calendar days
+    left, a working-day clock working days, each labelled with its kind."""
+    import datetime
+    root = tempfile.mkdtemp(prefix="zhifa-cal-cli-demo-")
+    try:
+        d = os.path.join(root, "data")
+        assert zhifa("init", d, "--demo").returncode == 0
+        r = zhifa("deadlines", "--data", d)
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert lines[0].split("\t")[6] == "剩余天数"
+        today = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date()
+        kinds = set()
+        for line in lines[1:]:
+            cols = line.split("\t")
+            m = re.fullmatch(r"(-?\d+)（(工作日|自然日)）", cols[6])
+            assert m, line
+            kinds.add(m.group(2))
+            if cols[2] == "行政处罚决定期限":  # calendar days
+                due = datetime.date.fromisoformat(cols[5])
+                assert m.group(2) == "自然日" and int(m.group(1)) == (due - today).days, line
+        assert kinds == {"工作日", "自然日"}, r.stdout
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
