@@ -12,7 +12,9 @@
 #define MAX_ENTRIES 64
 
 static const char *const KNOWN_KEYS[] = {
-    "listen", "threads", "body_limit", "timeout", "trust_proxy", "console_dir", NULL,
+    "listen", "threads", "body_limit", "timeout", "trust_proxy", "console_dir",
+    "database", /* issue 9: a postgres:// URL instead of DIR/zhifa.db */
+    NULL,
 };
 
 struct zf_config {

@@ -4,6 +4,11 @@ with a fresh demo data directory.
 The binary comes from $ZHIFA_BIN (the Makefile sets it; defaults to
 build/zhifa). One server is shared by a test module; tests that need a
 pristine database use the `fresh_server` fixture instead.
+
+With ZHIFA_TEST_DATABASE=postgres and ZHIFA_TEST_PG_URL=postgres://user@host:port
+(`make test-pg` sets both, see scripts/test-pg.sh), every server gets a fresh
+PostgreSQL database instead of DIR/zhifa.db (`zhifa init --database`), and
+Server.db() answers the tests' SQLite-style queries ("?" placeholders) from it.
 """
 import os
 import shutil
@@ -12,6 +17,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import uuid
 
 import pytest
 import requests
@@ -20,6 +26,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("ZHIFA_BIN", os.path.join(ROOT, "build", "zhifa"))
 PASSWORD = "demo-password-2026"
 LEDGER_TABLES = ("ledger_events", "ledger_nodes", "checkpoints", "cosignatures")
+PG = os.environ.get("ZHIFA_TEST_DATABASE") == "postgres"
+PG_URL = os.environ.get("ZHIFA_TEST_PG_URL", "")
 DEMO_USERS = ["admin", "officer1", "officer2", "reviewer1", "head1",
               "publicity1", "supervisor1", "auditor1"]
 
@@ -51,13 +59,18 @@ class Server:
         return s
 
     def db(self):
-        """A read connection to the server's SQLite file."""
+        """A read connection to the server's SQLite file (or its PostgreSQL
+        database, behind the same execute() interface)."""
+        if getattr(self, "database", None):
+            return PgConnection(self.database)
         return sqlite3.connect(os.path.join(self.data_dir, "zhifa.db"))
 
     def snapshot(self, tables=None):
         """Row counts and a content digest per table, to prove that a rejected
         request changed nothing."""
         con = self.db()
+        if isinstance(con, PgConnection):
+            return con.snapshot(tables)
         try:
             # the ledger grows with the audit trail and checkpoints are issued
             # in the background: like audit_log, it is not "a change"
@@ -89,10 +102,94 @@ class Server:
                 self.proc.wait()
 
 
+class PgCursor:
+    def __init__(self, cur):
+        self.cur = cur
+
+    @staticmethod
+    def _row(r):
+        return tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+
+    def fetchone(self):
+        r = self.cur.fetchone()
+        return None if r is None else self._row(r)
+
+    def fetchall(self):
+        return [self._row(r) for r in self.cur.fetchall()]
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """The slice of sqlite3.Connection the tests use, on PostgreSQL."""
+
+    def __init__(self, url):
+        import psycopg2  # Debian python3-psycopg2; needed only here
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True
+
+    def execute(self, sql, params=()):
+        cur = self.con.cursor()
+        if params:
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        else:
+            cur.execute(sql)
+        return PgCursor(cur)
+
+    def commit(self):
+        pass
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def snapshot(self, tables=None):
+        try:
+            names = tables or [r[0] for r in self.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_type = 'BASE TABLE'")
+                if r[0] not in LEDGER_TABLES]
+            return {n: hash(tuple(self.execute('SELECT * FROM "%s" ORDER BY 1' % n).fetchall()))
+                    for n in names}
+        finally:
+            self.close()
+
+
+def create_pg_database():
+    """A new empty database on the test cluster; returns its URL."""
+    name = "zt_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", PG_URL + "/postgres", "-qc", "CREATE DATABASE " + name],
+                   check=True, capture_output=True)
+    return PG_URL + "/" + name
+
+
+def drop_pg_database(url):
+    name = url.rsplit("/", 1)[1]
+    subprocess.run(["psql", PG_URL + "/postgres", "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name],
+                   capture_output=True)
+
+
+def init_data_dir(data, demo=True):
+    """zhifa init DATA (--demo): on the backend the run is testing. Returns
+    the PostgreSQL URL, or None for SQLite."""
+    args = [BIN, "init", data] + (["--demo"] if demo else [])
+    database = create_pg_database() if PG else None
+    if database:
+        args += ["--database", database]
+    subprocess.run(args, check=True, capture_output=True)
+    return database
+
+
 def start_server(extra_env=None):
     data_dir = tempfile.mkdtemp(prefix="zhifa-api-")
     data = os.path.join(data_dir, "data")
-    subprocess.run([BIN, "init", data, "--demo"], check=True, capture_output=True)
+    database = init_data_dir(data)
     port = free_port()
     env = dict(os.environ)
     env.update(extra_env or {})
@@ -101,6 +198,7 @@ def start_server(extra_env=None):
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     srv = Server(data, port, proc)
     srv.root = data_dir
+    srv.database = database
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
@@ -118,6 +216,8 @@ def start_server(extra_env=None):
 def stop_server(srv):
     srv.stop()
     shutil.rmtree(srv.root, ignore_errors=True)
+    if getattr(srv, "database", None):
+        drop_pg_database(srv.database)
 
 
 @pytest.fixture(scope="module")

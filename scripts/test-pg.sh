@@ -1,0 +1,31 @@
+#!/bin/bash
+# test-pg.sh BUILD — the PostgreSQL run of the tests (issue 9): starts a
+# throw-away PostgreSQL 15 cluster (scripts/pg-cluster.sh), runs the db-layer
+# unit tests against it, then the API test files listed in PG_API_TESTS
+# (the ones known to pass on PostgreSQL; docs/architecture.md says which do
+# not yet and why), each server on a fresh database. The cluster is stopped
+# and removed on exit, whatever happened.
+#
+#   PG_API_TESTS="tests/api/test_x.py ..." scripts/test-pg.sh build   (a subset)
+set -euo pipefail
+
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+: "${PG_API_TESTS:=tests/api/test_auth.py tests/api/test_search.py}"
+
+dir=$(mktemp -d /tmp/zhifa-pg-XXXXXX)
+chmod 755 "$dir"
+cleanup() { scripts/pg-cluster.sh stop "$dir"; }
+trap cleanup EXIT
+url=$(scripts/pg-cluster.sh start "$dir")
+echo "test-pg: PostgreSQL at $url"
+export ZHIFA_TEST_DATABASE=postgres ZHIFA_TEST_PG_URL="$url"
+export ZHIFA_BIN="$ROOT/$BUILD/zhifa"
+
+for t in test_pg; do
+    echo "test-pg: unit $t"
+    "$BUILD/tests/$t"
+done
+# shellcheck disable=SC2086
+/usr/bin/python3 -m pytest -q $PG_API_TESTS
