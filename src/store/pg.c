@@ -422,7 +422,7 @@ static int pg_bind_null(zf_stmt *st_, int n)
 static int indeterminate(const PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state && strcmp(state, "42P18") == 0;
+    return state && (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0);
 }
 
 static int execute(pg_stmt *st, zf_err *err)

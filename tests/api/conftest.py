@@ -103,8 +103,10 @@ class Server:
 
 
 class PgCursor:
-    def __init__(self, cur):
+    def __init__(self, cur, lastrowid=None):
         self.cur = cur
+        self.lastrowid = lastrowid
+        self.rowcount = cur.rowcount
 
     @staticmethod
     def _row(r):
@@ -131,10 +133,12 @@ class PgConnection:
 
     def execute(self, sql, params=()):
         cur = self.con.cursor()
-        if params:
-            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
-        else:
-            cur.execute(sql)
+        text = sql.replace("%", "%%").replace("?", "%s") if params else sql
+        if sql.lstrip().upper().startswith("INSERT") and "RETURNING" not in sql.upper():
+            # sqlite3's cursor.lastrowid: every table the tests insert into has an id
+            cur.execute(text + " RETURNING id", tuple(params) or None)
+            return PgCursor(cur, cur.fetchone()[0])
+        cur.execute(text, tuple(params) or None)
         return PgCursor(cur)
 
     def commit(self):
