@@ -159,7 +159,8 @@ class PgConnection:
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                 "current_schema() AND table_type = 'BASE TABLE'")
                 if r[0] not in LEDGER_TABLES]
-            return {n: hash(tuple(self.execute('SELECT * FROM "%s" ORDER BY 1' % n).fetchall()))
+            # sorted whole rows: PostgreSQL returns ties of "ORDER BY 1" in any order
+            return {n: hash(tuple(sorted(self.execute('SELECT * FROM "%s"' % n).fetchall(), key=repr)))
                     for n in names}
         finally:
             self.close()
