@@ -133,6 +133,10 @@ class PgConnection:
 
     def execute(self, sql, params=()):
         cur = self.con.cursor()
+        # the tests' few SQLite-isms: the table catalogue
+        sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
+                          "information_schema.tables WHERE table_schema = current_schema()) AS m")
+        sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
         text = sql.replace("%", "%%").replace("?", "%s") if params else sql
         if sql.lstrip().upper().startswith("INSERT") and "RETURNING" not in sql.upper():
             # sqlite3's cursor.lastrowid: every table the tests insert into has an id
