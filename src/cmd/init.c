@@ -59,7 +59,7 @@ int zf_cmd_init(int argc, char **argv)
     const char *dir = NULL, *database = NULL;
     char path[4096];
     FILE *f;
-    int version = 0;
+    int version = 0, bad;
     int demo = 0, i, rc;
     zf_sign_alg alg = ZF_SIGN_SM2;
     zf_err err = ZF_ERR_INIT;
@@ -124,10 +124,13 @@ int zf_cmd_init(int argc, char **argv)
         goto fail;
     if (database) {
         snprintf(path, sizeof path, "%s/zhifa.conf", dir);
-        if (!(f = fopen(path, "a")) ||
-            fprintf(f, "# The database (issue 9): PostgreSQL instead of zhifa.db.\ndatabase = %s\n",
-                    database) < 0 ||
-            fclose(f) != 0) {
+        bad = !(f = fopen(path, "a"));
+        if (f) {
+            bad = fprintf(f, "# The database (issue 9): PostgreSQL instead of zhifa.db.\ndatabase = %s\n",
+                          database) < 0;
+            bad |= fclose(f) != 0;
+        }
+        if (bad) {
             rc = zf_err_set(&err, ZF_EIO, "config_unwritable", NULL, "无法写入配置文件 %s", path);
             goto fail;
         }

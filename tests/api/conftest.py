@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import re
 import time
 import uuid
 
@@ -32,6 +33,19 @@ DEMO_USERS = ["admin", "officer1", "officer2", "reviewer1", "head1",
               "publicity1", "supervisor1", "auditor1"]
 
 
+def data_database(data_dir):
+    """The `database = URL` of DIR/zhifa.conf (PostgreSQL), or None."""
+    try:
+        with open(os.path.join(data_dir, "zhifa.conf"), encoding="utf-8") as f:
+            for line in f:
+                k, _, v = line.partition("=")
+                if k.strip() == "database" and v.strip():
+                    return v.strip()
+    except OSError:
+        pass
+    return None
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -46,6 +60,7 @@ class Server:
         self.port = port
         self.proc = proc
         self.url = "http://127.0.0.1:%d" % port
+        self.database = data_database(data_dir)
 
     def login(self, username, password=PASSWORD):
         """Returns a requests.Session logged in as username, with the CSRF
@@ -137,11 +152,20 @@ class PgConnection:
         sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
                           "information_schema.tables WHERE table_schema = current_schema()) AS m")
         sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
+        m = re.match(r'\s*PRAGMA table_info\("?(\w+)"?\)\s*$', sql)
+        if m:  # rows shaped as SQLite's: (cid, name, type, notnull, default, pk)
+            sql = ("SELECT ordinal_position - 1, column_name, data_type, 0, NULL, 0 FROM "
+                   "information_schema.columns WHERE table_schema = current_schema() AND "
+                   "table_name = '%s' ORDER BY ordinal_position" % m.group(1))
         text = sql.replace("%", "%%").replace("?", "%s") if params else sql
         if sql.lstrip().upper().startswith("INSERT") and "RETURNING" not in sql.upper():
-            # sqlite3's cursor.lastrowid: every table the tests insert into has an id
-            cur.execute(text + " RETURNING id", tuple(params) or None)
-            return PgCursor(cur, cur.fetchone()[0])
+            # sqlite3's cursor.lastrowid, for tables with an id column
+            import psycopg2
+            try:
+                cur.execute(text + " RETURNING id", tuple(params) or None)
+                return PgCursor(cur, cur.fetchone()[0])
+            except psycopg2.errors.UndefinedColumn:
+                cur = self.con.cursor()
         cur.execute(text, tuple(params) or None)
         return PgCursor(cur)
 
@@ -207,7 +231,6 @@ def start_server(extra_env=None):
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     srv = Server(data, port, proc)
     srv.root = data_dir
-    srv.database = database
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
