@@ -103,7 +103,7 @@ api-test: $(BUILD)/zhifa
 
 # Issue 9: the db-layer unit tests and the API test files that pass on
 # PostgreSQL, against a throw-away PostgreSQL 15 cluster (scripts/test-pg.sh).
-test-pg: $(BUILD)/zhifa $(BUILD)/tests/test_pg
+test-pg: $(BUILD)/zhifa $(TEST_BIN)
 	bash scripts/test-pg.sh $(BUILD)
 
 e2e-test: all

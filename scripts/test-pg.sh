@@ -26,7 +26,11 @@ echo "test-pg: PostgreSQL at $url"
 export ZHIFA_TEST_DATABASE=postgres ZHIFA_TEST_PG_URL="$url"
 export ZHIFA_BIN="$ROOT/$BUILD/zhifa"
 
-for t in test_pg; do
+# test_pg, and the store tests that open their database through
+# tests/unit/testdb.h (test_case_store and test_ledger_store tamper with
+# SQLite-only SQL and stay SQLite-only).
+for t in test_pg test_review_store test_publication_store test_calendar_store test_demo \
+    test_session test_library_validation test_settings; do
     echo "test-pg: unit $t"
     "$BUILD/tests/$t"
 done
