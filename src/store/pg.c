@@ -208,6 +208,11 @@ int zf_db_pg_open(zf_db **out, const char *url, zf_err *err)
     }
     PQsetNoticeProcessor(db->c, quiet, NULL);
     if (run(db,
+            /* custom plans: a generic plan of a search or a filtered list
+             * cannot know how selective this execution's values are (a GIN
+             * match vs. a backward scan of the primary key: 100x apart);
+             * re-planning costs far less than a bad plan */
+            "SET plan_cache_mode = force_custom_plan;"
             "SET lock_timeout = '10s'; SET client_min_messages = warning;"
             " SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'",
             err) < 0) {
