@@ -263,12 +263,16 @@ static const char HIT[] =
 /* PostgreSQL: $1 the phrase tsquery, $8 the loose one (tsv.h). */
 #define PG_MATCH                                                                 \
     " (d.tsv @@ CAST($1 AS tsquery) OR (d.tsv_partial AND d.tsv @@ CAST($8 AS tsquery)))"
+/* MATERIALIZED: always the GIN index, then the newest first, as FTS5 walks
+ * its doclist; left to itself the planner may scan the primary key
+ * backwards and test every row when it thinks the terms common (160 ms
+ * where the index takes 2, docs/benchmarks.md). */
 static const char PROBE_PG[] =
-    "SELECT d.id, -ts_rank(d.tsv, CAST($1 AS tsquery)) FROM search_docs d WHERE" PG_MATCH
-    " ORDER BY d.id DESC LIMIT $6 OFFSET $7";
+    "WITH m AS MATERIALIZED (SELECT d.id, d.tsv FROM search_docs d WHERE" PG_MATCH ")"
+    " SELECT id, -ts_rank(tsv, CAST($1 AS tsquery)) FROM m ORDER BY id DESC LIMIT $6 OFFSET $7";
 static const char PROBE_PG_FILTERED[] =
-    "SELECT d.id, -ts_rank(d.tsv, CAST($1 AS tsquery)) FROM search_docs d WHERE" PG_MATCH FILTERS
-    " ORDER BY d.id DESC LIMIT $6 OFFSET $7";
+    "WITH m AS MATERIALIZED (SELECT d.id, d.tsv FROM search_docs d WHERE" PG_MATCH FILTERS ")"
+    " SELECT id, -ts_rank(tsv, CAST($1 AS tsquery)) FROM m ORDER BY id DESC LIMIT $6 OFFSET $7";
 static const char HIT_PG[] =
     "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
     " d.title, d.link, d.body"
