@@ -59,7 +59,8 @@ int zf_cmd_init(int argc, char **argv)
     const char *dir = NULL, *database = NULL;
     char path[4096];
     FILE *f;
-    int version = 0, bad;
+    int64_t tables = 0;
+    int bad;
     int demo = 0, i, rc;
     zf_sign_alg alg = ZF_SIGN_SM2;
     zf_err err = ZF_ERR_INIT;
@@ -98,27 +99,36 @@ int zf_cmd_init(int argc, char **argv)
         fprintf(stderr, "zhifa: %s 已经是数据目录，未做任何修改\n", dir);
         return 1;
     }
+    /* A PostgreSQL database must be empty: init never adopts another's data,
+     * and refuses before it creates anything. */
+    if (database && ((rc = zf_db_open(&db, database, &err)) < 0 ||
+                     (rc = zf_db_query_int64(db, &tables,
+                                             "SELECT COUNT(*) FROM information_schema.tables"
+                                             " WHERE table_schema = current_schema()",
+                                             &err, 0, NULL)) < 0))
+        goto fail;
+    if (tables > 0) {
+        /* not the URL: it may hold a password */
+        fprintf(stderr, "zhifa: --database 指定的数据库不是空库（已有 %lld 张表），未做任何修改\n",
+                (long long)tables);
+        zf_db_close(db);
+        return 1;
+    }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "zhifa: 无法创建目录 %s：%s\n", dir, strerror(errno));
+        zf_db_close(db);
         return 1;
     }
     snprintf(path, sizeof path, "%s/evidence", dir);
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "zhifa: 无法创建目录 %s：%s\n", path, strerror(errno));
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s", database ? database : dir);
-    if (!database)
-        snprintf(path, sizeof path, "%s/zhifa.db", dir);
-    /* a PostgreSQL database must be empty: init never adopts another's data */
-    if (database && ((rc = zf_db_open(&db, path, &err)) < 0 ||
-                     (rc = zf_db_schema_version(db, &version, &err)) < 0))
-        goto fail;
-    if (version > 0) {
-        fprintf(stderr, "zhifa: 数据库 %s 中已有数据（结构版本 %d），未做任何修改\n", database, version);
         zf_db_close(db);
         return 1;
     }
+    if (database)
+        snprintf(path, sizeof path, "%s", database);
+    else
+        snprintf(path, sizeof path, "%s/zhifa.db", dir);
     if ((rc = zf_config_write_default(dir, &err)) < 0 || (rc = zf_ledger_key_create(dir, alg, &err)) < 0 ||
         (!db && (rc = zf_db_open(&db, path, &err)) < 0) || (rc = zf_db_migrate(db, &err)) < 0)
         goto fail;
