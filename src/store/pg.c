@@ -192,6 +192,45 @@ static void quiet(void *arg, const char *message)
 static const zf_db_ops pg_ops;
 static void pg_close(zf_db *db_);
 
+/* The settings every connection runs with. */
+static int session_setup(pg_db *db, zf_err *err)
+{
+    PQsetNoticeProcessor(db->c, quiet, NULL);
+    return run(db,
+               /* custom plans: a generic plan of a search or a filtered list
+                * cannot know how selective this execution's values are (a GIN
+                * match vs. a backward scan of the primary key: 100x apart);
+                * re-planning costs far less than a bad plan */
+               "SET plan_cache_mode = force_custom_plan;"
+               "SET lock_timeout = '10s'; SET client_min_messages = warning;"
+               " SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'",
+               err);
+}
+
+/* A connection the server dropped (a restart, a failover, an administrator's
+ * pg_terminate_backend) is re-opened when it is next used outside a write
+ * transaction: the statement that met the loss has failed, the ones after it
+ * work. Its prepared statements died with it and are prepared again. Inside
+ * a write transaction nothing is retried: the transaction is lost and its
+ * commit or rollback reports that. Returns 0 when the connection is usable. */
+static int ensure_connected(pg_db *db, zf_err *err)
+{
+    int i;
+
+    if (PQstatus(db->c) == CONNECTION_OK)
+        return 0;
+    if (db->in_tx)
+        return zf_err_set(err, ZF_EDB, "database_error", NULL, "数据库连接已断开，本次修改未保存");
+    db->in_read = 0;
+    PQreset(db->c);
+    if (PQstatus(db->c) != CONNECTION_OK)
+        return zf_err_set(err, ZF_EDB, "database_unavailable", NULL, "无法连接 PostgreSQL 数据库：%s",
+                          PQerrorMessage(db->c));
+    for (i = 0; i < db->ncache; i++)
+        db->cache[i]->name[0] = '\0';
+    return session_setup(db, err);
+}
+
 int zf_db_pg_open(zf_db **out, const char *url, zf_err *err)
 {
     pg_db *db = zf_calloc(1, sizeof *db);
@@ -206,16 +245,7 @@ int zf_db_pg_open(zf_db **out, const char *url, zf_err *err)
         pg_close(&db->base);
         return ZF_EDB;
     }
-    PQsetNoticeProcessor(db->c, quiet, NULL);
-    if (run(db,
-            /* custom plans: a generic plan of a search or a filtered list
-             * cannot know how selective this execution's values are (a GIN
-             * match vs. a backward scan of the primary key: 100x apart);
-             * re-planning costs far less than a bad plan */
-            "SET plan_cache_mode = force_custom_plan;"
-            "SET lock_timeout = '10s'; SET client_min_messages = warning;"
-            " SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'",
-            err) < 0) {
+    if (session_setup(db, err) < 0) {
         pg_close(&db->base);
         return ZF_EDB;
     }
@@ -274,6 +304,8 @@ static int read_start(pg_db *db)
     PGresult *res;
     int ok;
 
+    if (!db->in_tx && ensure_connected(db, NULL) < 0)
+        return ZF_EDB;
     if (db->in_tx || db->in_read || PQtransactionStatus(db->c) != PQTRANS_IDLE)
         return 0;
     res = PQexec(db->c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -292,6 +324,8 @@ static int pg_exec(zf_db *db_, const char *sql, zf_err *err)
 
     /* exec is for DDL and multi-statement scripts: never under a snapshot */
     read_finish(db);
+    if ((rc = ensure_connected(db, err)) < 0)
+        return rc;
     rc = run(db, sql, err);
     if (reread)
         read_start(db);
@@ -441,6 +475,8 @@ static int execute(pg_stmt *st, zf_err *err)
         read_finish(db); /* an autocommit write: see the top of the file */
         reread = 1;
     }
+    if ((rc = ensure_connected(db, err)) < 0)
+        goto done;
     if (!st->name[0] && st->cached) {
         snprintf(st->name, sizeof st->name, "zf%u", ++db->next_name);
         for (i = 0; i < st->nparams; i++)
@@ -634,7 +670,8 @@ static int pg_begin(zf_db *db_, zf_err *err)
     int rc;
 
     read_finish(db);
-    if ((rc = run(db, "BEGIN ISOLATION LEVEL READ COMMITTED", err)) < 0)
+    if ((rc = ensure_connected(db, err)) < 0 ||
+        (rc = run(db, "BEGIN ISOLATION LEVEL READ COMMITTED", err)) < 0)
         return rc;
     if ((rc = run(db, "SELECT pg_advisory_xact_lock(" WRITER_LOCK ")", err)) < 0) {
         PQclear(PQexec(db->c, "ROLLBACK"));

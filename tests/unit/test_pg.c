@@ -367,6 +367,52 @@ static void test_writers_take_turns_and_reads_keep_a_snapshot(void **state)
     zf_db_close(b);
 }
 
+/* Ends db's server process from another connection, as a restart would. */
+static void terminate(zf_db *db)
+{
+    zf_db *other = open_db();
+    zf_err err = ZF_ERR_INIT;
+    int64_t pid = 0;
+    char sql[96];
+
+    assert_int_equal(zf_db_query_int64(db, &pid, "SELECT pg_backend_pid()", &err, 0, NULL), 1);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", (long long)pid);
+    assert_int_equal(zf_db_query_int64(other, NULL, sql, &err, 0, NULL), 1);
+    zf_db_close(other);
+    usleep(100 * 1000);
+}
+
+static void test_a_dropped_connection_is_reopened(void **state)
+{
+    static const char count_sql[] = "SELECT COUNT(*) FROM counter WHERE n >= $1";
+    const char *zero[] = {"0"};
+    zf_db *db;
+    zf_err err = ZF_ERR_INIT;
+    int64_t n = 0;
+
+    (void)state;
+    NEED_SERVER();
+    db = open_db();
+    /* a cached prepared statement, which dies with the server process */
+    assert_int_equal(zf_db_query_int64(db, &n, count_sql, &err, 1, zero), 1);
+    terminate(db);
+    assert_true(zf_db_query_int64(db, &n, count_sql, &err, 1, zero) < 0); /* the one that meets it */
+    assert_int_equal(zf_db_query_int64(db, &n, count_sql, &err, 1, zero), 1);
+    assert_int_equal(n, 1);
+
+    /* inside a write transaction the loss is reported, not retried */
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    terminate(db);
+    assert_true(zf_db_exec(db, "UPDATE counter SET n = n + 1000", &err) < 0);
+    assert_true(zf_db_commit(db, &err) < 0);
+    assert_int_equal(zf_db_in_transaction(db), 0);
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_db_query_int64(db, &n, "SELECT n FROM counter", &err, 0, NULL), 1);
+    assert_true(n < 1000); /* the lost transaction left nothing */
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    zf_db_close(db);
+}
+
 static void test_migrations_run_and_search_recall(void **state)
 {
     /* A small alphabet so that substrings recur across documents. */
@@ -450,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_values_round_trip),
         cmocka_unit_test(test_errors_map_like_sqlite),
         cmocka_unit_test(test_writers_take_turns_and_reads_keep_a_snapshot),
+        cmocka_unit_test(test_a_dropped_connection_is_reopened),
         cmocka_unit_test(test_migrations_run_and_search_recall),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
