@@ -477,11 +477,11 @@ static int execute(pg_stmt *st, zf_err *err)
     }
     if ((rc = ensure_connected(db, err)) < 0)
         goto done;
+    for (i = 0; i < st->nparams; i++)
+        if (!st->used[i])
+            st->types[i] = OID_TEXT; /* a gap in the numbers: any type */
     if (!st->name[0] && st->cached) {
         snprintf(st->name, sizeof st->name, "zf%u", ++db->next_name);
-        for (i = 0; i < st->nparams; i++)
-            if (!st->used[i])
-                st->types[i] = OID_TEXT; /* a gap in the numbers: any type */
         /* a failed PREPARE would abort the transaction around it */
         in_tx = PQtransactionStatus(db->c) == PQTRANS_INTRANS;
         if (in_tx)
