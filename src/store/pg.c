@@ -503,8 +503,6 @@ static int execute(pg_stmt *st, zf_err *err)
                                       ? "RELEASE SAVEPOINT zf_prepare"
                                       : "ROLLBACK TO SAVEPOINT zf_prepare"));
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            if (getenv("ZHIFA_DB_TRACE"))
-                fprintf(stderr, "pg prepare failed: %s\n%s\n", st->sql, PQresultErrorMessage(res));
             rc = pg_error(db, err, res, "prepare");
             st->name[0] = '\0';
             PQclear(res);
@@ -520,8 +518,6 @@ static int execute(pg_stmt *st, zf_err *err)
                            st->lengths, st->formats, 0);
     s = PQresultStatus(res);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        if (getenv("ZHIFA_DB_TRACE"))
-            fprintf(stderr, "pg step failed: %s\n%s\n", st->sql, PQresultErrorMessage(res));
         rc = pg_error(db, err, res, "step");
         PQclear(res);
         if (db->in_read && PQtransactionStatus(db->c) == PQTRANS_INERROR) {
