@@ -1,4 +1,5 @@
-/* sqlite.c — the SQLite backend of db.h.
+/* sqlite.c — the SQLite backend of db.h (db.c dispatches to it through
+ * sqlite_ops, db_backend.h; zf_db_sqlite_open is its only entry point).
  *
  * Placeholders $1..$N are SQLite named parameters; each statement keeps a map
  * from N to SQLite's own parameter index, so $2 may appear before $1 or twice.
