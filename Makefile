@@ -16,7 +16,7 @@ export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp
 endif
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl libarchive xlsxwriter
+PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo libqrencode libcurl libarchive xlsxwriter libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT ?= -O2
@@ -40,7 +40,7 @@ ifneq ($(wildcard $(CURDIR)/../shared/reference),)
 export ZF_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference)
 endif
 
-.PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench \
+.PHONY: all zhifa console run demo test unit-test api-test e2e-test deps clean fuzz bench test-pg \
 	crash-test crash-test-quick big-upload-test upload-bench
 
 all: zhifa console
@@ -100,6 +100,11 @@ unit-test: $(BUILD)/zhifa $(TEST_BIN) $(FUZZ_REPLAY)
 
 api-test: $(BUILD)/zhifa
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) $(PYTHON) -m pytest -q tests/api
+
+# Issue 9: the db-layer unit tests and the API test files that pass on
+# PostgreSQL, against a throw-away PostgreSQL 15 cluster (scripts/test-pg.sh).
+test-pg: $(BUILD)/zhifa $(TEST_BIN)
+	bash scripts/test-pg.sh $(BUILD)
 
 e2e-test: all
 	ZHIFA_BIN=$(abspath $(BUILD)/zhifa) bash tests/e2e/run.sh

@@ -21,7 +21,11 @@
  *        $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc \
  *          pangocairo libqrencode libcurl) -lpthread -lm
  *     build/bench/ledger_bench [--events N] [--big N] [--phase-txns N] [--threads A,B] [--rounds N]
- *                              [--keep]
+ *                              [--keep] [--database postgres://...]
+ *
+ * --database runs everything but the big tree on that (empty) PostgreSQL
+ * database (zhifa init --database; issue 9) instead of DIR/zhifa.db; give
+ * --big 0 with it.
  *
  * Defaults: --events 1000000, --big 10000000 (0 skips the 10M tree),
  * --phase-txns 40000 per rate measurement, --threads 16,64, --rounds 3
@@ -389,6 +393,7 @@ int main(int argc, char **argv)
 {
     const char *zhifa = getenv("ZHIFA_BIN") ? getenv("ZHIFA_BIN") : "build/zhifa";
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    const char *database = NULL;
     uint64_t events = 1000000, big = 10000000, phase = 40000, size;
     int threads[8] = {16, 64}, nthreads = 2, keep = 0, bad = 0, rounds = 3, i, rc;
     char base[512], dir[600], dbpath[700], bigdir[512], bigpath[600];
@@ -417,6 +422,8 @@ int main(int argc, char **argv)
         }
         else if (strcmp(argv[i], "--keep") == 0)
             keep = 1;
+        else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc)
+            database = argv[++i];
         else {
             fprintf(stderr, "usage: ledger_bench [--events N] [--big N] [--phase-txns N] [--threads A,B] [--rounds N] [--keep]\n");
             return 2;
@@ -427,11 +434,16 @@ int main(int argc, char **argv)
         die("mkdtemp", NULL);
     snprintf(dir, sizeof dir, "%s/data", base);
     {
-        char *args[] = {(char *)zhifa, "init", dir, NULL};
+        char *args[] = {(char *)zhifa, "init", dir, "--database", (char *)database, NULL};
+        if (!database)
+            args[3] = NULL;
         if (run(args) != 0)
             die("zhifa init failed", NULL);
     }
-    snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", dir);
+    if (database)
+        snprintf(dbpath, sizeof dbpath, "%s", database);
+    else
+        snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", dir);
     setup_items(dbpath);
 
     /* 1. rates: simple transaction vs. the same with its ledger event, with

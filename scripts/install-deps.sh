@@ -4,11 +4,11 @@
 set -eu
 
 PACKAGES="build-essential pkg-config make
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libutf8proc-dev
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libutf8proc-dev libpq-dev postgresql-15
 libcmocka-dev sqlite3 openssl libcurl4-openssl-dev
 libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk libarchive-dev libxlsxwriter-dev
 python3-openpyxl
-python3 python3-pytest python3-requests python3-yaml
+python3 python3-pytest python3-requests python3-yaml python3-psycopg2
 nodejs npm chromium
 wrk nginx-light clang"
 

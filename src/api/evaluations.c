@@ -579,7 +579,7 @@ static int respond_draw(zf_ctx *c, int status, int64_t id)
         json_object_set_new(s, "scored_at", zf_json_int_or_null(st, 8));
         if ((rc = zf_db_prepare(&sc, c->db,
                                 "SELECT item_code, points, comment FROM eval_scores WHERE sample_id = $1 ORDER BY "
-                                "rowid",
+                                "position",
                                 &c->err)) < 0) {
             json_decref(items);
             json_decref(s);
@@ -778,14 +778,15 @@ static int h_score(zf_ctx *c)
             if (strcmp(code, json_string_value(json_object_get(it, "code"))) != 0)
                 continue;
             if ((rc = zf_db_prepare(&st, c->db,
-                                    "INSERT INTO eval_scores (sample_id, item_code, points, comment) VALUES "
-                                    "($1, $2, $3, $4)",
+                                    "INSERT INTO eval_scores (sample_id, item_code, points, comment, position) "
+                                    "VALUES ($1, $2, $3, $4, $5)",
                                     &c->err)) < 0)
                 goto fail;
             zf_stmt_bind_int64(st, 1, sample);
             zf_stmt_bind_text(st, 2, code, -1);
             zf_stmt_bind_int64(st, 3, json_integer_value(json_object_get(it, "points")));
             zf_stmt_bind_text(st, 4, cm ? cm : "", -1);
+            zf_stmt_bind_int64(st, 5, (int64_t)j);
             rc = zf_stmt_step(st, &c->err);
             zf_stmt_free(st);
             st = NULL;

@@ -24,7 +24,13 @@ int zf_cmd_spotcheck(int argc, char **argv); /* cmd/spotcheck.c: re-run a 双随
  * data_dir of nothing (NULL). */
 const char *zf_cmd_data_dir(const char *flag_value);
 
-/* Opens DIR/zhifa.db and applies migrations. Fails with a clear message if
+/* Where the data directory's database is: the `database` key of
+ * DIR/zhifa.conf (a postgres:// URL) when set, else the file DIR/zhifa.db.
+ * Writes it to out (n bytes). */
+int zf_cmd_db_location(char *out, size_t n, const char *data_dir, zf_err *err);
+
+/* Opens the data directory's database (zf_cmd_db_location) and applies
+ * migrations. Fails with a clear message if
  * DIR is not an initialised data directory. Caller closes. */
 int zf_cmd_open_db(zf_db **out, const char *data_dir, zf_err *err);
 

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cmd/config.h"
+
 const char *zf_cmd_data_dir(const char *flag_value)
 {
     const char *env;
@@ -18,6 +20,28 @@ const char *zf_cmd_data_dir(const char *flag_value)
     if (env && *env)
         return env;
     return NULL;
+}
+
+int zf_cmd_db_location(char *out, size_t n, const char *data_dir, zf_err *err)
+{
+    zf_config *cfg = NULL;
+    const char *url;
+    int rc;
+
+    if ((rc = zf_config_load(&cfg, data_dir, err)) < 0)
+        return rc;
+    url = zf_config_get(cfg, "database", NULL);
+    if (url && *url && !zf_db_location_is_postgres(url)) {
+        zf_config_free(cfg);
+        return zf_err_set(err, ZF_EINVAL, "config_invalid", "database",
+                          "配置项 database 应为 postgres:// 或 postgresql:// 开头的地址");
+    }
+    if (url && *url)
+        snprintf(out, n, "%s", url);
+    else
+        snprintf(out, n, "%s/zhifa.db", data_dir);
+    zf_config_free(cfg);
+    return 0;
 }
 
 int zf_cmd_open_db(zf_db **out, const char *data_dir, zf_err *err)
@@ -31,8 +55,9 @@ int zf_cmd_open_db(zf_db **out, const char *data_dir, zf_err *err)
     if (!data_dir)
         return zf_err_set(err, ZF_EINVAL, "no_data_dir", NULL,
                           "未指定数据目录：请使用 --data DIR 或设置环境变量 ZHIFA_DATA");
-    snprintf(path, sizeof path, "%s/zhifa.db", data_dir);
-    if (stat(path, &sb) != 0)
+    if ((rc = zf_cmd_db_location(path, sizeof path, data_dir, err)) < 0)
+        return rc;
+    if (!zf_db_location_is_postgres(path) && stat(path, &sb) != 0)
         return zf_err_set(err, ZF_ENOTFOUND, "not_initialised", NULL,
                           "%s 不是已初始化的数据目录（找不到 zhifa.db）：请先运行 zhifa init %s", data_dir,
                           data_dir);

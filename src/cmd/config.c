@@ -15,7 +15,9 @@ static const char *const KNOWN_KEYS[] = {
     "listen", "threads", "body_limit", "timeout", "trust_proxy", "console_dir",
     /* evidence store (issue 9): blob_store = fs | s3, and the bucket (blob_config.h) */
     "blob_store", "s3_endpoint", "s3_bucket", "s3_region", "s3_access_key", "s3_secret_key_file", "s3_prefix",
-    "s3_part_size", "s3_copy_max", NULL,
+    "s3_part_size", "s3_copy_max",
+    "database", /* issue 9: a postgres:// URL instead of DIR/zhifa.db */
+    NULL,
 };
 
 struct zf_config {

@@ -109,6 +109,7 @@ int zf_cmd_serve(int argc, char **argv)
     cfg.timeout_seconds = (int)v;
     cfg.trust_proxy = strcmp(zf_config_get(file, "trust_proxy", "0"), "1") == 0;
     cfg.console_dir = zf_config_get(file, "console_dir", NULL);
+    cfg.database = zf_config_get(file, "database", NULL); /* checked by zf_cmd_open_db */
     cfg.host = host;
     cfg.data_dir = data_dir;
     fprintf(stderr, "zhifa 正在提供服务：http://%s:%d/ （控制台 http://%s:%d/console/）\n", host, cfg.port, host,

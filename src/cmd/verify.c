@@ -686,7 +686,10 @@ static int check_evidence(verifier *v)
     uint64_t done = 0, total;
     int rc;
 
-    if (count(v, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_files'") == 0)
+    if (count(v, strcmp(zf_db_dialect(v->db), "postgres") == 0
+                     ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+                       " AND table_name = 'evidence_files'"
+                     : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_files'") == 0)
         return 0;
     total = (uint64_t)count(v, "SELECT COUNT(*) FROM evidence_files WHERE state = 'stored'");
     v->phase = "证据文件";

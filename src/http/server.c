@@ -696,7 +696,10 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
         snprintf(s.console_dir, sizeof s.console_dir, "%s", cfg->console_dir);
     else
         default_console_dir(s.console_dir, sizeof s.console_dir);
-    snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", cfg->data_dir);
+    if (cfg->database)
+        snprintf(dbpath, sizeof dbpath, "%s", cfg->database);
+    else
+        snprintf(dbpath, sizeof dbpath, "%s/zhifa.db", cfg->data_dir);
     /* a connection per worker, one for the background thread, one spare */
     if ((rc = zf_db_pool_open(&s.pool, dbpath, threads + 2, err)) < 0)
         return rc;

@@ -19,9 +19,10 @@ typedef struct zf_server_config {
     const char *console_dir;  /* built console (index.html), NULL = beside the binary */
     int trust_proxy;          /* honour X-Forwarded-For / X-Forwarded-Proto from nginx */
     int quiet;                /* no access log */
+    const char *database;     /* postgres:// URL, or NULL for data_dir/zhifa.db */
 } zf_server_config;
 
-#define ZF_SERVER_CONFIG_INIT {NULL, "127.0.0.1", 8080, 0, 1024 * 1024, 30, NULL, 0, 0}
+#define ZF_SERVER_CONFIG_INIT {NULL, "127.0.0.1", 8080, 0, 1024 * 1024, 30, NULL, 0, 0, NULL}
 
 /* Serves until SIGTERM or SIGINT, then lets in-flight requests finish and
  * closes the database. Returns 0 after a clean shutdown. */

@@ -1,10 +1,13 @@
 /* db.h — the only way zhifa code touches its database.
  *
  * A small portable API (open, exec, prepared statements with typed binds and
- * row iteration, transactions, a per-connection statement cache) that the
- * SQLite backend implements today and a PostgreSQL backend will implement
- * later without any caller changing. SQL uses $1, $2 ... placeholders and
- * portable types; new ids come back through `INSERT ... RETURNING id`.
+ * row iteration, transactions, a per-connection statement cache) with two
+ * backends: SQLite (sqlite.c, the default: a file) and PostgreSQL (pg.c,
+ * libpq: a postgres:// URL). db.c picks the backend by the location and
+ * dispatches; no caller knows which one runs. SQL uses $1, $2 ...
+ * placeholders and portable types; new ids come back through
+ * `INSERT ... RETURNING id`. Migrations are written once for both (see
+ * migrate.c for the dialect rules).
  *
  * A zf_db is one connection and is not thread-safe; a zf_db_pool hands one
  * connection to each thread that asks. */
@@ -20,11 +23,18 @@ typedef struct zf_db zf_db;
 typedef struct zf_stmt zf_stmt;
 typedef struct zf_db_pool zf_db_pool;
 
-/* Opens (creating if needed) the database at path with WAL, foreign_keys=ON
- * and a busy timeout. Caller frees with zf_db_close. Durability is the
- * promise of zf_db_commit below (group commit; SQLite itself runs with
- * synchronous=NORMAL). */
-int zf_db_open(zf_db **out, const char *path, zf_err *err);
+/* Opens a connection. location is either a file path (SQLite: created if
+ * needed, WAL, foreign_keys=ON, a busy timeout) or a URL starting with
+ * postgres:// or postgresql:// (PostgreSQL through libpq; the database must
+ * exist). Caller frees with zf_db_close. Durability is the promise of
+ * zf_db_commit below (SQLite: group commit, itself running with
+ * synchronous=NORMAL; PostgreSQL: its own COMMIT with synchronous_commit). */
+int zf_db_open(zf_db **out, const char *location, zf_err *err);
+/* 1 when location names a PostgreSQL database (postgres:// or postgresql://). */
+int zf_db_location_is_postgres(const char *location);
+/* "sqlite" or "postgres": the SQL dialect of the connection, for the few
+ * places that must differ (migrations, full-text search). */
+const char *zf_db_dialect(const zf_db *db);
 void zf_db_close(zf_db *db);
 
 /* Runs one or more statements without parameters. */
@@ -66,7 +76,10 @@ int64_t zf_db_changes(zf_db *db);
 /* Transactions do not nest; begin takes the write lock at once (IMMEDIATE)
  * so that a read-then-write transaction cannot deadlock. Within one process
  * the write transactions on one database file run one at a time (begin waits
- * up to 10 s, then fails with "database_busy").
+ * up to 10 s, then fails with "database_busy"). On PostgreSQL begin takes one
+ * transaction-scoped advisory lock shared by every server (READ COMMITTED
+ * after the lock, so each statement sees all that committed before): write
+ * transactions run one at a time across all processes, as on SQLite.
  *
  * DURABILITY: after zf_db_commit returns 0 the transaction survives power
  * loss and kill -9: it returns only once the WAL holding the transaction has
@@ -95,7 +108,7 @@ int zf_db_in_transaction(const zf_db *db);
 
 /* A read transaction spanning several statements: one snapshot, and one
  * round of file locking instead of one per statement. The server opens one
- * around every GET. zf_db_begin ends it first (a handler that writes gets a
+ * around every GET (PostgreSQL: REPEATABLE READ READ ONLY). zf_db_begin ends it first (a handler that writes gets a
  * write transaction of its own); zf_db_read_end commits whatever autocommit
  * writes happened inside it. Both are no-ops when not applicable. */
 int zf_db_read_begin(zf_db *db);
@@ -126,9 +139,14 @@ int zf_db_migrate(zf_db *db, zf_err *err);
 /* The schema version of the database, and the newest this binary knows. */
 int zf_db_schema_version(zf_db *db, int *out, zf_err *err);
 int zf_db_schema_latest(void);
+/* The text of one migration as the backend of that dialect ("sqlite" or
+ * "postgres") runs it: its own sections kept, the other's dropped, and on
+ * PostgreSQL the type mapping applied (rules in migrate.c). Caller frees. */
+char *zf_db_migration_text(const char *sql, const char *dialect);
 
-/* A fixed-size pool of connections to one database; safe across threads. */
-int zf_db_pool_open(zf_db_pool **out, const char *path, int size, zf_err *err);
+/* A fixed-size pool of connections to one database (a location as for
+ * zf_db_open); safe across threads. */
+int zf_db_pool_open(zf_db_pool **out, const char *location, int size, zf_err *err);
 /* Blocks until a connection is free. */
 zf_db *zf_db_pool_acquire(zf_db_pool *pool);
 void zf_db_pool_release(zf_db_pool *pool, zf_db *db);

@@ -12,7 +12,13 @@
  *      (snippets in the probe would cost one per match, not one per hit).
  * Highlights come back between the control characters 0x02 and 0x03, which
  * html_mark turns into <mark> after escaping everything else, so no byte of
- * the indexed text or of the query can reach the page as markup. */
+ * the indexed text or of the query can reach the page as markup.
+ *
+ * On PostgreSQL (issue 9) the same steps run on search_docs.tsv, the
+ * tokenizer's tokens as a tsvector (search/tsv.h) that sync_queue computes
+ * in C: the probe matches a tsquery phrase (<N> between the tokens of each
+ * term) and ranks with ts_rank (title weight A, body D), and the highlights
+ * and snippets are marked in C (zf_search_mark) with the same markers. */
 #include "store/search_store.h"
 
 #include <stdio.h>
@@ -22,6 +28,7 @@
 #include <utf8proc.h>
 
 #include "search/tokenizer.h"
+#include "search/tsv.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -76,6 +83,48 @@ static int valid_date(const char *s)
            (s[8] - '0') * 10 + (s[9] - '0') >= 1 && (s[8] - '0') * 10 + (s[9] - '0') <= 31;
 }
 
+static int is_pg(zf_db *db)
+{
+    return strcmp(zf_db_dialect(db), "postgres") == 0;
+}
+
+/* PostgreSQL: recomputes the tsvector of every entry queued up to last
+ * (an entry deleted since has nothing left to index). */
+static int sync_queue_pg(zf_db *db, int64_t last, zf_err *err)
+{
+    zf_stmt *st = NULL, *up = NULL;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT d.id, d.title, d.body FROM search_docs d"
+                            " WHERE d.id IN (SELECT doc_id FROM search_queue WHERE id <= $1)",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, last);
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        char *tsv = NULL;
+        int partial = 0;
+
+        zf_search_tsvector_build(&tsv, &partial, zf_stmt_text(st, 1), zf_stmt_text(st, 2));
+        if ((rc = zf_db_prepare(&up, db,
+                                "UPDATE search_docs SET tsv = CAST($2 AS tsvector),"
+                                " tsv_partial = ($3 = 1) WHERE id = $1",
+                                err)) == 0) {
+            zf_stmt_bind_int64(up, 1, zf_stmt_int64(st, 0));
+            zf_stmt_bind_text(up, 2, tsv, -1);
+            zf_stmt_bind_int64(up, 3, partial);
+            rc = zf_stmt_step(up, err);
+            zf_stmt_free(up);
+            up = NULL;
+        }
+        free(tsv);
+        if (rc < 0)
+            break;
+    }
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* Replays search_queue into search_fts, in order, then empties it. */
 static int sync_queue(zf_db *db, zf_err *err)
 {
@@ -86,16 +135,20 @@ static int sync_queue(zf_db *db, zf_err *err)
     if ((rc = zf_db_query_int64(db, &last, "SELECT COALESCE(MAX(id), 0) FROM search_queue", err, 0,
                                 NULL)) < 0 || last == 0)
         return rc < 0 ? rc : 0;
-    if ((rc = zf_db_prepare(&st, db,
+    if (is_pg(db))
+        rc = sync_queue_pg(db, last, err);
+    else if ((rc = zf_db_prepare(&st, db,
                             "INSERT INTO search_fts (search_fts, rowid, title, body)"
                             " SELECT CASE op WHEN 'del' THEN 'delete' END, doc_id, title, body"
                             " FROM search_queue WHERE id <= $1 ORDER BY id",
                             err)) < 0)
         return rc;
-    zf_stmt_bind_int64(st, 1, last);
-    rc = zf_stmt_step(st, err);
-    zf_stmt_free(st);
-    st = NULL;
+    else {
+        zf_stmt_bind_int64(st, 1, last);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        st = NULL;
+    }
     if (rc < 0 ||
         (rc = zf_db_prepare(&st, db, "DELETE FROM search_queue WHERE id <= $1", err)) < 0)
         return rc;
@@ -207,16 +260,41 @@ static const char HIT[] =
     " LEFT JOIN departments dep ON dep.id = d.department_id"
     " WHERE search_fts MATCH $1 AND search_fts.rowid = $2";
 
+/* PostgreSQL: $1 the phrase tsquery, $8 the loose one (tsv.h). */
+#define PG_MATCH                                                                 \
+    " (d.tsv @@ CAST($1 AS tsquery) OR (d.tsv_partial AND d.tsv @@ CAST($8 AS tsquery)))"
+/* MATERIALIZED: always the GIN index, then the newest first, as FTS5 walks
+ * its doclist; left to itself the planner may scan the primary key
+ * backwards and test every row when it thinks the terms common (160 ms
+ * where the index takes 2, docs/benchmarks.md). */
+static const char PROBE_PG[] =
+    "WITH m AS MATERIALIZED (SELECT d.id, d.tsv FROM search_docs d WHERE" PG_MATCH ")"
+    " SELECT id, -ts_rank(tsv, CAST($1 AS tsquery)) FROM m ORDER BY id DESC LIMIT $6 OFFSET $7";
+static const char PROBE_PG_FILTERED[] =
+    "WITH m AS MATERIALIZED (SELECT d.id, d.tsv FROM search_docs d WHERE" PG_MATCH FILTERS ")"
+    " SELECT id, -ts_rank(tsv, CAST($1 AS tsquery)) FROM m ORDER BY id DESC LIMIT $6 OFFSET $7";
+static const char HIT_PG[] =
+    "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
+    " d.title, d.link, d.body"
+    " FROM search_docs d LEFT JOIN departments dep ON dep.id = d.department_id WHERE d.id = $1";
+/* Characters of a snippet on PostgreSQL (FTS5's snippet takes 40 tokens,
+ * one per character of Chinese text, plus the words around them). */
+#define PG_SNIPPET_CHARS 64
+
 typedef struct query {
     const zf_search_params *p;
-    const char *match;     /* trigram phrases: finds the rows */
-    const char *highlight; /* bigram phrases: marks the hits */
+    const char *match;     /* trigram phrases: finds the rows (PostgreSQL: phrase tsquery) */
+    const char *highlight; /* bigram phrases: marks the hits (PostgreSQL: unused) */
+    const char *loose;     /* PostgreSQL: every lexeme, for partial documents */
     int filtered;
+    int pg;
 } query;
 
 static void bind_filters(zf_stmt *st, const query *q)
 {
     zf_stmt_bind_text(st, 1, q->match, -1);
+    if (q->pg)
+        zf_stmt_bind_text(st, 8, q->loose, -1);
     if (!q->filtered)
         return;
     zf_stmt_bind_text_or_null(st, 2, q->p->kind);
@@ -240,7 +318,10 @@ static int probe(cand **out, size_t *n, zf_db *db, const query *q, int64_t limit
     size_t k = 0;
     int rc;
 
-    if ((rc = zf_db_prepare(&st, db, q->filtered ? PROBE_FILTERED : PROBE_PLAIN, err)) < 0)
+    if ((rc = zf_db_prepare(&st, db,
+                            q->pg ? (q->filtered ? PROBE_PG_FILTERED : PROBE_PG)
+                                  : (q->filtered ? PROBE_FILTERED : PROBE_PLAIN),
+                            err)) < 0)
         goto done;
     bind_filters(st, q);
     zf_stmt_bind_int64(st, 6, limit);
@@ -321,11 +402,31 @@ static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, 
     zf_stmt *st = NULL;
     int rc;
 
-    if ((rc = zf_db_prepare(&st, db, HIT, err)) < 0)
+    if ((rc = zf_db_prepare(&st, db, q->pg ? HIT_PG : HIT, err)) < 0)
         return rc;
-    zf_stmt_bind_text(st, 1, q->highlight, -1);
-    zf_stmt_bind_int64(st, 2, rowid);
-    if ((rc = zf_stmt_step(st, err)) == 1) {
+    if (q->pg) {
+        zf_stmt_bind_int64(st, 1, rowid);
+    } else {
+        zf_stmt_bind_text(st, 1, q->highlight, -1);
+        zf_stmt_bind_int64(st, 2, rowid);
+    }
+    if ((rc = zf_stmt_step(st, err)) == 1 && q->pg) {
+        char *title = zf_search_mark(zf_stmt_text(st, 5), q->p->q, 0);
+        char *snippet = zf_search_mark(zf_stmt_text(st, 7), q->p->q, PG_SNIPPET_CHARS);
+        h->kind = zf_strdup(zf_stmt_text(st, 0));
+        h->ref_id = zf_stmt_int64(st, 1);
+        h->department_id = zf_stmt_int64(st, 2);
+        h->department = zf_strdup(zf_stmt_text(st, 3));
+        h->date = zf_strdup(zf_stmt_text(st, 4));
+        h->title = zf_strdup(zf_stmt_text(st, 5));
+        h->link = zf_strdup(zf_stmt_text(st, 6));
+        h->title_html = marked(title);
+        h->snippet_html = marked(snippet);
+        h->score = score;
+        free(title);
+        free(snippet);
+        rc = 0;
+    } else if (rc == 1) {
         h->kind = zf_strdup(zf_stmt_text(st, 0));
         h->ref_id = zf_stmt_int64(st, 1);
         h->department_id = zf_stmt_int64(st, 2);
@@ -416,19 +517,24 @@ static int check_params(const zf_search_params *p, zf_err *err)
 int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, zf_err *err)
 {
     zf_search_result r = ZF_SEARCH_RESULT_INIT;
-    query q = {p, NULL, NULL, 0};
-    char *match = NULL, *highlight = NULL;
+    query q = {p, NULL, NULL, NULL, 0, 0};
+    char *match = NULL, *highlight = NULL, *loose = NULL;
     cand *top = NULL, *win = NULL, *ranked;
     int64_t offset, window, w, in_window;
     size_t n = 0, nwin = 0, nranked, k, i;
     int rc, more = 0;
 
     memset(out, 0, sizeof *out);
-    if ((rc = check_params(p, err)) < 0 ||
-        (rc = zf_search_query_build(&match, p->q, strlen(p->q), ZF_SEARCH_QUERY_TRIGRAM, err)) < 0 ||
-        (rc = zf_search_query_build(&highlight, p->q, strlen(p->q), ZF_SEARCH_QUERY, err)) < 0 ||
-        (rc = zf_search_index_sync(db, err)) < 0)
+    q.pg = is_pg(db);
+    if ((rc = check_params(p, err)) < 0)
         goto done;
+    if (q.pg)
+        rc = zf_search_tsquery_build(&match, &loose, p->q, strlen(p->q), err);
+    else if ((rc = zf_search_query_build(&match, p->q, strlen(p->q), ZF_SEARCH_QUERY_TRIGRAM, err)) == 0)
+        rc = zf_search_query_build(&highlight, p->q, strlen(p->q), ZF_SEARCH_QUERY, err);
+    if (rc < 0 || (rc = zf_search_index_sync(db, err)) < 0)
+        goto done;
+    q.loose = loose;
     q.match = match;
     q.highlight = highlight;
     q.filtered = p->kind || p->department_id > 0 || p->from || p->to;
@@ -488,6 +594,7 @@ ok:
 done:
     free(match);
     free(highlight);
+    free(loose);
     free(top);
     free(win);
     if (rc < 0)

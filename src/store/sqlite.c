@@ -1,4 +1,5 @@
-/* sqlite.c — the SQLite backend of db.h.
+/* sqlite.c — the SQLite backend of db.h (db.c dispatches to it through
+ * sqlite_ops, db_backend.h; zf_db_sqlite_open is its only entry point).
  *
  * Placeholders $1..$N are SQLite named parameters; each statement keeps a map
  * from N to SQLite's own parameter index, so $2 may appear before $1 or twice.
@@ -12,7 +13,7 @@
  * fsync per batch instead of one per transaction is what lets many writers
  * reach thousands of durable commits per second on one disk, while every
  * zf_db_commit that returns 0 still means "on disk". */
-#include "store/db.h"
+#include "store/db_backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,9 +34,13 @@
 #define MAX_PARAMS 64
 #define CACHE_SIZE 256
 
-struct zf_stmt {
+typedef struct sq_db sq_db;
+typedef struct sq_stmt sq_stmt;
+
+struct sq_stmt {
+    zf_stmt base;
     sqlite3_stmt *st;
-    zf_db *db;
+    sq_db *db;
     char *sql;
     int in_use;
     int cached;
@@ -45,9 +50,10 @@ struct zf_stmt {
 
 typedef struct commit_group commit_group;
 
-struct zf_db {
+struct sq_db {
+    zf_db base;
     sqlite3 *h;
-    zf_stmt *cache[CACHE_SIZE];
+    sq_stmt *cache[CACHE_SIZE];
     int ncache;
     int in_tx;
     int in_read;
@@ -56,7 +62,13 @@ struct zf_db {
     uint32_t serial;      /* unique per connection opened by this process (data version) */
 };
 
-static int db_error(zf_db *db, zf_err *err, int sqlite_rc, const char *what)
+static void sq_db_close(zf_db *db_);
+static int sq_db_exec(zf_db *db_, const char *sql, zf_err *err);
+static void sq_db_rollback(zf_db *db_);
+static void sq_db_read_end(zf_db *db_);
+static const zf_db_ops sqlite_ops;
+
+static int db_error(sq_db *db, zf_err *err, int sqlite_rc, const char *what)
 {
     int primary = sqlite_rc & 0xff;
 
@@ -157,7 +169,7 @@ struct commit_group {
 static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
 static commit_group *groups;
 
-static void group_attach(zf_db *db, const char *path)
+static void group_attach(sq_db *db, const char *path)
 {
     struct stat sb;
     commit_group *g;
@@ -190,7 +202,7 @@ static void group_attach(zf_db *db, const char *path)
     pthread_mutex_unlock(&groups_mu);
 }
 
-static void group_detach(zf_db *db)
+static void group_detach(sq_db *db)
 {
     commit_group *g = db->group, **pp;
 
@@ -218,7 +230,7 @@ static void group_detach(zf_db *db)
  * database file. Not a mutex, so that it may be released from another thread
  * than the one that took it. Gives up after WRITER_TIMEOUT_S like SQLite's
  * busy timeout would. */
-static int writer_acquire(zf_db *db, zf_err *err)
+static int writer_acquire(sq_db *db, zf_err *err)
 {
     commit_group *g = db->group;
     struct timespec until;
@@ -242,7 +254,7 @@ static int writer_acquire(zf_db *db, zf_err *err)
     return 0;
 }
 
-static void writer_release(zf_db *db)
+static void writer_release(sq_db *db)
 {
     commit_group *g = db->group;
 
@@ -267,7 +279,7 @@ static int fsync_dir(const char *dir)
 }
 
 /* fsync of the WAL through the committing connection's own file object. */
-static int sync_wal(zf_db *db)
+static int sync_wal(sq_db *db)
 {
     sqlite3_file *f = NULL;
 
@@ -279,7 +291,7 @@ static int sync_wal(zf_db *db)
 
 /* Called after SQLite's COMMIT returned: waits until a sync that began after
  * it has succeeded, leading one when none is running. */
-static int group_sync(zf_db *db, zf_err *err)
+static int group_sync(sq_db *db, zf_err *err)
 {
     commit_group *g = db->group;
     uint64_t mine, target;
@@ -321,7 +333,7 @@ static int group_sync(zf_db *db, zf_err *err)
     return 0;
 }
 
-static int group_failed(zf_db *db)
+static int group_failed(sq_db *db)
 {
     int failed = 0;
 
@@ -335,13 +347,14 @@ static int group_failed(zf_db *db)
 
 static atomic_uint next_serial;
 
-int zf_db_open(zf_db **out, const char *path, zf_err *err)
+int zf_db_sqlite_open(zf_db **out, const char *path, zf_err *err)
 {
-    zf_db *db;
+    sq_db *db;
     int rc;
 
     pthread_once(&configure_once, configure);
     db = zf_calloc(1, sizeof *db);
+    db->base.ops = &sqlite_ops;
     db->serial = (uint32_t)atomic_fetch_add(&next_serial, 1) + 1;
     *out = NULL;
     rc = sqlite3_open_v2(path, &db->h,
@@ -349,12 +362,12 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
     if (rc != SQLITE_OK) {
         zf_err_set(err, ZF_EDB, "database_open_failed", NULL, "无法打开数据库 %s：%s", path,
                    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-        zf_db_close(db);
+        sq_db_close(&db->base);
         return ZF_EDB;
     }
     sqlite3_busy_timeout(db->h, 10000);
     sqlite3_extended_result_codes(db->h, 1);
-    rc = zf_db_exec(db,
+    rc = sq_db_exec(&db->base,
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;" /* durability: group commit, above */
                     "PRAGMA foreign_keys=ON;"
@@ -374,22 +387,23 @@ int zf_db_open(zf_db **out, const char *path, zf_err *err)
     if (rc == 0 && (rc = zf_search_register(db->h, err)) == 0)
         rc = zf_search_rank_register(db->h, err);
     if (rc < 0) {
-        zf_db_close(db);
+        sq_db_close(&db->base);
         return rc;
     }
     group_attach(db, path);
-    *out = db;
+    *out = &db->base;
     return 0;
 }
 
-void zf_db_close(zf_db *db)
+static void sq_db_close(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     int i;
 
     if (!db)
         return;
     if (db->in_tx)
-        zf_db_rollback(db); /* gives back the writer token */
+        sq_db_rollback(&db->base); /* gives back the writer token */
     for (i = 0; i < db->ncache; i++) {
         sqlite3_finalize(db->cache[i]->st);
         free(db->cache[i]->sql);
@@ -400,8 +414,9 @@ void zf_db_close(zf_db *db)
     free(db);
 }
 
-int zf_db_exec(zf_db *db, const char *sql, zf_err *err)
+static int sq_db_exec(zf_db *db_, const char *sql, zf_err *err)
 {
+    sq_db *db = (sq_db *)db_;
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
 
@@ -413,10 +428,10 @@ int zf_db_exec(zf_db *db, const char *sql, zf_err *err)
     return 0;
 }
 
-static int make_stmt(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
+static int make_stmt(sq_stmt **out, sq_db *db, const char *sql, zf_err *err)
 {
     sqlite3_stmt *raw = NULL;
-    zf_stmt *st;
+    sq_stmt *st;
     int rc, n, i;
     char name[16];
 
@@ -425,6 +440,7 @@ static int make_stmt(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
         return db_error(db, err, rc, "prepare");
     st = zf_calloc(1, sizeof *st);
     st->st = raw;
+    st->base.db = &db->base;
     st->db = db;
     st->sql = zf_strdup(sql);
     n = sqlite3_bind_parameter_count(raw);
@@ -438,17 +454,18 @@ static int make_stmt(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
     return 0;
 }
 
-int zf_db_prepare(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
+static int sq_db_prepare(zf_stmt **out, zf_db *db_, const char *sql, zf_err *err)
 {
+    sq_db *db = (sq_db *)db_;
     int i, rc;
-    zf_stmt *st = NULL;
+    sq_stmt *st = NULL;
 
     *out = NULL;
     for (i = 0; i < db->ncache; i++) {
         st = db->cache[i];
         if (!st->in_use && strcmp(st->sql, sql) == 0) {
             st->in_use = 1;
-            *out = st;
+            *out = &st->base;
             return 0;
         }
     }
@@ -459,11 +476,11 @@ int zf_db_prepare(zf_stmt **out, zf_db *db, const char *sql, zf_err *err)
         st->cached = 1;
         db->cache[db->ncache++] = st;
     }
-    *out = st;
+    *out = &st->base;
     return 0;
 }
 
-static int bind_index(zf_stmt *st, int n)
+static int bind_index(sq_stmt *st, int n)
 {
     if (n < 1 || n > MAX_PARAMS)
         return 0;
@@ -475,20 +492,23 @@ static int bind_rc(int rc)
     return rc == SQLITE_OK ? 0 : ZF_EDB;
 }
 
-int zf_stmt_bind_int64(zf_stmt *st, int n, int64_t v)
+static int sq_stmt_bind_int64(zf_stmt *st_, int n, int64_t v)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     int i = bind_index(st, n);
     return i ? bind_rc(sqlite3_bind_int64(st->st, i, v)) : ZF_EINVAL;
 }
 
-int zf_stmt_bind_double(zf_stmt *st, int n, double v)
+static int sq_stmt_bind_double(zf_stmt *st_, int n, double v)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     int i = bind_index(st, n);
     return i ? bind_rc(sqlite3_bind_double(st->st, i, v)) : ZF_EINVAL;
 }
 
-int zf_stmt_bind_text(zf_stmt *st, int n, const char *s, long len)
+static int sq_stmt_bind_text(zf_stmt *st_, int n, const char *s, long len)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     int i = bind_index(st, n);
     if (!i)
         return ZF_EINVAL;
@@ -496,25 +516,23 @@ int zf_stmt_bind_text(zf_stmt *st, int n, const char *s, long len)
                                        SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
-int zf_stmt_bind_blob(zf_stmt *st, int n, const void *p, size_t len)
+static int sq_stmt_bind_blob(zf_stmt *st_, int n, const void *p, size_t len)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     int i = bind_index(st, n);
     return i ? bind_rc(sqlite3_bind_blob64(st->st, i, p, len, SQLITE_TRANSIENT)) : ZF_EINVAL;
 }
 
-int zf_stmt_bind_null(zf_stmt *st, int n)
+static int sq_stmt_bind_null(zf_stmt *st_, int n)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     int i = bind_index(st, n);
     return i ? bind_rc(sqlite3_bind_null(st->st, i)) : ZF_EINVAL;
 }
 
-int zf_stmt_bind_text_or_null(zf_stmt *st, int n, const char *s)
+static int sq_stmt_step(zf_stmt *st_, zf_err *err)
 {
-    return s ? zf_stmt_bind_text(st, n, s, -1) : zf_stmt_bind_null(st, n);
-}
-
-int zf_stmt_step(zf_stmt *st, zf_err *err)
-{
+    sq_stmt *st = (sq_stmt *)st_;
     int rc = sqlite3_step(st->st);
 
     if (rc == SQLITE_ROW)
@@ -524,46 +542,54 @@ int zf_stmt_step(zf_stmt *st, zf_err *err)
     return db_error(st->db, err, rc, "step");
 }
 
-int zf_stmt_column_count(zf_stmt *st)
+static int sq_stmt_column_count(zf_stmt *st_)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     return sqlite3_column_count(st->st);
 }
 
-const char *zf_stmt_column_name(zf_stmt *st, int col)
+static const char *sq_stmt_column_name(zf_stmt *st_, int col)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     return sqlite3_column_name(st->st, col);
 }
 
-int zf_stmt_is_null(zf_stmt *st, int col)
+static int sq_stmt_is_null(zf_stmt *st_, int col)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
 
-int64_t zf_stmt_int64(zf_stmt *st, int col)
+static int64_t sq_stmt_int64(zf_stmt *st_, int col)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     return sqlite3_column_int64(st->st, col);
 }
 
-double zf_stmt_double(zf_stmt *st, int col)
+static double sq_stmt_double(zf_stmt *st_, int col)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     return sqlite3_column_double(st->st, col);
 }
 
-const char *zf_stmt_text(zf_stmt *st, int col)
+static const char *sq_stmt_text(zf_stmt *st_, int col)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     const unsigned char *t = sqlite3_column_text(st->st, col);
     return t ? (const char *)t : "";
 }
 
-const void *zf_stmt_blob(zf_stmt *st, int col, size_t *out_len)
+static const void *sq_stmt_blob(zf_stmt *st_, int col, size_t *out_len)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     const void *p = sqlite3_column_blob(st->st, col);
     *out_len = (size_t)sqlite3_column_bytes(st->st, col);
     return p;
 }
 
-void zf_stmt_free(zf_stmt *st)
+static void sq_stmt_free(zf_stmt *st_)
 {
+    sq_stmt *st = (sq_stmt *)st_;
     if (!st)
         return;
     sqlite3_reset(st->st);
@@ -576,13 +602,15 @@ void zf_stmt_free(zf_stmt *st)
     }
 }
 
-int64_t zf_db_changes(zf_db *db)
+static int64_t sq_db_changes(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     return sqlite3_changes64(db->h);
 }
 
-int zf_db_read_begin(zf_db *db)
+static int sq_db_read_begin(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     if (db->in_tx || db->in_read || !sqlite3_get_autocommit(db->h))
         return 0;
     if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -591,8 +619,9 @@ int zf_db_read_begin(zf_db *db)
     return 0;
 }
 
-void zf_db_read_end(zf_db *db)
+static void sq_db_read_end(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     if (!db->in_read)
         return;
     db->in_read = 0;
@@ -600,17 +629,18 @@ void zf_db_read_end(zf_db *db)
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int zf_db_begin(zf_db *db, zf_err *err)
+static int sq_db_begin(zf_db *db_, zf_err *err)
 {
+    sq_db *db = (sq_db *)db_;
     int rc;
 
-    zf_db_read_end(db);
+    sq_db_read_end(&db->base);
     if (group_failed(db))
         return zf_err_set(err, ZF_EIO, "database_sync_failed", NULL,
                           "数据库此前写入磁盘失败（fsync），为免丢失已确认的数据，拒绝新的修改，请检查磁盘并重启服务");
     if ((rc = writer_acquire(db, err)) < 0)
         return rc;
-    rc = zf_db_exec(db, "BEGIN IMMEDIATE", err);
+    rc = sq_db_exec(&db->base, "BEGIN IMMEDIATE", err);
     if (rc < 0) {
         writer_release(db);
         return rc;
@@ -619,12 +649,13 @@ int zf_db_begin(zf_db *db, zf_err *err)
     return 0;
 }
 
-int zf_db_commit(zf_db *db, zf_err *err)
+static int sq_db_commit(zf_db *db_, zf_err *err)
 {
-    int rc = zf_db_exec(db, "COMMIT", err);
+    sq_db *db = (sq_db *)db_;
+    int rc = sq_db_exec(&db->base, "COMMIT", err);
 
     if (rc < 0) {
-        zf_db_rollback(db);
+        sq_db_rollback(&db->base);
         return rc;
     }
     db->in_tx = 0;
@@ -633,15 +664,17 @@ int zf_db_commit(zf_db *db, zf_err *err)
     return group_sync(db, err);
 }
 
-int zf_db_in_transaction(const zf_db *db)
+static int sq_db_in_transaction(const zf_db *db_)
 {
+    const sq_db *db = (const sq_db *)db_;
     return db->in_tx;
 }
 
-void zf_db_rollback(zf_db *db)
+static void sq_db_rollback(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     if (db->in_read) {
-        zf_db_read_end(db); /* a read snapshot has nothing to undo */
+        sq_db_read_end(&db->base); /* a read snapshot has nothing to undo */
         return;
     }
     if (!sqlite3_get_autocommit(db->h))
@@ -654,19 +687,21 @@ void zf_db_rollback(zf_db *db)
     writer_release(db);
 }
 
-void **zf_db_writer_slot(zf_db *db)
+static void **sq_db_writer_slot(zf_db *db_)
 {
+    sq_db *db = (sq_db *)db_;
     return db->in_tx && db->holds_writer && db->group ? &db->group->slot : NULL;
 }
 
-int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err)
+static int sq_db_data_version(zf_db *db_, uint64_t *out, zf_err *err)
 {
+    sq_db *db = (sq_db *)db_;
     unsigned int v = 0;
     int rc;
 
     /* a deferred BEGIN takes no snapshot until the first read of the file:
      * reading the header's schema cookie is that read */
-    if ((rc = zf_db_query_int64(db, NULL, "PRAGMA schema_version", err, 0, NULL)) < 0)
+    if ((rc = zf_db_query_int64(db_, NULL, "PRAGMA schema_version", err, 0, NULL)) < 0)
         return rc;
     /* unlike PRAGMA data_version, this counter also moves on the
      * connection's own commits */
@@ -678,96 +713,32 @@ int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err)
     return 0;
 }
 
-int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,
-                      int nparams, const char *const *params)
-{
-    zf_stmt *st = NULL;
-    int rc, i;
-
-    if ((rc = zf_db_prepare(&st, db, sql, err)) < 0)
-        return rc;
-    for (i = 0; i < nparams; i++)
-        if ((rc = zf_stmt_bind_text_or_null(st, i + 1, params[i])) < 0) {
-            zf_err_set(err, rc, NULL, NULL, "参数绑定失败");
-            goto done;
-        }
-    rc = zf_stmt_step(st, err);
-    if (rc == 1 && out)
-        *out = zf_stmt_int64(st, 0);
-done:
-    zf_stmt_free(st);
-    return rc;
-}
-
-/* ---- pool ---- */
-
-struct zf_db_pool {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int size;
-    int nfree;
-    zf_db **all;
-    zf_db **free_list;
+static const zf_db_ops sqlite_ops = {
+    "sqlite",
+    sq_db_close,
+    sq_db_exec,
+    sq_db_prepare,
+    sq_stmt_bind_int64,
+    sq_stmt_bind_double,
+    sq_stmt_bind_text,
+    sq_stmt_bind_blob,
+    sq_stmt_bind_null,
+    sq_stmt_step,
+    sq_stmt_column_count,
+    sq_stmt_column_name,
+    sq_stmt_is_null,
+    sq_stmt_int64,
+    sq_stmt_double,
+    sq_stmt_text,
+    sq_stmt_blob,
+    sq_stmt_free,
+    sq_db_changes,
+    sq_db_begin,
+    sq_db_commit,
+    sq_db_rollback,
+    sq_db_writer_slot,
+    sq_db_in_transaction,
+    sq_db_read_begin,
+    sq_db_read_end,
+    sq_db_data_version,
 };
-
-int zf_db_pool_open(zf_db_pool **out, const char *path, int size, zf_err *err)
-{
-    zf_db_pool *p = zf_calloc(1, sizeof *p);
-    int i, rc;
-
-    *out = NULL;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->all = zf_calloc((size_t)size, sizeof *p->all);
-    p->free_list = zf_calloc((size_t)size, sizeof *p->free_list);
-    for (i = 0; i < size; i++) {
-        if ((rc = zf_db_open(&p->all[i], path, err)) < 0) {
-            p->size = i;
-            zf_db_pool_close(p);
-            return rc;
-        }
-        p->free_list[p->nfree++] = p->all[i];
-    }
-    p->size = size;
-    *out = p;
-    return 0;
-}
-
-zf_db *zf_db_pool_acquire(zf_db_pool *p)
-{
-    zf_db *db;
-
-    pthread_mutex_lock(&p->mu);
-    while (p->nfree == 0)
-        pthread_cond_wait(&p->cv, &p->mu);
-    db = p->free_list[--p->nfree];
-    pthread_mutex_unlock(&p->mu);
-    return db;
-}
-
-void zf_db_pool_release(zf_db_pool *p, zf_db *db)
-{
-    if (!db)
-        return;
-    zf_db_read_end(db);
-    zf_db_rollback(db); /* a handler that forgot to finish leaves nothing open */
-    pthread_mutex_lock(&p->mu);
-    p->free_list[p->nfree++] = db;
-    pthread_cond_signal(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-}
-
-void zf_db_pool_close(zf_db_pool *p)
-{
-    int i;
-
-    if (!p)
-        return;
-    for (i = 0; i < p->size; i++)
-        zf_db_close(p->all[i]);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    free(p->all);
-    free(p->free_list);
-    free(p);
-}

@@ -4,6 +4,11 @@ with a fresh demo data directory.
 The binary comes from $ZHIFA_BIN (the Makefile sets it; defaults to
 build/zhifa). One server is shared by a test module; tests that need a
 pristine database use the `fresh_server` fixture instead.
+
+With ZHIFA_TEST_DATABASE=postgres and ZHIFA_TEST_PG_URL=postgres://user@host:port
+(`make test-pg` sets both, see scripts/test-pg.sh), every server gets a fresh
+PostgreSQL database instead of DIR/zhifa.db (`zhifa init --database`), and
+Server.db() answers the tests' SQLite-style queries ("?" placeholders) from it.
 """
 import os
 import shutil
@@ -11,7 +16,9 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import re
 import time
+import uuid
 
 import pytest
 import requests
@@ -23,8 +30,23 @@ LEDGER_TABLES = ("ledger_events", "ledger_nodes", "checkpoints", "cosignatures")
 # issue 8: the cockpit's precomputed figures and warnings, rewritten by a
 # background tick from the records (a cache of them, not a change)
 DERIVED_TABLES = ("cockpit_stats", "cockpit_meta", "warnings")
+PG = os.environ.get("ZHIFA_TEST_DATABASE") == "postgres"
+PG_URL = os.environ.get("ZHIFA_TEST_PG_URL", "")
 DEMO_USERS = ["admin", "officer1", "officer2", "reviewer1", "head1",
               "publicity1", "supervisor1", "auditor1"]
+
+
+def data_database(data_dir):
+    """The `database = URL` of DIR/zhifa.conf (PostgreSQL), or None."""
+    try:
+        with open(os.path.join(data_dir, "zhifa.conf"), encoding="utf-8") as f:
+            for line in f:
+                k, _, v = line.partition("=")
+                if k.strip() == "database" and v.strip():
+                    return v.strip()
+    except OSError:
+        pass
+    return None
 
 
 def free_port():
@@ -43,6 +65,7 @@ class Server:
         self.url = "http://127.0.0.1:%d" % port
         self.blob = "fs"
         self.s3_prefix = ""
+        self.database = data_database(data_dir)
 
     # Where the evidence store keeps things, for tests that look behind the
     # API (tamper, crash leftovers). With ZHIFA_TEST_BLOB=s3 (make test-s3)
@@ -78,13 +101,18 @@ class Server:
         return s
 
     def db(self):
-        """A read connection to the server's SQLite file."""
+        """A read connection to the server's SQLite file (or its PostgreSQL
+        database, behind the same execute() interface)."""
+        if getattr(self, "database", None):
+            return PgConnection(self.database)
         return sqlite3.connect(os.path.join(self.data_dir, "zhifa.db"))
 
     def snapshot(self, tables=None):
         """Row counts and a content digest per table, to prove that a rejected
         request changed nothing."""
         con = self.db()
+        if isinstance(con, PgConnection):
+            return con.snapshot(tables)
         try:
             # the ledger grows with the audit trail and checkpoints are issued
             # in the background: like audit_log, it is not "a change"
@@ -133,12 +161,112 @@ def use_s3(data):
                 "s3_secret_key_file = s3.secret\ns3_prefix = %s\ns3_part_size = 65536\n"
                 % (S3_ENDPOINT, S3_BUCKET, prefix))
     return prefix
+class PgCursor:
+    def __init__(self, cur, lastrowid=None):
+        self.cur = cur
+        self.lastrowid = lastrowid
+        self.rowcount = cur.rowcount
+
+    @staticmethod
+    def _row(r):
+        return tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+
+    def fetchone(self):
+        r = self.cur.fetchone()
+        return None if r is None else self._row(r)
+
+    def fetchall(self):
+        return [self._row(r) for r in self.cur.fetchall()]
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """The slice of sqlite3.Connection the tests use, on PostgreSQL."""
+
+    def __init__(self, url):
+        import psycopg2  # Debian python3-psycopg2; needed only here
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True
+
+    def execute(self, sql, params=()):
+        cur = self.con.cursor()
+        # the tests' few SQLite-isms: the table catalogue
+        sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
+                          "information_schema.tables WHERE table_schema = current_schema()) AS m")
+        sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
+        m = re.match(r'\s*PRAGMA table_info\("?(\w+)"?\)\s*$', sql)
+        if m:  # rows shaped as SQLite's: (cid, name, type, notnull, default, pk)
+            sql = ("SELECT ordinal_position - 1, column_name, data_type, 0, NULL, 0 FROM "
+                   "information_schema.columns WHERE table_schema = current_schema() AND "
+                   "table_name = '%s' ORDER BY ordinal_position" % m.group(1))
+        text = sql.replace("%", "%%").replace("?", "%s") if params else sql
+        if sql.lstrip().upper().startswith("INSERT") and "RETURNING" not in sql.upper():
+            # sqlite3's cursor.lastrowid, for tables with an id column
+            import psycopg2
+            try:
+                cur.execute(text + " RETURNING id", tuple(params) or None)
+                return PgCursor(cur, cur.fetchone()[0])
+            except psycopg2.errors.UndefinedColumn:
+                cur = self.con.cursor()
+        cur.execute(text, tuple(params) or None)
+        return PgCursor(cur)
+
+    def commit(self):
+        pass
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def snapshot(self, tables=None):
+        try:
+            names = tables or [r[0] for r in self.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_type = 'BASE TABLE'")
+                if r[0] not in LEDGER_TABLES and r[0] not in DERIVED_TABLES]
+            # sorted whole rows: PostgreSQL returns ties of "ORDER BY 1" in any order
+            return {n: hash(tuple(sorted(self.execute('SELECT * FROM "%s"' % n).fetchall(), key=repr)))
+                    for n in names}
+        finally:
+            self.close()
+
+
+def create_pg_database():
+    """A new empty database on the test cluster; returns its URL."""
+    name = "zt_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", PG_URL + "/postgres", "-qc", "CREATE DATABASE " + name],
+                   check=True, capture_output=True)
+    return PG_URL + "/" + name
+
+
+def drop_pg_database(url):
+    name = url.rsplit("/", 1)[1]
+    subprocess.run(["psql", PG_URL + "/postgres", "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name],
+                   capture_output=True)
+
+
+def init_data_dir(data, demo=True):
+    """zhifa init DATA (--demo): on the backend the run is testing. Returns
+    the PostgreSQL URL, or None for SQLite."""
+    args = [BIN, "init", data] + (["--demo"] if demo else [])
+    database = create_pg_database() if PG else None
+    if database:
+        args += ["--database", database]
+    subprocess.run(args, check=True, capture_output=True)
+    return database
 
 
 def start_server(extra_env=None):
     data_dir = tempfile.mkdtemp(prefix="zhifa-api-")
     data = os.path.join(data_dir, "data")
-    subprocess.run([BIN, "init", data, "--demo"], check=True, capture_output=True)
+    init_data_dir(data)
     prefix = use_s3(data) if BLOB == "s3" else ""
     port = free_port()
     env = dict(os.environ)
@@ -167,6 +295,8 @@ def start_server(extra_env=None):
 def stop_server(srv):
     srv.stop()
     shutil.rmtree(srv.root, ignore_errors=True)
+    if getattr(srv, "database", None):
+        drop_pg_database(srv.database)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ make -s BUILD=build-fuzz CC=clang \
     EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -Wno-unused-command-line-argument" \
     build-fuzz/libzhifa.a
 mkdir -p build-fuzz/fuzz build-fuzz/crashes
-libs=$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc libcurl)
+libs=$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc libcurl libpq)
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc -Ibuild-fuzz/gen $(pkg-config --cflags jansson)"
 for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c)

@@ -17,6 +17,7 @@
 #include "core/deadline.h"
 #include "store/calendar_store.h"
 #include "store/db.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 /* 2027-01-11 12:00 in China */
 #define NOW ((int64_t)1799640000)
@@ -61,7 +62,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-calstore-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0) {
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;
     }

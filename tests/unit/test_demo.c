@@ -16,6 +16,7 @@
 #include "cmd/demo.h"
 #include "cmd/import.h"
 #include "store/db.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 /* 2026-11-28 00:00:00 UTC */
 #define NOW ((int64_t)1795824000)
@@ -35,7 +36,7 @@ static int setup(void **state)
     if (!mkdtemp(f->dir))
         return -1;
     snprintf(f->path, sizeof f->path, "%s/zhifa.db", f->dir);
-    if (zf_db_open(&f->db, f->path, &err) < 0 || zf_db_migrate(f->db, &err) < 0) {
+    if (zf_db_open(&f->db, zf_test_db_location(f->path), &err) < 0 || zf_db_migrate(f->db, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;
     }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "api/api.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 typedef struct query {
     const char *kv[16]; /* key, value, key, value ... NULL */
@@ -138,7 +139,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf_libtest_%d.db", (int)getpid());
     unlink(dbpath);
-    assert_int_equal(zf_db_open(&db, dbpath, NULL), 0);
+    assert_int_equal(zf_db_open(&db, zf_test_db_location(dbpath), NULL), 0);
     assert_int_equal(zf_db_migrate(db, NULL), 0);
     dept1 = create("/api/v1/departments", NULL,
                    "{\"code\":\"SJJ\",\"name\":\"市场监督管理局\",\"email\":\"a@b.gov.cn\","

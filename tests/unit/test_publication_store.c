@@ -19,6 +19,7 @@
 #include "store/calendar_store.h"
 #include "store/db.h"
 #include "store/publication_store.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 #define PERSON_ID "360102198501011231" /* valid MOD 11-2 check */
 #define NOW ((int64_t)1780000000) /* 2026-05-28 */
@@ -46,7 +47,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-pub-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0 ||
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0 ||
         zf_db_exec(db, "INSERT INTO departments (code, name, created_at, updated_at) VALUES "
                        "('D1', '市市场监督管理局', 0, 0)", &err) < 0 ||
         zf_calendar_store_load(&cal, db, &err) < 0) {

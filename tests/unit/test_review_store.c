@@ -21,6 +21,7 @@
 #include "store/case_store.h"
 #include "store/db.h"
 #include "store/review_store.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 /* 2026-03-02 12:00 in China, a Monday */
 #define NOW ((int64_t)1772424000)
@@ -76,7 +77,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-reviewstore-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0 ||
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0 ||
         zf_calendar_store_load(&cal, db, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;

@@ -12,6 +12,7 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "auth/totp.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 #define T0 1767225600 /* 2026-01-01 00:00:00 UTC */
 #define PW "correct-horse-battery-2026"
@@ -43,7 +44,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-session-%d.db", (int)getpid());
     unlink(dbpath);
-    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    assert_int_equal(zf_db_open(&db, zf_test_db_location(dbpath), &err), 0);
     assert_int_equal(zf_db_migrate(db, &err), 0);
     assert_int_equal(zf_db_exec(db, "INSERT INTO departments (id, code, name, created_at, updated_at) "
                                     "VALUES (1, 'D1', '测试局', 0, 0)", &err), 0);

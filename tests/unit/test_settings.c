@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "store/settings.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 static void test_policy_from_settings(void **state)
 {
@@ -21,7 +22,7 @@ static void test_policy_from_settings(void **state)
     (void)state;
     snprintf(path, sizeof path, "/tmp/zf-test-settings-%d.db", (int)getpid());
     unlink(path);
-    assert_int_equal(zf_db_open(&db, path, &err), 0);
+    assert_int_equal(zf_db_open(&db, zf_test_db_location(path), &err), 0);
     assert_int_equal(zf_db_migrate(db, &err), 0);
 
     /* empty table: the defaults */

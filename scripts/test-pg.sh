@@ -1,0 +1,38 @@
+#!/bin/bash
+# test-pg.sh BUILD — the PostgreSQL run of the tests (issue 9): starts a
+# throw-away PostgreSQL 15 cluster (scripts/pg-cluster.sh), runs the db-layer
+# unit tests against it, then the API test files listed in PG_API_TESTS
+# (the ones known to pass on PostgreSQL; docs/architecture.md says which do
+# not yet and why), each server on a fresh database. The cluster is stopped
+# and removed on exit, whatever happened.
+#
+#   PG_API_TESTS="tests/api/test_x.py ..." scripts/test-pg.sh build   (a subset)
+set -euo pipefail
+
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+# Every API test file except test_verify.py (it copies and tampers with the
+# zhifa.db file itself) and test_annual.py (fails on SQLite too at the time
+# of writing: its licence-denial fixture meets review_required).
+: "${PG_API_TESTS:=$(ls tests/api/test_*.py | grep -v -e test_verify.py -e test_annual.py | tr '\n' ' ')}"
+
+dir=$(mktemp -d /tmp/zhifa-pg-XXXXXX)
+chmod 755 "$dir"
+cleanup() { scripts/pg-cluster.sh stop "$dir"; }
+trap cleanup EXIT
+url=$(scripts/pg-cluster.sh start "$dir")
+echo "test-pg: PostgreSQL at $url"
+export ZHIFA_TEST_DATABASE=postgres ZHIFA_TEST_PG_URL="$url"
+export ZHIFA_BIN="$ROOT/$BUILD/zhifa"
+
+# test_pg, and the store tests that open their database through
+# tests/unit/testdb.h (test_case_store and test_ledger_store tamper with
+# SQLite-only SQL and stay SQLite-only).
+for t in test_pg test_review_store test_publication_store test_calendar_store test_demo \
+    test_session test_library_validation test_settings; do
+    echo "test-pg: unit $t"
+    "$BUILD/tests/$t"
+done
+# shellcheck disable=SC2086
+/usr/bin/python3 -m pytest -q $PG_API_TESTS
