@@ -164,9 +164,12 @@ static void test_draft_lists_missing(void **state)
         /* a filled field of the wrong type is refused even in a draft */
         json_object_set_new(empty, t->fields[0].key, json_integer(7));
         if (t->fields[0].type != ZF_FT_INT && t->fields[0].type != ZF_FT_MONEY) {
-            missing = json_array();
+            json_t *before = json_array(); /* any non-NULL value: the call must reset it */
+
+            missing = before;
             assert_int_equal(zf_doc_validate_draft(&missing, t, empty, &err), ZF_EINVAL);
             assert_null(missing);
+            json_decref(before);
             assert_string_equal(err.field, t->fields[0].key);
         }
         json_decref(empty);
