@@ -92,7 +92,12 @@ int zf_complaint_no_parse(char out[ZF_COMPLAINT_NO_LEN + 1], const char *s, size
             return -1;
     if (vals[2] != 2 || check_value(vals + 2, 12) != vals[14])
         return -1;
-    snprintf(out, ZF_COMPLAINT_NO_LEN + 1, "TS-%d%d%d%d-", vals[2], vals[3], vals[4], vals[5]);
+    /* the year's digits as characters (0..9, checked above; a format
+     * string would leave the compiler guessing at their width) */
+    memcpy(out, "TS-", 3);
+    for (i = 0; i < 4; i++)
+        out[3 + i] = (char)('0' + vals[2 + i]);
+    out[7] = '-';
     for (i = 0; i < 8; i++)
         out[8 + i] = ALPHABET[vals[6 + i]];
     out[16] = '-';
