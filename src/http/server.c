@@ -732,12 +732,13 @@ int zf_server_run(const zf_server_config *cfg, zf_err *err)
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                          /* uploads: the body reaches the handler in pieces
                           * as large as the read buffer (about half the
-                          * pool); 32 KiB by default made a 1 GiB upload
-                          * 32k callbacks. The pool is mmap'd per connection,
-                          * so pages an idle connection never touches cost no
-                          * memory (docs/benchmarks.md, "Evidence upload") */
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(512 * 1024),
-                         MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)(64 * 1024),
+                          * pool); 32 KiB by default made a 1 GiB upload 32k
+                          * callbacks. Not larger than 64 KiB: libmicrohttpd
+                          * clears a connection's pool between requests, and
+                          * at 512 KiB that halved the rate of every small
+                          * request (docs/benchmarks.md, "HTTP server") */
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                         MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)(4 * 1024),
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
                          MHD_OPTION_END);
     if (!d) {
