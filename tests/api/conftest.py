@@ -213,6 +213,14 @@ class PgConnection:
         cur.execute(text, tuple(params) or None)
         return PgCursor(cur)
 
+    def executemany(self, sql, rows):
+        # sqlite3's executemany: one statement per row, sent in batches
+        import psycopg2.extras
+        cur = self.con.cursor()
+        psycopg2.extras.execute_batch(cur, sql.replace("%", "%%").replace("?", "%s"),
+                                      [tuple(r) for r in rows], page_size=1000)
+        return PgCursor(cur)
+
     def commit(self):
         pass
 
