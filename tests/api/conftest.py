@@ -196,6 +196,9 @@ class PgConnection:
         sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
                           "information_schema.tables WHERE table_schema = current_schema()) AS m")
         sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
+        m = re.match(r'\s*PRAGMA busy_timeout\s*=\s*(\d+)\s*$', sql)
+        if m:  # how long to wait for a writer's lock: PostgreSQL's lock_timeout
+            sql = "SET lock_timeout = %d" % int(m.group(1))
         m = re.match(r'\s*PRAGMA table_info\("?(\w+)"?\)\s*$', sql)
         if m:  # rows shaped as SQLite's: (cid, name, type, notnull, default, pk)
             sql = ("SELECT ordinal_position - 1, column_name, data_type, 0, NULL, 0 FROM "
