@@ -196,6 +196,10 @@ class PgConnection:
         sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
                           "information_schema.tables WHERE table_schema = current_schema()) AS m")
         sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
+        # SQLite's date('now'[, '+8 hours']): today's UTC (or China) date as text
+        sql = sql.replace("date('now', '+8 hours')",
+                          "to_char(now() AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM-DD')")
+        sql = sql.replace("date('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
         m = re.match(r'\s*PRAGMA busy_timeout\s*=\s*(\d+)\s*$', sql)
         if m:  # how long to wait for a writer's lock: PostgreSQL's lock_timeout
             sql = "SET lock_timeout = %d" % int(m.group(1))
