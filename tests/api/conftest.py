@@ -200,6 +200,9 @@ class PgConnection:
         sql = sql.replace("date('now', '+8 hours')",
                           "to_char(now() AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM-DD')")
         sql = sql.replace("date('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+        # date(x, 'unixepoch'): the UTC date of Unix seconds x
+        sql = re.sub(r"\bdate\(([^,()]+), 'unixepoch'\)",
+                     r"to_char(to_timestamp(\1) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", sql)
         m = re.match(r'\s*PRAGMA busy_timeout\s*=\s*(\d+)\s*$', sql)
         if m:  # how long to wait for a writer's lock: PostgreSQL's lock_timeout
             sql = "SET lock_timeout = %d" % int(m.group(1))
