@@ -227,15 +227,20 @@ int main(int argc, char **argv)
                    "GROUP BY department_id, procedure, power_type, stage",
                    &err) < 0)
         die("case_counts", &err);
-    if (zf_db_prepare(&st, db,
-                      "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
-                      "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
-                      &err) < 0)
+    /* case_fts is SQLite's (PostgreSQL's case list has no keyword index) */
+    if (strcmp(zf_db_dialect(db), "sqlite") == 0) {
+        if (zf_db_prepare(&st, db,
+                          "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
+                          "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
+                          &err) < 0)
+            die("case_fts", &err);
+        zf_stmt_bind_int64(st, 1, base_id);
+        if (zf_stmt_step(st, &err) < 0)
+            die("case_fts", &err);
+        zf_stmt_free(st);
+    }
+    if (zf_db_commit(db, &err) < 0)
         die("case_fts", &err);
-    zf_stmt_bind_int64(st, 1, base_id);
-    if (zf_stmt_step(st, &err) < 0 || zf_db_commit(db, &err) < 0)
-        die("case_fts", &err);
-    zf_stmt_free(st);
     zf_db_exec(db, "ANALYZE", NULL);
     zf_db_close(db);
     printf("%ld cases, %ld events\n", n, n * e);

@@ -567,6 +567,9 @@ static int h_list(zf_ctx *c)
     char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL;
     int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0, dense = 0;
     int64_t bound = CASE_LIST_EXACT_MAX, cands = 0;
+    /* SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that */
+    const int pg = strcmp(zf_db_dialect(c->db), "postgres") == 0;
+    const char *like_op = pg ? "ILIKE" : "LIKE";
 
     if ((rc = zf_list_params_read(&lp, c, LIST_SORT)) < 0 || (rc = id_param(c, "department_id", &dept)) < 0 ||
         (rc = id_param(c, "officer_id", &officer)) < 0 || (rc = day_param(c, "from", 0, &from)) < 0 ||
@@ -604,7 +607,12 @@ static int h_list(zf_ctx *c)
         /* the full-text index finds the candidates; LIKE then keeps exactly
          * the substring matches (the query's tokens guarantee recall for Han
          * text, and prefix words for Latin letters and digits) */
-        if ((rc = zf_search_query_build(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM, &c->err)) < 0) {
+        /* PostgreSQL has no case_fts (migration 0023): there the substring
+         * test alone decides, bounded like an unindexable keyword below */
+        if (pg)
+            ;
+        else if ((rc = zf_search_query_build(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM, &c->err)) <
+                 0) {
             if (strcmp(c->err.code, "empty_query") != 0) {
                 snprintf(c->err.field, sizeof c->err.field, "q");
                 return rc;
@@ -671,11 +679,12 @@ static int h_list(zf_ctx *c)
                            "k.object_type = 'case' AND k.due_date < $9 AND $10 = $10)");
         if (lp.q)
             snprintf(kws, sizeof kws,
-                     "%s AND (c.title LIKE $6 ESCAPE '\\' OR c.case_no LIKE $6 ESCAPE '\\' OR "
-                     "c.summary LIKE $6 ESCAPE '\\')",
+                     "%s AND (c.title %s $6 ESCAPE '\\' OR c.case_no %s $6 ESCAPE '\\' OR "
+                     "c.summary %s $6 ESCAPE '\\')",
                      !match ? ""
                      : dense ? ""
-                             : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)");
+                             : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)",
+                     like_op, like_op, like_op);
         snprintf(sql, sizeof sql, "FROM %s c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
                  !page && simple ? "case_counts" : "cases", dept ? " AND c.department_id = $1" : "",
                  stage && *stage ? " AND c.stage = $2" : "", proc && *proc ? " AND c.procedure = $3" : "",

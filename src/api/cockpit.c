@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
 #include "store/cockpit_store.h"
@@ -101,6 +102,7 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
     refresh_job *j;
     pthread_attr_t attr;
     pthread_t t;
+    zf_err err = ZF_ERR_INIT;
     int started;
 
     (void)settings;
@@ -112,7 +114,14 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
         return;
     }
     j = zf_calloc(1, sizeof *j);
-    snprintf(j->path, sizeof j->path, "%s/zhifa.db", data_dir);
+    /* the data directory's database, as the server opened it: its
+     * zhifa.conf may name a PostgreSQL database instead of zhifa.db */
+    if (zf_cmd_db_location(j->path, sizeof j->path, data_dir, &err) < 0) {
+        zf_log_event("warn", "cockpit refresh failed", "error", err.code, NULL, 0, NULL, 0);
+        free(j);
+        atomic_store(&refreshing, 0);
+        return;
+    }
     j->now = now;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

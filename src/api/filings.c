@@ -371,12 +371,14 @@ static const char *state_name(const char *s)
 
 /* Filings and review catalogs as one list: columns id (NULL for a catalog),
  * department, name, kind, version, state, note, comments, submitted_on,
- * decided_on. $1 department (0 = all). */
+ * decided_on. $1 department (0 = all). A catalog's submitted_on is NULL
+ * (text, so that PostgreSQL can unite the columns): only its last update is
+ * known, which is not its submission. */
 #define FILING_LIST                                                                                             \
     "SELECT f.id, f.department_id, d.name, f.kind, f.version, f.state, f.note, f.comments, f.submitted_on, "     \
     "f.decided_on FROM filings f JOIN departments d ON d.id = f.department_id WHERE ($1 = 0 OR f.department_id = $1) " \
     "UNION ALL SELECT NULL, r.department_id, d.name, 'review_catalog', r.version, r.state, '', r.return_reason, "  \
-    "CASE WHEN r.submitted_at IS NULL THEN NULL ELSE r.updated_at END, r.filed_on FROM review_catalogs r "            \
+    "CAST(NULL AS TEXT), r.filed_on FROM review_catalogs r "                                                   \
     "JOIN departments d ON d.id = r.department_id WHERE r.state <> 'draft' AND ($1 = 0 OR r.department_id = $1) "   \
     "ORDER BY 2, 4, 5 DESC"
 

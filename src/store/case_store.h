@@ -35,7 +35,8 @@
  * case_counts (cases per department, procedure, power type and stage) on
  * create and on every stage change, and case_fts (title, 立案号, summary,
  * zf_cjk tokens) on create, on a title or summary change and when the 立案号
- * is issued. A writer of cases outside this module must keep both too.
+ * is issued (SQLite only: PostgreSQL has no case_fts). A writer of cases
+ * outside this module must keep both too.
  *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H

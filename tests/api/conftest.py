@@ -196,6 +196,16 @@ class PgConnection:
         sql = sql.replace("sqlite_master", "(SELECT table_name AS name, 'table' AS type FROM "
                           "information_schema.tables WHERE table_schema = current_schema()) AS m")
         sql = sql.replace("<< level", "<< CAST(level AS INTEGER)")  # bigint << bigint: SQLite only
+        # SQLite's date('now'[, '+8 hours']): today's UTC (or China) date as text
+        sql = sql.replace("date('now', '+8 hours')",
+                          "to_char(now() AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM-DD')")
+        sql = sql.replace("date('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+        # date(x, 'unixepoch'): the UTC date of Unix seconds x
+        sql = re.sub(r"\bdate\(([^,()]+), 'unixepoch'\)",
+                     r"to_char(to_timestamp(\1) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", sql)
+        m = re.match(r'\s*PRAGMA busy_timeout\s*=\s*(\d+)\s*$', sql)
+        if m:  # how long to wait for a writer's lock: PostgreSQL's lock_timeout
+            sql = "SET lock_timeout = %d" % int(m.group(1))
         m = re.match(r'\s*PRAGMA table_info\("?(\w+)"?\)\s*$', sql)
         if m:  # rows shaped as SQLite's: (cid, name, type, notnull, default, pk)
             sql = ("SELECT ordinal_position - 1, column_name, data_type, 0, NULL, 0 FROM "
@@ -211,6 +221,14 @@ class PgConnection:
             except psycopg2.errors.UndefinedColumn:
                 cur = self.con.cursor()
         cur.execute(text, tuple(params) or None)
+        return PgCursor(cur)
+
+    def executemany(self, sql, rows):
+        # sqlite3's executemany: one statement per row, sent in batches
+        import psycopg2.extras
+        cur = self.con.cursor()
+        psycopg2.extras.execute_batch(cur, sql.replace("%", "%%").replace("?", "%s"),
+                                      [tuple(r) for r in rows], page_size=1000)
         return PgCursor(cur)
 
     def commit(self):

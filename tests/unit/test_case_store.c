@@ -366,20 +366,22 @@ static zf_case_clock find_clock(int64_t id, const char *code, int64_t now)
 static void test_day_clocks_migrated(void **state)
 {
     const zf_embedded_file *f = zf_embed_find("store/migrations/0016_recording.sql");
-    const char *sql, *a, *b;
-    char *stmt;
+    const char *a, *b;
+    char *stmt, *sql;
     zf_err err = ZF_ERR_INIT;
     zf_clock_row row;
     int64_t id, k1, k2, k3;
 
     (void)state;
     assert_non_null(f);
-    sql = (const char *)f->data;
+    /* the text this backend runs (the file has @sqlite / @postgres sections) */
+    sql = zf_db_migration_text((const char *)f->data, zf_db_dialect(db));
     a = strstr(sql, "INSERT INTO clocks");
     b = a ? strstr(a, "FROM case_day_clocks d") : NULL;
     assert_non_null(b);
     b = strchr(b, ';');
     stmt = zf_strndup(a, (size_t)(b - a));
+    free(sql);
     assert_int_equal(zf_db_exec(db,
                                 "CREATE TABLE case_day_clocks (id INTEGER PRIMARY KEY, case_id BIGINT, "
                                 "department_id BIGINT, rule_code TEXT NOT NULL, start_date TEXT NOT NULL, "

@@ -41,7 +41,7 @@ CREATE INDEX evidence_files_device ON evidence_files(device_id);
 -- one (paused_from) stays open; the days of earlier, closed pauses were kept
 -- only as a total, so they become one closed pause of that many days from the
 -- start, which moves the due date exactly as they did. date() is SQLite's;
--- a PostgreSQL migration writes (start_date::date + paused_days)::text.
+-- PostgreSQL adds the days to a date and formats it the same way.
 INSERT INTO clocks (rule_code, rule, object_type, object_id, department_id, start_date, due_date,
                     calendar_version, extension_workdays, extension_approver, pauses, done_date,
                     state, created_at, updated_at)
@@ -64,7 +64,13 @@ SELECT d.rule_code,
        '', d.extension_days, '',
        '[' ||
        CASE WHEN d.paused_days > 0
-            THEN '{"from":"' || d.start_date || '","to":"' || date(d.start_date, '+' || d.paused_days || ' days') ||
+            THEN '{"from":"' || d.start_date || '","to":"' ||
+-- @sqlite
+                 date(d.start_date, '+' || d.paused_days || ' days') ||
+-- @end
+-- @postgres
+                 to_char(CAST(d.start_date AS date) + CAST(d.paused_days AS integer), 'YYYY-MM-DD') ||
+-- @end
                  '","reason":"迁移前的中止（合计' || d.paused_days || '日）"}'
             ELSE '' END ||
        CASE WHEN d.paused_days > 0 AND d.paused_from IS NOT NULL THEN ',' ELSE '' END ||

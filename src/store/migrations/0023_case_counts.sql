@@ -24,10 +24,14 @@ INSERT INTO case_counts (department_id, procedure, power_type, stage, n)
 -- of the department. rowid is the case id. Cases are not public, so this is
 -- not the portal's search_docs. Written by case_store.c (never by a trigger:
 -- a trigger would need the tokenizer on every connection, the sqlite3 shell
--- included). SQLite only; PostgreSQL will use a tsvector of the same tokens.
+-- included). SQLite only: on PostgreSQL the list filters by the exact
+-- substring test alone (src/api/cases.c), case-insensitively like SQLite's
+-- LIKE, so no index table exists there.
+-- @sqlite
 CREATE VIRTUAL TABLE case_fts USING fts5(title, case_no, summary, tokenize = 'zf_cjk');
 INSERT INTO case_fts (rowid, title, case_no, summary)
     SELECT id, title, COALESCE(case_no, ''), summary FROM cases;
+-- @end
 
 -- The 立案 date range sorted by update time (the list's default order): the
 -- page's ids are chosen from this index alone, then only 20 rows are read.
