@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
 #include "store/cockpit_store.h"
@@ -102,7 +101,6 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
     refresh_job *j;
     pthread_attr_t attr;
     pthread_t t;
-    zf_err err = ZF_ERR_INIT;
     int started;
 
     (void)settings;
@@ -114,10 +112,10 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
         return;
     }
     j = zf_calloc(1, sizeof *j);
-    /* the data directory's database, as the server opened it: its
-     * zhifa.conf may name a PostgreSQL database instead of zhifa.db */
-    if (zf_cmd_db_location(j->path, sizeof j->path, data_dir, &err) < 0) {
-        zf_log_event("warn", "cockpit refresh failed", "error", err.code, NULL, 0, NULL, 0);
+    /* the database the server opened: zhifa.db, or the PostgreSQL
+     * database its zhifa.conf names */
+    if (snprintf(j->path, sizeof j->path, "%s", zf_db_location(db)) >= (int)sizeof j->path || !j->path[0]) {
+        zf_log_event("warn", "cockpit refresh failed", "error", "database_location", NULL, 0, NULL, 0);
         free(j);
         atomic_store(&refreshing, 0);
         return;

@@ -18,9 +18,17 @@ int zf_db_location_is_postgres(const char *location)
 
 int zf_db_open(zf_db **out, const char *location, zf_err *err)
 {
-    if (zf_db_location_is_postgres(location))
-        return zf_db_pg_open(out, location, err);
-    return zf_db_sqlite_open(out, location, err);
+    int rc = zf_db_location_is_postgres(location) ? zf_db_pg_open(out, location, err)
+                                                  : zf_db_sqlite_open(out, location, err);
+
+    if (rc == 0)
+        (*out)->location = zf_strdup(location);
+    return rc;
+}
+
+const char *zf_db_location(const zf_db *db)
+{
+    return db->location ? db->location : "";
 }
 
 const char *zf_db_dialect(const zf_db *db)
@@ -30,8 +38,11 @@ const char *zf_db_dialect(const zf_db *db)
 
 void zf_db_close(zf_db *db)
 {
-    if (db)
+    if (db) {
+        free(db->location);
+        db->location = NULL;
         db->ops->close(db);
+    }
 }
 
 int zf_db_exec(zf_db *db, const char *sql, zf_err *err)

@@ -35,6 +35,10 @@ int zf_db_location_is_postgres(const char *location);
 /* "sqlite" or "postgres": the SQL dialect of the connection, for the few
  * places that must differ (migrations, full-text search). */
 const char *zf_db_dialect(const zf_db *db);
+/* The location db was opened with (a file path or a postgres:// URL, which
+ * may hold a password: never log it), so a worker thread can open its own
+ * connection to the same database. Borrowed; "" if unknown. */
+const char *zf_db_location(const zf_db *db);
 void zf_db_close(zf_db *db);
 
 /* Runs one or more statements without parameters. */

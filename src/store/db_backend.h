@@ -43,6 +43,7 @@ typedef struct zf_db_ops {
 
 struct zf_db {
     const zf_db_ops *ops;
+    char *location; /* as given to zf_db_open (db.c owns it) */
 };
 
 struct zf_stmt {
