@@ -260,6 +260,8 @@ int zf_ctx_param_id(zf_ctx *c, int n, int64_t *out);
 int zf_ctx_query_id(zf_ctx *c, const char *key, int64_t *out);
 /* Adds a response header; value is copied. */
 void zf_ctx_header(zf_ctx *c, const char *name, const char *value);
+/* 1 when a response header of that name (any case) has been added. */
+int zf_ctx_has_header(const zf_ctx *c, const char *name);
 /* Frees what the ctx owns (out, headers, file_path). */
 void zf_ctx_release(zf_ctx *c);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "blob/blob.h"
 #include "util/mem.h"
@@ -108,6 +109,16 @@ void zf_ctx_header(zf_ctx *c, const char *name, const char *value)
     c->headers[c->nheaders].name = name;
     c->headers[c->nheaders].value = zf_strdup(value);
     c->nheaders++;
+}
+
+int zf_ctx_has_header(const zf_ctx *c, const char *name)
+{
+    int i;
+
+    for (i = 0; i < c->nheaders; i++)
+        if (strcasecmp(c->headers[i].name, name) == 0)
+            return 1;
+    return 0;
 }
 
 void zf_ctx_release(zf_ctx *c)

@@ -37,43 +37,32 @@
 #include "http/multipart.h"
 #include "util/log.h"
 #include "web/form.h"
-#include "web/portal_set.h"
+#include "web/tplset.h"
 #include "web/template.h"
 
-#define SITE_NAME_DEFAULT "行政执法公示平台"
 #define FORM_COOKIE "zf_form"
 
-static const char *const PAGES[] = {"complaint_form", "complaint_done", "complaint_track", NULL};
-static zf_portal_set templates = ZF_PORTAL_SET_INIT(PAGES);
+static const char *const PAGES[] = {"layout_head", "layout_foot", "complaint_form", "complaint_done",
+                                    "complaint_track", NULL};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY(PAGES);
 
 /* Renders template name with ctx (stolen) and status. */
 static int render(zf_ctx *c, const char *name, const char *title, json_t *ctx, int status)
 {
-    json_t *site, *nav;
-    const zf_tpl_set *set;
-    const char *css_href;
+    json_t *nav;
     int rc;
 
-    if ((rc = zf_portal_set_get(&set, &css_href, &templates, &c->err)) < 0) {
+    if ((rc = zf_tplset_ready(&templates, c)) < 0) {
         json_decref(ctx);
         return rc;
     }
-    site = json_object();
     nav = json_object();
-    json_object_set_new(site, "name",
-                        json_string(zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT)));
-    json_object_set_new(ctx, "site", site);
-    json_object_set_new(ctx, "title", json_string(title));
-    json_object_set_new(ctx, "css", json_string(css_href));
     json_object_set_new(nav, "complaints", json_true());
     json_object_set_new(ctx, "nav", nav);
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, name, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    c->status = status;
     /* receipts and replies are personal: never cached anywhere */
     zf_ctx_header(c, "Cache-Control", "no-store");
+    rc = zf_tplset_page(&templates, c, name, title, ctx);
+    c->status = status;
     return rc;
 }
 

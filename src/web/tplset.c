@@ -76,7 +76,7 @@ int zf_tplset_page(zf_tplset_lazy *l, zf_ctx *c, const char *tpl, const char *ti
     rc = zf_tpl_set_render(&c->out, l->set, tpl, ctx, &c->err);
     json_decref(ctx);
     c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
+    if (rc == 0 && !zf_ctx_has_header(c, "Cache-Control")) /* a caller's stricter one stands */
         zf_ctx_header(c, "Cache-Control", "no-cache");
     return rc;
 }
