@@ -64,7 +64,12 @@ SELECT d.rule_code,
        '', d.extension_days, '',
        '[' ||
        CASE WHEN d.paused_days > 0
+-- @sqlite
             THEN '{"from":"' || d.start_date || '","to":"' || date(d.start_date, '+' || d.paused_days || ' days') ||
+-- @end
+-- @postgres
+            THEN '{"from":"' || d.start_date || '","to":"' || CAST(CAST(d.start_date AS DATE) + CAST(d.paused_days AS INTEGER) AS TEXT) ||
+-- @end
                  '","reason":"迁移前的中止（合计' || d.paused_days || '日）"}'
             ELSE '' END ||
        CASE WHEN d.paused_days > 0 AND d.paused_from IS NOT NULL THEN ',' ELSE '' END ||

@@ -25,9 +25,19 @@ INSERT INTO case_counts (department_id, procedure, power_type, stage, n)
 -- not the portal's search_docs. Written by case_store.c (never by a trigger:
 -- a trigger would need the tokenizer on every connection, the sqlite3 shell
 -- included). SQLite only; PostgreSQL will use a tsvector of the same tokens.
+-- @sqlite
 CREATE VIRTUAL TABLE case_fts USING fts5(title, case_no, summary, tokenize = 'zf_cjk');
 INSERT INTO case_fts (rowid, title, case_no, summary)
     SELECT id, title, COALESCE(case_no, ''), summary FROM cases;
+-- @end
+-- PostgreSQL: a plain table with the same columns for now, so that
+-- case_store.c's writes work (issue 9 stop-gap); the keyword filter's MATCH
+-- is SQLite's and still needs the tsvector form of search_docs there.
+-- @postgres
+CREATE TABLE case_fts (rowid BIGINT PRIMARY KEY, title TEXT NOT NULL, case_no TEXT NOT NULL, summary TEXT NOT NULL);
+INSERT INTO case_fts (rowid, title, case_no, summary)
+    SELECT id, title, COALESCE(case_no, ''), summary FROM cases;
+-- @end
 
 -- The 立案 date range sorted by update time (the list's default order): the
 -- page's ids are chosen from this index alone, then only 20 rows are read.
