@@ -11,6 +11,8 @@ int zf_lease_take(int *out_held, int64_t *out_expires, zf_db *db, const char *na
 
     *out_held = 0;
     *out_expires = 0;
+    if (zf_db_in_transaction(db)) /* its own commit decides: never inside a caller's */
+        return zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "租约不能在其他事务中获取");
     if ((rc = zf_db_begin(db, err)) < 0)
         return rc;
     /* one statement decides: insert when absent, overwrite only when it is

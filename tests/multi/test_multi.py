@@ -21,6 +21,7 @@ import os
 import random
 import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import threading
@@ -28,6 +29,9 @@ import time
 
 import pytest
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "api"))
+from test_cases import SAMPLES, id_number  # noqa: E402  (document fields the templates accept)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("ZHIFA_BIN", os.path.join(ROOT, "build", "zhifa"))
@@ -277,6 +281,10 @@ def test_one_leader_signs_and_takeover(cl):
         time.sleep(0.5)
     leader = cl.leader_index()
     assert leader is not None, cl.lease()
+    # only that server ever took the lease (each logs it once)
+    taken = [i for i in range(NSERVERS)
+             if b"leader lease taken" in open(os.path.join(cl.root, "server%d.log" % i), "rb").read()]
+    assert taken == [leader], taken
     # the lease row names one live server; only it logs having taken it
     size = cl.wait_checkpoint_covers()
     assert size > 0
@@ -303,9 +311,23 @@ def test_one_leader_signs_and_takeover(cl):
 
 def test_publication_published_once(cl):
     pub = cl.login("publicity1")
-    rows = psql(cl.db, "SELECT id FROM publications WHERE state = 'pending' ORDER BY id LIMIT 1")
-    if not rows:
-        pytest.skip("the demo has no pending publication")
+    off = cl.login("officer1")
+    # a 简易程序 decision on the spot queues a publication
+    body = dict(case_body(cl), procedure="penalty_summary", summary="未按规定明码标价。",
+                parties=[{"kind": "自然人", "name": "陈某某", "identifier": id_number("36010219850203123")}])
+    r = off.post(cl.url + "/api/v1/cases", json=body, timeout=10)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    r = off.post(cl.url + "/api/v1/cases/%d/documents" % cid,
+                 json={"template": "onsite_penalty", "fields": SAMPLES["onsite_penalty"]}, timeout=10)
+    assert r.status_code == 201, r.text
+    r = off.post(cl.url + "/api/v1/cases/%d/documents/%d/finalize" % (cid, r.json()["id"]), timeout=10)
+    assert r.status_code == 200, r.text
+    r = off.post(cl.url + "/api/v1/cases/%d/actions" % cid, json={"action": "decide_on_spot", "fine_fen": 5000},
+                 timeout=10)
+    assert r.status_code == 200, r.text
+    rows = psql(cl.db, "SELECT id FROM publications WHERE case_id = %d AND state = 'pending'" % cid)
+    assert len(rows) == 1, rows
     pid = int(rows[0][0])
     results = []
 
