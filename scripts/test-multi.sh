@@ -8,4 +8,4 @@ BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export ZHIFA_BIN="$ROOT/$BUILD/zhifa"
-/usr/bin/python3 -m pytest -q -s tests/multi/test_multi.py
+/usr/bin/python3 -m pytest -q -s tests/multi/test_multi.py tests/multi/test_migrate_store.py
