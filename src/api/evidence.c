@@ -1612,7 +1612,10 @@ void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings
         return;
     }
     if (now - last_cleanup >= 3600) {
-        repair(db, s);
+        /* issue 9: crash repair moves shared blobs: the leader's alone, never
+         * beside another server's trash or purge in progress */
+        if (zf_leader_held(now))
+            repair(db, s);
         cleanup(db, now, data_dir, s);
         last_cleanup = now;
     }
