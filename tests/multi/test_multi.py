@@ -376,7 +376,27 @@ def test_ledger_consistent_while_servers_die(cl):
             except requests.RequestException:
                 failed[0] += 1
 
-    threads = [threading.Thread(target=writer) for _ in range(4)]
+    signed, refused = [0], []
+
+    def signer():
+        # besides the leader's tick, an administrator asks random servers
+        # for a checkpoint at the same time: any server may sign on request,
+        # and every signature must extend the last (409 would say otherwise)
+        s = cl.login("admin")
+        r2 = random.Random(7)
+        while not stop.is_set():
+            i = r2.randrange(NSERVERS)
+            try:
+                r = s.post(cl.server_url(i) + "/api/v1/ledger/checkpoint", timeout=15)
+            except requests.RequestException:
+                continue  # that server is down right now
+            if r.status_code in (200, 201):
+                signed[0] += r.status_code == 201
+            else:
+                refused.append((r.status_code, r.text[:200]))
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)] + [threading.Thread(target=signer)]
     for t in threads:
         t.start()
     rnd = random.Random(9)
@@ -395,6 +415,9 @@ def test_ledger_consistent_while_servers_die(cl):
         for t in threads:
             t.join()
     assert created[0] > 20, (created, failed)
+    # no server refused to sign (409 inconsistent_checkpoint) or failed
+    assert not refused, refused
+    assert signed[0] > 0
     size = cl.wait_checkpoint_covers(timeout=40)
     cps = checkpoints_consistent(cl)
     assert cps[-1][0] == size
@@ -403,4 +426,5 @@ def test_ledger_consistent_while_servers_die(cl):
         r = requests.get(cl.server_url(i) + "/api/v1/ledger/checkpoint", timeout=10)
         assert r.status_code == 200, r.text
     out = cl.verify()
-    print("created", created[0], "failed", failed[0], "ledger", size, "checkpoints", len(cps), out[-300:])
+    print("created", created[0], "failed", failed[0], "signed on request", signed[0], "ledger", size,
+          "checkpoints", len(cps), out[-300:])
