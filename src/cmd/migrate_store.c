@@ -170,7 +170,11 @@ static int target_columns(char names[][64], char types[][32], zf_db *dst, const 
                             err)) < 0)
         return rc;
     zf_stmt_bind_text(st, 1, table_name, -1);
-    while (n < MAX_COLS && (rc = zf_stmt_step(st, err)) == 1) {
+    while ((rc = zf_stmt_step(st, err)) == 1) {
+        if (n == MAX_COLS) {
+            rc = zf_err_set(err, ZF_EINTERNAL, NULL, NULL, "表 %s 的列太多", table_name);
+            break;
+        }
         snprintf(names[n], 64, "%s", zf_stmt_text(st, 0));
         snprintf(types[n], 32, "%s", zf_stmt_text(st, 1));
         n++;
@@ -214,6 +218,20 @@ static int copy_table(int64_t *out_rows, zf_db *src, zf_db *dst, const char *tab
             goto done;
         if (rc == 1)
             use[nuse++] = i;
+    }
+    {
+        /* a source column the target lacks would be lost: refuse */
+        int64_t nsrc = 0;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM pragma_table_info('%s')", table_name);
+        if ((rc = zf_db_query_int64(src, &nsrc, sql, err, 0, NULL)) < 0)
+            goto done;
+        if (nsrc != nuse) {
+            rc = zf_err_set(err, ZF_ECONFLICT, "schema_mismatch", NULL,
+                            "表 %s 在源数据库有 %lld 列，目标数据库只有其中 %d 列：两边的数据库结构不一致", table_name,
+                            (long long)nsrc, nuse);
+            goto done;
+        }
     }
     zf_buf_puts(&sel, "SELECT ");
     zf_buf_printf(&ins, "INSERT INTO \"%s\" (", table_name);
