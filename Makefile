@@ -149,3 +149,10 @@ bench: all
 
 clean:
 	rm -rf build build-address build-undefined build-fuzz console/dist
+
+# Several zhifa servers on one PostgreSQL behind nginx (issue 9): sessions,
+# the leader lease, one publication, a consistent ledger while servers are
+# killed. Needs postgresql-15 and nginx-light; not part of `make test`.
+.PHONY: test-multi
+test-multi: $(BUILD)/zhifa
+	bash scripts/test-multi.sh $(BUILD)

@@ -33,5 +33,7 @@ for t in test_pg test_review_store test_publication_store test_calendar_store te
     echo "test-pg: unit $t"
     "$BUILD/tests/$t"
 done
+echo "test-pg: unit test_lease"  # issue 9: the leader lease
+"$BUILD/tests/test_lease"
 # shellcheck disable=SC2086
 /usr/bin/python3 -m pytest -q $PG_API_TESTS

@@ -26,6 +26,7 @@ static const struct command {
     {"witness", zf_cmd_witness, "作为独立见证方核验并会签台账检查点"},
     {"report", zf_cmd_report, "统计报告：annual --year YEAR（行政执法数据年报，可导出 Excel 和 PDF）"},
     {"spotcheck", zf_cmd_spotcheck, "双随机抽查：redraw（按公开数据重新抽取并核对）"},
+    {"migrate-store", zf_cmd_migrate_store, "把 SQLite 数据库迁入 PostgreSQL 并核对台账（--from DIR --to URL）"},
     {"version", cmd_version, "显示版本"},
     {"help", cmd_help, "显示帮助：zhifa help [COMMAND]"},
     {NULL, NULL, NULL},

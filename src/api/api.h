@@ -241,6 +241,16 @@ void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings
 void zf_bundle_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/bundle.c: temp zips */
 void zf_publication_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/publications.c: period expiry */
 void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir); /* api/cockpit.c: cockpit numbers, warnings */
+/* issue 9: the leader lease (api/leader.c). zf_leader_tick runs first and
+ * takes or renews this process's lease (ZF_LEADER_TTL seconds, renewed after
+ * ZF_LEADER_RENEW); the ticks that must not run in two servers at once
+ * (checkpoint signing, publication clocks, cockpit, retention purge) return
+ * early unless zf_leader_held(now). zf_leader_id names this process. */
+#define ZF_LEADER_TTL 10
+#define ZF_LEADER_RENEW 3
+void zf_leader_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir);
+int zf_leader_held(int64_t now);
+const char *zf_leader_id(void);
 
 /* The one permission check. Returns 0 if who may use route for this
  * request, ZF_EAUTH when a login is needed, ZF_EPERM when refused; sets

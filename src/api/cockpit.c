@@ -104,6 +104,8 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
     int started;
 
     (void)settings;
+    if (!zf_leader_held(now)) /* issue 9: one server computes */
+        return;
     if (now - zf_cockpit_computed_at(db) < ZF_COCKPIT_INTERVAL || atomic_exchange(&refreshing, 1))
         return;
     if (!data_dir) {

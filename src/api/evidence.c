@@ -1612,10 +1612,16 @@ void zf_evidence_tick(zf_db *db, int64_t now, const struct zf_settings *settings
         return;
     }
     if (now - last_cleanup >= 3600) {
-        repair(db, s);
+        /* issue 9: crash repair moves shared blobs: the leader's alone, never
+         * beside another server's trash or purge in progress */
+        if (zf_leader_held(now))
+            repair(db, s);
         cleanup(db, now, data_dir, s);
         last_cleanup = now;
     }
+    /* issue 9: the retention purge runs in one server (the leader) */
+    if (!zf_leader_held(now))
+        return;
     n = collect(d, 64, db,
                 "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' AND case_id IS NULL "
                 "AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2",

@@ -537,6 +537,8 @@ void zf_ledger_tick(zf_db *db, int64_t now, const struct zf_settings *settings, 
     uint64_t size;
     int64_t signed_size = -1;
 
+    if (!zf_leader_held(now)) /* issue 9: one signer among the servers */
+        return;
     /* the tree nodes of the events of the last second (writers store only
      * the events); also catches up after a restart or an upgrade */
     if (zf_ledger_nodes_sync(db, NULL, &err) < 0 || zf_ledger_size(db, &size, &err) < 0 ||

@@ -474,6 +474,8 @@ void zf_publication_tick(zf_db *db, int64_t now, const struct zf_settings *setti
     (void)data_dir;
     if (now - last < 5) /* a cheap indexed query; a period is counted in days */
         return;
+    if (!zf_leader_held(now)) /* issue 9: one server runs the clocks */
+        return;
     last = now;
     if (zf_publication_expire(&n, db, now, &err) < 0)
         zf_log_event("warn", "publication expiry failed", "error", err.code, NULL, 0, NULL, 0);

@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 const zf_tick_fn zf_ticks[] = {
+    zf_leader_tick, /* issue 9: first, so the others see the lease of this second */
     zf_ledger_tick,
     zf_evidence_tick,
     zf_bundle_tick,

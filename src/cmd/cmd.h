@@ -19,6 +19,7 @@ int zf_cmd_verify(int argc, char **argv);  /* cmd/verify.c: offline tamper check
 int zf_cmd_witness(int argc, char **argv); /* cmd/witness.c: independent ledger witness */
 int zf_cmd_report(int argc, char **argv);  /* cmd/report.c: annual report (年报) */
 int zf_cmd_spotcheck(int argc, char **argv); /* cmd/spotcheck.c: re-run a 双随机 draw */
+int zf_cmd_migrate_store(int argc, char **argv); /* cmd/migrate_store.c: SQLite → PostgreSQL (issue 9) */
 
 /* The data directory: the flag's value if given, else $ZHIFA_DATA, else the
  * data_dir of nothing (NULL). */
