@@ -619,13 +619,6 @@ static int h_list(zf_ctx *c)
             }
             zf_err_clear(&c->err); /* nothing indexable (punctuation): LIKE alone, bounded below */
         }
-        /* issue 9 stop-gap: case_fts is SQLite's FTS5; on PostgreSQL it is a
-         * plain table (migration 0023), so the keyword is the LIKE test
-         * alone there, bounded like the dense case, until it has a tsvector */
-        if (match && strcmp(zf_db_dialect(c->db), "postgres") == 0) {
-            free(match);
-            match = NULL;
-        }
         /* How common the words are decides the plan: up to a few thousand
          * candidates are listed by the index and looked up (an IN-subquery).
          * More, and the index is of no help: the cases are walked in the

@@ -6,8 +6,8 @@
  * in ONE target transaction the rows those migrations seeded are removed,
  * every source table is copied with its ids in foreign-key order (the
  * source is read in one snapshot), the search index is rebuilt with the
- * same C tokenizer (search_queue → zf_search_index_sync), case_fts is
- * refilled and every identity sequence is moved past its table's largest id.
+ * same C tokenizer (search_queue → zf_search_index_sync; SQLite's case_fts
+ * has no counterpart there, migration 0023) and every identity sequence is moved past its table's largest id.
  * Then the proof: the ledger's tree size and root, and the newest
  * checkpoint, are the same on both sides, and `zhifa verify` passes on the
  * target (run on a shadow of DIR whose zhifa.conf names the target). Only
@@ -364,14 +364,7 @@ static int copy_all(int64_t *out_rows, zf_db *src, zf_db *dst, const plan *p, zf
                          "INSERT INTO search_queue (op, doc_id, title, body) "
                          "SELECT 'add', id, title, body FROM search_docs ORDER BY id",
                          err)) < 0 ||
-        (rc = zf_search_index_sync(dst, err)) < 0)
-        goto fail;
-    /* the case list's keyword table: SQLite's is a virtual table, not copied */
-    if ((rc = zf_db_exec(dst,
-                         "DELETE FROM case_fts; INSERT INTO case_fts (rowid, title, case_no, summary) "
-                         "SELECT id, title, COALESCE(case_no, ''), summary FROM cases",
-                         err)) < 0 ||
-        (rc = zf_db_exec(dst, RESYNC_IDENTITIES, err)) < 0)
+        (rc = zf_search_index_sync(dst, err)) < 0 || (rc = zf_db_exec(dst, RESYNC_IDENTITIES, err)) < 0)
         goto fail;
     return zf_db_commit(dst, err);
 fail:
