@@ -30,8 +30,7 @@ trap cleanup EXIT
 mkdir -p build/bench
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror \
     -Wno-missing-field-initializers -Isrc -o build/bench/cases_gen bench/cases_gen.c build/libzhifa.a \
-    $(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium libcrypto libutf8proc pangocairo \
-      libqrencode libcurl libarchive) -lpthread -lm
+    $(pkg-config --libs $(sed -n 's/^PKGS := //p' Makefile)) -lpthread -lm
 
 mkdir -p "$work"
 if [ ! -f "$work/data/.cases_bench_${n}_${e}" ]; then
