@@ -279,10 +279,16 @@ int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_toke
 
 /* ---- the list form ------------------------------------------------------ */
 
+/* Token texts go into one pool, NUL-separated, and items point into it
+ * once tokenizing is done (the pool may move while it grows): a marked
+ * search result tokenizes a whole document per hit, and a malloc per token
+ * was most of that cost. */
 typedef struct list_ctx {
     zf_search_tokens *out;
     size_t cap;
     int pos;
+    zf_buf pool;
+    size_t *offs; /* offset of each item's text in pool */
 } list_ctx;
 
 static int list_add(void *p, int flags, const char *tok, size_t len, size_t start, size_t end)
@@ -293,11 +299,15 @@ static int list_add(void *p, int flags, const char *tok, size_t len, size_t star
     if (l->out->count == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->out->items = zf_realloc(l->out->items, l->cap * sizeof *l->out->items);
+        l->offs = zf_realloc(l->offs, l->cap * sizeof *l->offs);
     }
     if (!(flags & ZF_SEARCH_COLOCATED))
         l->pos++;
+    l->offs[l->out->count] = l->pool.len;
+    zf_buf_append(&l->pool, tok, len);
+    zf_buf_putc(&l->pool, '\0');
     it = &l->out->items[l->out->count++];
-    it->text = zf_strndup(tok, len);
+    it->text = NULL;
     it->len = len;
     it->pos = l->pos < 0 ? 0 : l->pos;
     it->flags = flags;
@@ -308,24 +318,32 @@ static int list_add(void *p, int flags, const char *tok, size_t len, size_t star
 
 int zf_search_tokenize(zf_search_tokens *out, const char *text, size_t len, int mode)
 {
-    list_ctx l = {out, 0, -1};
+    list_ctx l = {out, 0, -1, ZF_BUF_INIT, NULL};
+    size_t i;
 
     out->items = NULL;
     out->count = 0;
-    return zf_search_tokenize_cb(text, len, mode, list_add, &l);
+    out->pool = NULL;
+    zf_search_tokenize_cb(text, len, mode, list_add, &l);
+    if (out->count > 0) {
+        out->pool = zf_buf_detach(&l.pool);
+        for (i = 0; i < out->count; i++)
+            out->items[i].text = out->pool + l.offs[i];
+    }
+    zf_buf_free(&l.pool);
+    free(l.offs);
+    return 0;
 }
 
 void zf_search_tokens_free(zf_search_tokens *t)
 {
-    size_t i;
-
     if (!t)
         return;
-    for (i = 0; i < t->count; i++)
-        free(t->items[i].text);
     free(t->items);
+    free(t->pool);
     t->items = NULL;
     t->count = 0;
+    t->pool = NULL;
 }
 
 /* ---- FTS5 ------------------------------------------------------------- */

@@ -113,13 +113,14 @@ typedef struct zf_search_token {
 typedef struct zf_search_tokens {
     zf_search_token *items;
     size_t count;
+    char *pool; /* every token's text, NUL-separated: one allocation, not one per token */
 } zf_search_tokens;
 
-#define ZF_SEARCH_TOKENS_INIT {NULL, 0}
+#define ZF_SEARCH_TOKENS_INIT {NULL, 0, NULL}
 
 /* The same tokenization as a list (e.g. to build a PostgreSQL tsvector:
- * lexeme text at position pos + 1). On success *out holds the tokens, which
- * the caller frees with zf_search_tokens_free. Cannot fail except by
+ * lexeme text at position pos + 1; hit marking, search/tsv.h). On success
+ * *out holds the tokens, which the caller frees with zf_search_tokens_free. Cannot fail except by
  * aborting on out-of-memory; returns 0. */
 int zf_search_tokenize(zf_search_tokens *out, const char *text, size_t len, int mode);
 void zf_search_tokens_free(zf_search_tokens *t);

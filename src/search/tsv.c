@@ -1,5 +1,5 @@
 /* tsv.c — tsvector and tsquery literals from zhifa's tokens, and hit
- * marking. See tsv.h.
+ * marking (both backends). See tsv.h.
  *
  * The terms of a query are those of zf_search_query_build (which validates
  * and splits what the user typed); this file reads them back out of its
@@ -282,29 +282,70 @@ static size_t walk(const char *s, size_t len, size_t off, long n)
     return off;
 }
 
-char *zf_search_mark(const char *text, const char *query, size_t snippet_chars)
+struct zf_search_marker {
+    struct marker_term {
+        zf_search_tokens q; /* the term's tokens, ZF_SEARCH_QUERY mode */
+        int prefix;         /* its last token matches as a prefix */
+    } *terms;
+    size_t nterms;
+};
+
+zf_search_marker *zf_search_marker_new(const char *query)
+{
+    zf_search_marker *m = zf_calloc(1, sizeof *m);
+    char *expr = NULL, *term;
+    const char *p;
+    int prefix;
+
+    if (zf_search_query_build(&expr, query, strlen(query), ZF_SEARCH_QUERY, NULL) == 0) {
+        for (p = expr; (term = next_term(&p, &prefix)) != NULL; free(term)) {
+            struct marker_term *t;
+
+            m->terms = zf_realloc(m->terms, (m->nterms + 1) * sizeof *m->terms);
+            t = &m->terms[m->nterms];
+            zf_search_tokenize(&t->q, term, strlen(term), ZF_SEARCH_QUERY);
+            t->prefix = prefix;
+            if (t->q.count)
+                m->nterms++;
+            else
+                zf_search_tokens_free(&t->q);
+        }
+    }
+    free(expr);
+    return m;
+}
+
+void zf_search_marker_free(zf_search_marker *m)
+{
+    size_t i;
+
+    if (!m)
+        return;
+    for (i = 0; i < m->nterms; i++)
+        zf_search_tokens_free(&m->terms[i].q);
+    free(m->terms);
+    free(m);
+}
+
+char *zf_search_marker_apply(const zf_search_marker *m, const char *text, size_t snippet_chars)
 {
     zf_search_tokens d = ZF_SEARCH_TOKENS_INIT;
     zf_buf b = ZF_BUF_INIT;
     range *r = NULL;
     size_t n = 0, cap = 0, len = strlen(text), from = 0, to, i, at;
-    size_t *first;
-    char *expr = NULL, *term, *out;
-    const char *p;
-    int npos, prefix;
+    size_t *first = NULL;
+    char *out;
+    int npos;
 
-    zf_search_tokenize(&d, text, len, ZF_SEARCH_DOCUMENT);
-    first = position_index(&d, &npos);
-    if (zf_search_query_build(&expr, query, strlen(query), ZF_SEARCH_QUERY, NULL) == 0) {
-        for (p = expr; (term = next_term(&p, &prefix)) != NULL; free(term)) {
-            zf_search_tokens q = ZF_SEARCH_TOKENS_INIT;
-            zf_search_tokenize(&q, term, strlen(term), ZF_SEARCH_QUERY);
-            if (q.count)
-                find_hits(&r, &n, &cap, &d, first, npos, &q, prefix);
-            zf_search_tokens_free(&q);
-        }
+    if (m->nterms > 0) {
+        /* The highlight tokens are the document's without the trigrams,
+         * which no ZF_SEARCH_QUERY token is: the same positions, a third
+         * fewer tokens to make and compare. */
+        zf_search_tokenize(&d, text, len, ZF_SEARCH_HIGHLIGHT);
+        first = position_index(&d, &npos);
+        for (i = 0; i < m->nterms; i++)
+            find_hits(&r, &n, &cap, &d, first, npos, &m->terms[i].q, m->terms[i].prefix);
     }
-    free(expr);
     free(first);
     zf_search_tokens_free(&d);
     if (n)
@@ -342,5 +383,14 @@ char *zf_search_mark(const char *text, const char *query, size_t snippet_chars)
     free(r);
     out = b.len ? zf_buf_detach(&b) : zf_strdup("");
     zf_buf_free(&b);
+    return out;
+}
+
+char *zf_search_mark(const char *text, const char *query, size_t snippet_chars)
+{
+    zf_search_marker *m = zf_search_marker_new(query);
+    char *out = zf_search_marker_apply(m, text, snippet_chars);
+
+    zf_search_marker_free(m);
     return out;
 }

@@ -5,7 +5,9 @@
  * PostgreSQL's own parsers are never involved: the values are cast with
  * ::tsvector and ::tsquery, which take lexemes as given, so both backends
  * agree on what a term is. Marking is done here rather than by ts_headline
- * for the same reason.
+ * for the same reason; SQLite's results are marked here too (FTS5's
+ * highlight() and snippet() would run the bigram phrase over the index once
+ * more per hit, which cost more than the search itself: docs/benchmarks.md).
  *
  * Recall guarantee (as for FTS5, tests/unit/test_pg.c checks it against a
  * substring scan): for a query of CJK characters, every document whose title
@@ -41,7 +43,18 @@ int zf_search_tsquery_build(char **out_phrase, char **out_loose, const char *que
 /* text with each hit of query (as the phrase query matches it) between the
  * control characters 0x02 and 0x03, as FTS5's highlight() gives them. With
  * snippet_chars > 0, only an excerpt of about that many characters around
- * the first hit, with "…" where text was cut. Caller frees. */
+ * the first hit, with "…" where text was cut. Caller frees. Both backends
+ * mark their results this way (store/search_store.c). */
 char *zf_search_mark(const char *text, const char *query, size_t snippet_chars);
+
+/* The same, with the query's terms tokenized once for many texts (a page
+ * of results): zf_search_marker_new never fails (a query with no term
+ * marks nothing); zf_search_marker_apply returns what zf_search_mark
+ * returns, caller frees; zf_search_marker_free accepts NULL. A marker may
+ * be shared by threads once made. */
+typedef struct zf_search_marker zf_search_marker;
+zf_search_marker *zf_search_marker_new(const char *query);
+char *zf_search_marker_apply(const zf_search_marker *m, const char *text, size_t snippet_chars);
+void zf_search_marker_free(zf_search_marker *m);
 
 #endif

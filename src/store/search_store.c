@@ -8,17 +8,21 @@
  *      exact count or the data for the estimate, and the ranking of the
  *      first window (a deeper page probes its own window the same way);
  *   2. sort the window by score in memory, cut the page;
- *   3. one short statement per hit for its highlighted title and snippet
- *      (snippets in the probe would cost one per match, not one per hit).
- * Highlights come back between the control characters 0x02 and 0x03, which
- * html_mark turns into <mark> after escaping everything else, so no byte of
- * the indexed text or of the query can reach the page as markup.
+ *   3. one short statement per hit for its title and body, marked in C
+ *      (zf_search_marker, search/tsv.h) for the highlighted title and the
+ *      snippet: snippets in the probe would cost one per match, not one per
+ *      hit, and FTS5's highlight() and snippet() would run the query's
+ *      bigram phrase over the index again for every hit (its common
+ *      bigrams' doclists made that cost more than the probe).
+ * Marks are the control characters 0x02 and 0x03, which html_mark turns
+ * into <mark> after escaping everything else, so no byte of the indexed
+ * text or of the query can reach the page as markup.
  *
  * On PostgreSQL (issue 9) the same steps run on search_docs.tsv, the
  * tokenizer's tokens as a tsvector (search/tsv.h) that sync_queue computes
  * in C: the probe matches a tsquery phrase (<N> between the tokens of each
- * term) and ranks with ts_rank (title weight A, body D), and the highlights
- * and snippets are marked in C (zf_search_mark) with the same markers. */
+ * term) and ranks with ts_rank (title weight A, body D); hits are marked as
+ * on SQLite. */
 #include "store/search_store.h"
 
 #include <stdio.h>
@@ -252,13 +256,6 @@ static const char PROBE_PLAIN[] =
 static const char PROBE_FILTERED[] =
     "SELECT search_fts.rowid, " BM25 " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
     " WHERE search_fts MATCH $1" FILTERS " ORDER BY search_fts.rowid DESC LIMIT $6 OFFSET $7";
-static const char HIT[] =
-    "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
-    " d.title, d.link, highlight(search_fts, 0, char(2), char(3)),"
-    " snippet(search_fts, 1, char(2), char(3), '…', 40)"
-    " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"
-    " LEFT JOIN departments dep ON dep.id = d.department_id"
-    " WHERE search_fts MATCH $1 AND search_fts.rowid = $2";
 
 /* PostgreSQL: $1 the phrase tsquery, $8 the loose one (tsv.h). */
 #define PG_MATCH                                                                 \
@@ -273,19 +270,19 @@ static const char PROBE_PG[] =
 static const char PROBE_PG_FILTERED[] =
     "WITH m AS MATERIALIZED (SELECT d.id, d.tsv FROM search_docs d WHERE" PG_MATCH FILTERS ")"
     " SELECT id, -ts_rank(tsv, CAST($1 AS tsquery)) FROM m ORDER BY id DESC LIMIT $6 OFFSET $7";
-static const char HIT_PG[] =
+/* A hit's fields, on both backends. */
+static const char HIT[] =
     "SELECT d.kind, d.ref_id, COALESCE(d.department_id, 0), COALESCE(dep.name, ''), d.date,"
     " d.title, d.link, d.body"
     " FROM search_docs d LEFT JOIN departments dep ON dep.id = d.department_id WHERE d.id = $1";
-/* Characters of a snippet on PostgreSQL (FTS5's snippet takes 40 tokens,
- * one per character of Chinese text, plus the words around them). */
-#define PG_SNIPPET_CHARS 64
+/* Characters of a snippet. */
+#define SNIPPET_CHARS 64
 
 typedef struct query {
     const zf_search_params *p;
     const char *match;     /* trigram phrases: finds the rows (PostgreSQL: phrase tsquery) */
-    const char *highlight; /* bigram phrases: marks the hits (PostgreSQL: unused) */
     const char *loose;     /* PostgreSQL: every lexeme, for partial documents */
+    zf_search_marker *marker; /* marks the hits */
     int filtered;
     int pg;
 } query;
@@ -402,17 +399,12 @@ static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, 
     zf_stmt *st = NULL;
     int rc;
 
-    if ((rc = zf_db_prepare(&st, db, q->pg ? HIT_PG : HIT, err)) < 0)
+    if ((rc = zf_db_prepare(&st, db, HIT, err)) < 0)
         return rc;
-    if (q->pg) {
-        zf_stmt_bind_int64(st, 1, rowid);
-    } else {
-        zf_stmt_bind_text(st, 1, q->highlight, -1);
-        zf_stmt_bind_int64(st, 2, rowid);
-    }
-    if ((rc = zf_stmt_step(st, err)) == 1 && q->pg) {
-        char *title = zf_search_mark(zf_stmt_text(st, 5), q->p->q, 0);
-        char *snippet = zf_search_mark(zf_stmt_text(st, 7), q->p->q, PG_SNIPPET_CHARS);
+    zf_stmt_bind_int64(st, 1, rowid);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        char *title = zf_search_marker_apply(q->marker, zf_stmt_text(st, 5), 0);
+        char *snippet = zf_search_marker_apply(q->marker, zf_stmt_text(st, 7), SNIPPET_CHARS);
         h->kind = zf_strdup(zf_stmt_text(st, 0));
         h->ref_id = zf_stmt_int64(st, 1);
         h->department_id = zf_stmt_int64(st, 2);
@@ -425,18 +417,6 @@ static int load_hit(zf_search_hit *h, zf_db *db, const query *q, int64_t rowid, 
         h->score = score;
         free(title);
         free(snippet);
-        rc = 0;
-    } else if (rc == 1) {
-        h->kind = zf_strdup(zf_stmt_text(st, 0));
-        h->ref_id = zf_stmt_int64(st, 1);
-        h->department_id = zf_stmt_int64(st, 2);
-        h->department = zf_strdup(zf_stmt_text(st, 3));
-        h->date = zf_strdup(zf_stmt_text(st, 4));
-        h->title = zf_strdup(zf_stmt_text(st, 5));
-        h->link = zf_strdup(zf_stmt_text(st, 6));
-        h->title_html = marked(zf_stmt_text(st, 7));
-        h->snippet_html = marked(zf_stmt_text(st, 8));
-        h->score = score;
         rc = 0;
     } else if (rc == 0) {
         rc = zf_err_set(err, ZF_EINTERNAL, "search_index_inconsistent", NULL,
@@ -518,7 +498,7 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
 {
     zf_search_result r = ZF_SEARCH_RESULT_INIT;
     query q = {p, NULL, NULL, NULL, 0, 0};
-    char *match = NULL, *highlight = NULL, *loose = NULL;
+    char *match = NULL, *loose = NULL;
     cand *top = NULL, *win = NULL, *ranked;
     int64_t offset, window, w, in_window;
     size_t n = 0, nwin = 0, nranked, k, i;
@@ -530,13 +510,12 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
         goto done;
     if (q.pg)
         rc = zf_search_tsquery_build(&match, &loose, p->q, strlen(p->q), err);
-    else if ((rc = zf_search_query_build(&match, p->q, strlen(p->q), ZF_SEARCH_QUERY_TRIGRAM, err)) == 0)
-        rc = zf_search_query_build(&highlight, p->q, strlen(p->q), ZF_SEARCH_QUERY, err);
+    else
+        rc = zf_search_query_build(&match, p->q, strlen(p->q), ZF_SEARCH_QUERY_TRIGRAM, err);
     if (rc < 0 || (rc = zf_search_index_sync(db, err)) < 0)
         goto done;
     q.loose = loose;
     q.match = match;
-    q.highlight = highlight;
     q.filtered = p->kind || p->department_id > 0 || p->from || p->to;
     r.page = p->page;
     r.per_page = p->per_page;
@@ -582,6 +561,7 @@ int zf_search_run(zf_search_result *out, zf_db *db, const zf_search_params *p, z
     if (k > (size_t)p->per_page)
         k = (size_t)p->per_page;
     r.items = zf_calloc(k, sizeof *r.items);
+    q.marker = zf_search_marker_new(p->q);
     for (i = 0; i < k; i++) {
         const cand *c = &ranked[(size_t)in_window + i];
         if ((rc = load_hit(&r.items[i], db, &q, c->rowid, c->score, err)) < 0)
@@ -593,8 +573,8 @@ ok:
     rc = 0;
 done:
     free(match);
-    free(highlight);
     free(loose);
+    zf_search_marker_free(q.marker);
     free(top);
     free(win);
     if (rc < 0)
