@@ -77,24 +77,32 @@ static size_t put_utf8(char *dst, int32_t cp)
     return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst);
 }
 
+/* Longest n-gram any table indexes (ZF_SEARCH_4GRAMS). */
+#define NGRAM_MAX 4
+
 typedef struct pend_token {
-    char text[12]; /* up to three characters of 4 bytes */
+    char text[4 * (NGRAM_MAX - 1)]; /* up to NGRAM_MAX - 1 characters of 4 bytes */
     size_t len, start, end;
 } pend_token;
 
 typedef struct tokenizer {
     int mode;
+    int depth; /* longest n-gram of a document position: 3, or 4 with ZF_SEARCH_4GRAMS */
     zf_search_token_fn fn;
     void *ctx;
-    /* the CJK run being read: its length and last two characters */
-    int run_len;
-    int32_t prev, prev2;
-    size_t prev_start, prev_end, prev2_start;
-    /* query modes: the tokens of a finished run's tail (bigram, unigram)
-     * that keep the positions aligned, emitted only if another token
-     * follows */
+    /* the CJK run being read: its length, and the characters whose
+     * positions still wait for tokens (win[0] the oldest): a document
+     * position's tokens go out together, once the depth - 1 characters
+     * after it are known or the run ends */
+    int run_len, nwin;
+    struct {
+        int32_t cp;
+        size_t start, end;
+    } win[NGRAM_MAX];
+    /* query modes: the tokens of a finished run's tail that keep the
+     * positions aligned, emitted only if another token follows */
     int pending;
-    pend_token pend[2];
+    pend_token pend[NGRAM_MAX - 1];
     /* the word being read */
     char word[ZF_SEARCH_TOKEN_MAX];
     size_t wlen, wstart, wend;
@@ -113,27 +121,69 @@ static int emit(tokenizer *t, int flags, const char *tok, size_t len, size_t sta
     return t->fn(t->ctx, flags, tok, len, start, end);
 }
 
-/* Writes the n-gram of the run's last n - 1 characters and c (n = 1, 2, 3)
- * into b; returns its length in bytes. */
-static size_t ngram(char *b, const tokenizer *t, int n, int32_t c)
+/* Writes the n characters win[i .. i + n - 1] into b (room for NGRAM_MAX
+ * characters); returns the length in bytes. */
+static size_t gram(char *b, const tokenizer *t, int i, int n)
 {
     size_t k = 0;
+    int j;
 
-    if (n >= 3)
-        k += put_utf8(b + k, t->prev2);
-    if (n >= 2)
-        k += put_utf8(b + k, t->prev);
-    return k + put_utf8(b + k, c);
+    for (j = 0; j < n; j++)
+        k += put_utf8(b + k, t->win[i + j].cp);
+    return k;
 }
 
-static void add_pending(tokenizer *t, const char *tok, size_t len, size_t start, size_t end)
+/* Emits the n-gram at win[i] with flags. */
+static int emit_gram(tokenizer *t, int flags, int i, int n)
+{
+    char b[4 * NGRAM_MAX];
+
+    return emit(t, flags, b, gram(b, t, i, n), t->win[i].start, t->win[i + n - 1].end);
+}
+
+static void add_pending(tokenizer *t, int i, int n)
 {
     pend_token *p = &t->pend[t->pending++];
 
-    memcpy(p->text, tok, len);
-    p->len = len;
-    p->start = start;
-    p->end = end;
+    p->len = gram(p->text, t, i, n);
+    p->start = t->win[i].start;
+    p->end = t->win[i + n - 1].end;
+}
+
+/* The tokens of the position of win[0], which has `have` characters from
+ * it to the end of the window; then win[0] leaves the window. */
+static int emit_position(tokenizer *t, int have)
+{
+    int rc = 0, n;
+
+    switch (t->mode) {
+    case ZF_SEARCH_DOCUMENT: /* unigram, then the colocated longer n-grams */
+        for (n = 1; n <= have && n <= t->depth && rc == 0; n++)
+            rc = emit_gram(t, n == 1 ? 0 : ZF_SEARCH_COLOCATED, 0, n);
+        break;
+    case ZF_SEARCH_HIGHLIGHT: /* the bigram first (see tokenizer.h), then the unigram */
+        if (have >= 2 && (rc = emit_gram(t, 0, 0, 2)) == 0)
+            rc = emit_gram(t, ZF_SEARCH_COLOCATED, 0, 1);
+        else if (have < 2)
+            rc = emit_gram(t, 0, 0, 1);
+        break;
+    default: /* query modes: one n-gram per position while the run goes on */
+        rc = emit_gram(t, 0, 0, have);
+    }
+    t->nwin--;
+    memmove(&t->win[0], &t->win[1], (size_t)t->nwin * sizeof t->win[0]);
+    return rc;
+}
+
+/* How many characters a position needs after it before its tokens can go
+ * out: the longest n-gram of the mode. */
+static int window_of(const tokenizer *t)
+{
+    switch (t->mode) {
+    case ZF_SEARCH_DOCUMENT: return t->depth;
+    case ZF_SEARCH_QUERY_TRIGRAM: return t->depth;
+    default: return 2; /* ZF_SEARCH_QUERY, ZF_SEARCH_HIGHLIGHT: bigrams */
+    }
 }
 
 static int end_word(tokenizer *t)
@@ -146,72 +196,45 @@ static int end_word(tokenizer *t)
     return emit(t, ZF_SEARCH_WORD, t->word, t->wlen, t->wstart, t->wend);
 }
 
+/* The run ended: the positions still in the window get their tokens.
+ * Documents give each its n-grams that fit before the end. A query run
+ * shorter than the window is its one n-gram of the whole run; either way a
+ * query's tail positions (the shorter n-grams after its last full one, down
+ * to the last character's unigram) wait in pend, emitted only if another
+ * token follows, so that the positions line up with the document's. */
 static int end_run(tokenizer *t)
 {
-    char b[12];
-    int rc = 0;
+    int rc = 0, i, n = t->nwin;
 
     if (t->run_len == 0)
         return 0;
-    if (t->mode == ZF_SEARCH_DOCUMENT || t->mode == ZF_SEARCH_HIGHLIGHT || t->run_len == 1) {
-        /* the last character's unigram, at its own position */
-        rc = emit(t, 0, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
-    } else if (t->mode == ZF_SEARCH_QUERY) {
-        add_pending(t, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
-    } else { /* ZF_SEARCH_QUERY_TRIGRAM */
-        size_t n = put_utf8(b, t->prev2);
-
-        n += put_utf8(b + n, t->prev);
-        if (t->run_len == 2)
-            rc = emit(t, 0, b, n, t->prev2_start, t->prev_end);
-        else
-            add_pending(t, b, n, t->prev2_start, t->prev_end);
-        add_pending(t, b, put_utf8(b, t->prev), t->prev_start, t->prev_end);
+    if (t->mode == ZF_SEARCH_DOCUMENT || t->mode == ZF_SEARCH_HIGHLIGHT) {
+        while (t->nwin > 0 && rc == 0)
+            rc = emit_position(t, t->nwin);
+    } else {
+        i = 0;
+        if (t->run_len == n) /* shorter than the window: one n-gram of it all */
+            rc = emit_gram(t, 0, i++, n);
+        for (; i < n; i++)
+            add_pending(t, i, n - i);
+        t->nwin = 0;
     }
     t->run_len = 0;
     return rc;
 }
 
-/* One CJK character c at [start, end). Tokens are emitted grouped by
- * position (unigram, then the colocated bigram and trigram), so a
- * document's unigram waits for the next character. */
+/* One CJK character c at [start, end): it joins the window, and the oldest
+ * position's tokens go out once the window is full. */
 static int cjk_char(tokenizer *t, int32_t c, size_t start, size_t end)
 {
-    char b[12];
-    int rc = 0;
+    int w = window_of(t);
 
-    switch (t->mode) {
-    case ZF_SEARCH_DOCUMENT:
-        if (t->run_len >= 2 &&
-            (rc = emit(t, ZF_SEARCH_COLOCATED, b, ngram(b, t, 3, c), t->prev2_start, end)) != 0)
-            return rc;
-        if (t->run_len >= 1 &&
-            ((rc = emit(t, 0, b, put_utf8(b, t->prev), t->prev_start, t->prev_end)) != 0 ||
-             (rc = emit(t, ZF_SEARCH_COLOCATED, b, ngram(b, t, 2, c), t->prev_start, end)) != 0))
-            return rc;
-        break;
-    case ZF_SEARCH_HIGHLIGHT:
-        if (t->run_len >= 1 &&
-            ((rc = emit(t, 0, b, ngram(b, t, 2, c), t->prev_start, end)) != 0 ||
-             (rc = emit(t, ZF_SEARCH_COLOCATED, b, put_utf8(b, t->prev), t->prev_start,
-                        t->prev_end)) != 0))
-            return rc;
-        break;
-    case ZF_SEARCH_QUERY:
-        if (t->run_len >= 1 && (rc = emit(t, 0, b, ngram(b, t, 2, c), t->prev_start, end)) != 0)
-            return rc;
-        break;
-    default: /* ZF_SEARCH_QUERY_TRIGRAM */
-        if (t->run_len >= 2 && (rc = emit(t, 0, b, ngram(b, t, 3, c), t->prev2_start, end)) != 0)
-            return rc;
-    }
+    t->win[t->nwin].cp = c;
+    t->win[t->nwin].start = start;
+    t->win[t->nwin].end = end;
+    t->nwin++;
     t->run_len++;
-    t->prev2 = t->prev;
-    t->prev2_start = t->prev_start;
-    t->prev = c;
-    t->prev_start = start;
-    t->prev_end = end;
-    return 0;
+    return t->nwin == w ? emit_position(t, w) : 0;
 }
 
 int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_token_fn fn,
@@ -222,6 +245,8 @@ int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_toke
     int rc = 0;
 
     memset(&t, 0, sizeof t);
+    t.depth = (mode & ZF_SEARCH_4GRAMS) ? 4 : 3;
+    mode &= ~ZF_SEARCH_4GRAMS;
     t.mode = (mode == ZF_SEARCH_QUERY || mode == ZF_SEARCH_HIGHLIGHT || mode == ZF_SEARCH_QUERY_TRIGRAM)
                  ? mode
                  : ZF_SEARCH_DOCUMENT;
@@ -348,16 +373,20 @@ void zf_search_tokens_free(zf_search_tokens *t)
 
 /* ---- FTS5 ------------------------------------------------------------- */
 
-/* The tokenizer has no state, so every instance is this one object. */
-static char fts_instance;
+/* The tokenizer has no state but its depth, so every instance is one of
+ * these two objects: tokenize = 'zf_cjk' (n-grams up to 3 characters) or
+ * 'zf_cjk 4grams' (up to 4). */
+static char fts_instance, fts_instance_4grams;
 
 static int fts_create(void *pctx, const char **argv, int argc, Fts5Tokenizer **out)
 {
     (void)pctx;
-    (void)argv;
-    if (argc > 0)
+    if (argc == 0)
+        *out = (Fts5Tokenizer *)(void *)&fts_instance;
+    else if (argc == 1 && strcmp(argv[0], "4grams") == 0)
+        *out = (Fts5Tokenizer *)(void *)&fts_instance_4grams;
+    else
         return SQLITE_ERROR;
-    *out = (Fts5Tokenizer *)(void *)&fts_instance;
     return SQLITE_OK;
 }
 
@@ -385,8 +414,8 @@ static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *t
     fts_ctx f = {pctx, xtoken};
     const size_t mark = sizeof ZF_SEARCH_TRIGRAM_MARK - 1;
     int mode = ZF_SEARCH_DOCUMENT;
+    int depth = tok == (Fts5Tokenizer *)(void *)&fts_instance_4grams ? ZF_SEARCH_4GRAMS : 0;
 
-    (void)tok;
     if (len <= 0)
         return SQLITE_OK;
     if (flags & FTS5_TOKENIZE_QUERY) {
@@ -399,7 +428,7 @@ static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *t
     } else if (flags & FTS5_TOKENIZE_AUX) {
         mode = ZF_SEARCH_HIGHLIGHT;
     }
-    return zf_search_tokenize_cb(text, (size_t)len, mode, fts_token, &f);
+    return zf_search_tokenize_cb(text, (size_t)len, mode | depth, fts_token, &f);
 }
 
 int zf_search_register(sqlite3 *db, zf_err *err)

@@ -34,6 +34,19 @@
  * one or two characters are as in ZF_SEARCH_QUERY. A phrase of common
  * bigrams ("政处 处理") makes FTS5 compare positions in every row holding
  * both; its trigram ("政处理") lists only the rows that hold the substring.
+ *
+ * Depth 4 (mode | ZF_SEARCH_4GRAMS; FTS5: tokenize = 'zf_cjk 4grams'): a
+ * document position also has its 4-gram, colocated after the trigram
+ * ("行政处罚" → 行@0 行政@0 行政处@0 行政处罚@0 政@1 ...), and in the
+ * trigram query mode a run of four or more characters is its 4-grams
+ * ("人民法院" → "人民法院", one term; "中华人民共和国" → "中华人民 华人民共
+ * 人民共和 民共和国"), followed by the tail's trigram, bigram and unigram
+ * only when another token follows; shorter runs as at depth 3. A phrase of
+ * two trigrams of which one is very common ("当事人 事人用") makes FTS5 walk
+ * the common one's doclist; the 4-gram lists only the rows that hold the
+ * substring. The portal's index (search_fts, migration 0026) has depth 4;
+ * the case list's (case_fts) depth 3. The other modes are the same at both
+ * depths.
  * Searches match with trigrams and highlight with bigrams (FTS5 marks a hit
  * from the first token of its first position to the first token of its
  * last, and the highlight tokens' first token is the bigram).
@@ -50,7 +63,8 @@
 #include "util/err.h"
 
 /* Name under which zf_search_register installs the FTS5 tokenizer:
- * CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'zf_cjk'). */
+ * CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'zf_cjk'), or
+ * tokenize = 'zf_cjk 4grams' for depth 4 (above). */
 #define ZF_SEARCH_TOKENIZER "zf_cjk"
 
 /* Longest token in bytes; a longer word is indexed by its first
@@ -73,7 +87,9 @@ enum {
      * n characters (a one-character query highlights its character and the
      * next one of the same run). */
     ZF_SEARCH_HIGHLIGHT = 2,
-    ZF_SEARCH_QUERY_TRIGRAM = 3 /* text of a query phrase, matched by trigrams */
+    ZF_SEARCH_QUERY_TRIGRAM = 3, /* text of a query phrase, matched by trigrams (and 4-grams) */
+    /* OR-ed into a mode: n-grams up to 4 characters instead of 3 */
+    ZF_SEARCH_4GRAMS = 0x100
 };
 
 /* Opens an FTS5 phrase string that is to be tokenized in
@@ -97,8 +113,9 @@ typedef int (*zf_search_token_fn)(void *ctx, int flags, const char *token, size_
                                   size_t start, size_t end);
 
 /* Tokenizes len bytes of text (need not be UTF-8 or NUL-terminated: bytes
- * that are not UTF-8 separate tokens) in mode ZF_SEARCH_DOCUMENT or
- * ZF_SEARCH_QUERY. Returns 0, or the first non-zero value fn returned. */
+ * that are not UTF-8 separate tokens) in one of the modes above, with
+ * ZF_SEARCH_4GRAMS or-ed in for depth 4. Returns 0, or the first non-zero
+ * value fn returned. */
 int zf_search_tokenize_cb(const char *text, size_t len, int mode, zf_search_token_fn fn,
                           void *ctx);
 
@@ -129,7 +146,7 @@ void zf_search_tokens_free(zf_search_tokens *t);
  * with "SELECT fts5(?1)"). Must be called on every connection before it
  * touches an FTS5 table declared with this tokenizer. Returns 0, or ZF_EDB
  * ("fts5_unavailable") when SQLite was built without FTS5. The tokenizer
- * takes no arguments. */
+ * takes no argument, or "4grams" (depth 4). */
 int zf_search_register(sqlite3 *db, zf_err *err);
 
 /* Turns what a user typed into an FTS5 MATCH expression whose phrases are

@@ -85,6 +85,26 @@ static const struct {
     {"x法", ZF_SEARCH_HIGHLIGHT, "x@0 法@1"},
     /* the trigram mark separates tokens in every mode */
     {"处\xee\x80\x80罚", ZF_SEARCH_DOCUMENT, "处@0 罚@1"},
+    /* depth 4: documents add each position's 4-gram after its trigram */
+    {"行政处罚", ZF_SEARCH_DOCUMENT | ZF_SEARCH_4GRAMS,
+     "行@0 +行政@0 +行政处@0 +行政处罚@0 政@1 +政处@1 +政处罚@1 处@2 +处罚@2 罚@3"},
+    {"处罚决定书", ZF_SEARCH_DOCUMENT | ZF_SEARCH_4GRAMS,
+     "处@0 +处罚@0 +处罚决@0 +处罚决定@0 罚@1 +罚决@1 +罚决定@1 +罚决定书@1 决@2 +决定@2 +决定书@2 "
+     "定@3 +定书@3 书@4"},
+    {"中国，人民法", ZF_SEARCH_DOCUMENT | ZF_SEARCH_4GRAMS,
+     "中@0 +中国@0 国@1 人@2 +人民@2 +人民法@2 民@3 +民法@3 法@4"},
+    /* depth 4, trigram query mode: 4-grams from four characters on, the
+     * tail's trigram, bigram and unigram only when something follows */
+    {"人民法院", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS, "人民法院@0"},
+    {"中华人民共和国", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS,
+     "中华人民@0 华人民共@1 人民共和@2 民共和国@3"},
+    {"行政处罚abc", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS, "行政处罚@0 政处罚@1 处罚@2 罚@3 abc@4"},
+    {"处罚法x", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS, "处罚法@0 罚法@1 法@2 x@3"},
+    {"处罚", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS, "处罚@0"},
+    {"法", ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS, "法@0"},
+    /* ... and the other modes do not change with the depth */
+    {"行政处罚", ZF_SEARCH_QUERY | ZF_SEARCH_4GRAMS, "行政@0 政处@1 处罚@2"},
+    {"行政处罚", ZF_SEARCH_HIGHLIGHT | ZF_SEARCH_4GRAMS, "行政@0 +行@0 政处@1 +政@1 处罚@2 +处@2 罚@3"},
 };
 
 static void test_token_table(void **state)
@@ -201,19 +221,24 @@ static void test_query_builder(void **state)
 
 /* ---- FTS5 ------------------------------------------------------------- */
 
-static sqlite3 *open_db(void)
+/* tokenize: 'zf_cjk' or 'zf_cjk 4grams' */
+static sqlite3 *open_db_with(const char *tokenize)
 {
     sqlite3 *db = NULL;
     zf_err err = ZF_ERR_INIT;
+    char sql[128];
 
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     if (zf_search_register(db, &err) != 0)
         fail_msg("register: %s", err.message);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = 'zf_cjk')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    snprintf(sql, sizeof sql, "CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = '%s')", tokenize);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     return db;
+}
+
+static sqlite3 *open_db(void)
+{
+    return open_db_with("zf_cjk");
 }
 
 static void insert(sqlite3 *db, sqlite3_int64 id, const char *body)
@@ -269,13 +294,44 @@ static int search(sqlite3 *db, const char *q, sqlite3_int64 *ids, int cap)
     return n;
 }
 
+static void fts5_basics(sqlite3 *db);
+
 static void test_fts5_basics(void **state)
 {
-    sqlite3 *db = open_db();
+    (void)state;
+    fts5_basics(open_db());
+}
+
+/* The same at depth 4, and only the two known arguments are accepted. */
+static void test_fts5_4grams(void **state)
+{
+    sqlite3 *db = open_db_with("zf_cjk 4grams");
+    sqlite3_int64 ids[8];
+
+    (void)state;
+    insert(db, 9, "中华人民共和国行政处罚法");
+    assert_int_equal(search(db, "人民共和国行政", ids, 8), 1);
+    assert_int_equal(search(db, "华人民共", ids, 8), 1);
+    assert_int_equal(search(db, "国行政", ids, 8), 1);
+    assert_int_equal(search(db, "共和国 行政处罚法", ids, 8), 1);
+    assert_int_equal(search(db, "人民共国", ids, 8), 0);
+    sqlite3_exec(db, "DELETE FROM docs", NULL, NULL, NULL);
+    fts5_basics(db);
+    db = open_db();
+    assert_int_not_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE x USING fts5(b, tokenize = 'zf_cjk 5grams')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE y USING fts5(b, tokenize = 'zf_cjk 4grams x')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void fts5_basics(sqlite3 *db)
+{
     sqlite3_int64 ids[8];
     sqlite3_stmt *st = NULL;
 
-    (void)state;
     insert(db, 1, "当事人违反《中华人民共和国食品安全法》第三十四条，处罚款5000元。");
     insert(db, 2, "行政处罚决定书 ＧＢ／Ｔ　３２１００ 人民法院");
     insert(db, 3, "中国，人民");
@@ -525,7 +581,21 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void recall_against_substring_scan(const char *tokenize);
+
 static void test_recall_against_substring_scan(void **state)
+{
+    (void)state;
+    recall_against_substring_scan("zf_cjk");
+}
+
+static void test_recall_against_substring_scan_4grams(void **state)
+{
+    (void)state;
+    recall_against_substring_scan("zf_cjk 4grams");
+}
+
+static void recall_against_substring_scan(const char *tokenize)
 {
     const char *base = getenv("ZF_REFERENCE_DIR");
     char dir[4096];
@@ -538,8 +608,8 @@ static void test_recall_against_substring_scan(void **state)
     size_t i;
     int q, nq = 0, total_hits = 0, false_pos = 0, empty = 0;
     const int per_len = 60, absent = 60;
+    char create[128];
 
-    (void)state;
     snprintf(dir, sizeof dir, "%s/laws", base && *base ? base : "/work/shared/reference");
     load_laws(&c, dir);
     if (c.count == 0) {
@@ -549,10 +619,9 @@ static void test_recall_against_substring_scan(void **state)
 
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     assert_int_equal(zf_search_register(db, &err), 0);
-    assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE docs USING fts5(body, "
-                                      "tokenize = 'zf_cjk')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    snprintf(create, sizeof create, "CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = '%s')",
+             tokenize);
+    assert_int_equal(sqlite3_exec(db, create, NULL, NULL, NULL), SQLITE_OK);
     t0 = now_ms();
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO docs(rowid, body) VALUES (?1, ?2)", -1,
@@ -567,7 +636,7 @@ static void test_recall_against_substring_scan(void **state)
     sqlite3_finalize(ins);
     assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     index_ms = now_ms() - t0;
-    printf("  [ info ] indexed %zu rows, %.2f MB, in %.0f ms%s\n", c.count,
+    printf("  [ info ] %s: indexed %zu rows, %.2f MB, in %.0f ms%s\n", tokenize, c.count,
            (double)c.bytes / 1e6, index_ms, c.generated ? " (generated corpus)" : "");
 
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM docs WHERE docs MATCH ?1", -1,
@@ -661,8 +730,10 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_and_long_words),
         cmocka_unit_test(test_query_builder),
         cmocka_unit_test(test_fts5_basics),
+        cmocka_unit_test(test_fts5_4grams),
         cmocka_unit_test(test_hostile_queries),
         cmocka_unit_test(test_recall_against_substring_scan),
+        cmocka_unit_test(test_recall_against_substring_scan_4grams),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
