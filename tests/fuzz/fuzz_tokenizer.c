@@ -8,7 +8,9 @@
  * offsets lie inside the input and never go backwards; the first token is
  * never colocated; positions are the same in document and highlight mode;
  * and the tokens of the input in both query modes appear in its
- * document-mode tokens as a phrase (the recall guarantee in miniature). */
+ * document-mode tokens as a phrase (the recall guarantee in miniature), at
+ * depth 3 and at depth 4 (ZF_SEARCH_4GRAMS), whose document tokens are the
+ * depth-3 ones plus 4-grams at the same positions. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,7 +93,8 @@ static int phrase_in(const zf_search_tokens *d, const zf_search_tokens *q)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zf_search_tokens doc = ZF_SEARCH_TOKENS_INIT, hl = ZF_SEARCH_TOKENS_INIT,
-                     q = ZF_SEARCH_TOKENS_INIT, q3 = ZF_SEARCH_TOKENS_INIT;
+                     q = ZF_SEARCH_TOKENS_INIT, q3 = ZF_SEARCH_TOKENS_INIT,
+                     doc4 = ZF_SEARCH_TOKENS_INIT, q4 = ZF_SEARCH_TOKENS_INIT;
     const char *text = (const char *)data;
     size_t i;
 
@@ -101,6 +104,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zf_search_tokenize(&hl, text, size, ZF_SEARCH_HIGHLIGHT);
     zf_search_tokenize(&q, text, size, ZF_SEARCH_QUERY);
     zf_search_tokenize(&q3, text, size, ZF_SEARCH_QUERY_TRIGRAM);
+    zf_search_tokenize(&doc4, text, size, ZF_SEARCH_DOCUMENT | ZF_SEARCH_4GRAMS);
+    zf_search_tokenize(&q4, text, size, ZF_SEARCH_QUERY_TRIGRAM | ZF_SEARCH_4GRAMS);
+    check_list(&doc4, size);
+    check_list(&q4, size);
+    /* depth 4 adds tokens and never moves one: each depth-3 token is there
+     * at the same position */
+    if ((doc.count == 0) != (doc4.count == 0) ||
+        (doc.count && doc.items[doc.count - 1].pos != doc4.items[doc4.count - 1].pos))
+        abort();
+    for (i = 0; i < doc.count; i++) {
+        size_t m;
+
+        for (m = 0; m < doc4.count; m++)
+            if (doc4.items[m].pos == doc.items[i].pos && strcmp(doc4.items[m].text, doc.items[i].text) == 0)
+                break;
+        if (m == doc4.count)
+            abort();
+    }
+    if (!phrase_in(&doc4, &q4) || !phrase_in(&doc4, &q3))
+        abort();
+    zf_search_tokens_free(&doc4);
+    zf_search_tokens_free(&q4);
     check_list(&doc, size);
     check_list(&hl, size);
     check_list(&q, size);
