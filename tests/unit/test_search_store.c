@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "search/tokenizer.h"
 #include "store/db.h"
 #include "store/search_store.h"
 
@@ -249,6 +250,78 @@ static void test_broad_results_are_estimated_and_fully_paged(void **state)
     zf_search_result_free(&r);
 }
 
+/* Pages of a ranked result, read one after another, give FTS5's own bm25
+ * order (zf_bm25 differs only in a factor common to every row) with each
+ * match once: the page's best are picked without sorting the whole window
+ * (sort_best), so deep and shallow pages are checked alike. */
+static void test_pages_follow_fts5_bm25_order(void **state)
+{
+    enum { N = 400 };
+    static const char *const queries[] = {"罚款", "责令改正", "改正并处罚款"};
+    zf_search_result r;
+    zf_err err = ZF_ERR_INIT;
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t got[N], want[N];
+    size_t qi;
+    int i, n, ng;
+
+    (void)state;
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    for (i = 1; i <= N; i++) {
+        char title[64], body[1024];
+        int k, len = 0, reps = 1 + (i * 7) % 5, filler = (i * 13) % 37;
+
+        snprintf(title, sizeof title, "%s第%d号决定", i % 3 == 0 ? "罚款" : "", i);
+        for (k = 0; k < reps; k++)
+            len += snprintf(body + len, sizeof body - (size_t)len, "%s", i % 4 ? "责令改正并处罚款，" : "罚款，");
+        for (k = 0; k < filler; k++)
+            len += snprintf(body + len, sizeof body - (size_t)len, "文");
+        upsert("decision", i, title, body);
+    }
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    assert_int_equal(sqlite3_open(dbpath, &raw), SQLITE_OK);
+    assert_int_equal(zf_search_register(raw, &err), 0);
+    for (qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+        char *match = NULL;
+        int64_t page;
+
+        assert_int_equal(zf_search_query_build(&match, queries[qi], strlen(queries[qi]),
+                                               ZF_SEARCH_QUERY_TRIGRAM, &err),
+                         0);
+        assert_int_equal(sqlite3_prepare_v2(raw,
+                                            "SELECT d.ref_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid"
+                                            " WHERE search_fts MATCH ?1 ORDER BY bm25(search_fts, 4.0, 1.0), f.rowid DESC",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+        for (n = 0; sqlite3_step(st) == SQLITE_ROW && n < N; n++)
+            want[n] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        free(match);
+        assert_true(n > 50);
+        for (page = 1, ng = 0;; page++) {
+            assert_int_equal(run(&r, queries[qi], NULL, page, 7), 0);
+            assert_true(r.exact);
+            assert_int_equal(r.total, n);
+            for (i = 0; i < (int)r.count && ng < N; i++)
+                got[ng++] = r.items[i].ref_id;
+            if (!r.has_more) {
+                zf_search_result_free(&r);
+                break;
+            }
+            zf_search_result_free(&r);
+            assert_true(page < N);
+        }
+        assert_int_equal(ng, n);
+        for (i = 0; i < n; i++)
+            if (got[i] != want[i])
+                fail_msg("\"%s\": hit %d is %lld, FTS5's bm25 order has %lld", queries[qi], i,
+                         (long long)got[i], (long long)want[i]);
+    }
+    sqlite3_close(raw);
+}
+
 static void test_bad_parameters(void **state)
 {
     zf_search_result r;
@@ -282,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_highlight_escapes_everything_but_marks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_results_are_exact_and_ranked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broad_results_are_estimated_and_fully_paged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pages_follow_fts5_bm25_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
