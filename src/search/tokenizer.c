@@ -179,11 +179,9 @@ static int emit_position(tokenizer *t, int have)
  * out: the longest n-gram of the mode. */
 static int window_of(const tokenizer *t)
 {
-    switch (t->mode) {
-    case ZF_SEARCH_DOCUMENT: return t->depth;
-    case ZF_SEARCH_QUERY_TRIGRAM: return t->depth;
-    default: return 2; /* ZF_SEARCH_QUERY, ZF_SEARCH_HIGHLIGHT: bigrams */
-    }
+    return t->mode == ZF_SEARCH_DOCUMENT || t->mode == ZF_SEARCH_QUERY_TRIGRAM
+               ? t->depth
+               : 2; /* ZF_SEARCH_QUERY, ZF_SEARCH_HIGHLIGHT: bigrams */
 }
 
 static int end_word(tokenizer *t)
