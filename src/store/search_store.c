@@ -289,7 +289,7 @@ _Static_assert(HITS_MAX == ZF_SEARCH_PER_PAGE_MAX, "HITS has one placeholder per
 
 typedef struct query {
     const zf_search_params *p;
-    const char *match;     /* trigram phrases: finds the rows (PostgreSQL: phrase tsquery) */
+    const char *match;     /* phrases of trigrams or 4-grams: finds the rows (PostgreSQL: phrase tsquery) */
     const char *loose;     /* PostgreSQL: every lexeme, for partial documents */
     zf_search_marker *marker; /* marks the hits */
     int filtered;
