@@ -323,6 +323,80 @@ static void test_pages_follow_fts5_bm25_order(void **state)
     sqlite3_close(raw);
 }
 
+/* The portal's index is the depth-4 one of migration 0026, and through it
+ * zf_search_run finds exactly the rows a substring scan finds, for Han
+ * queries of 1 to 8 characters (the 4-gram phrases included). */
+static void test_portal_index_recall(void **state)
+{
+    static const char alpha[] = "行政处罚决定书当事人违法事实依据责令改正罚款没收人民政府";
+    enum { N = 300, CPS = (int)(sizeof alpha - 1) / 3 };
+    static char bodies[N + 1][400];
+    zf_search_result r;
+    zf_err err = ZF_ERR_INIT;
+    zf_stmt *st = NULL;
+    uint64_t x = 88172645463325252ull;
+    int i, q, hits = 0;
+
+    (void)state;
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT sql FROM sqlite_master WHERE name = 'search_fts'", &err), 0);
+    assert_int_equal(zf_stmt_step(st, &err), 1);
+    assert_non_null(strstr(zf_stmt_text(st, 0), "zf_cjk 4grams"));
+    zf_stmt_free(st);
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    for (i = 1; i <= N; i++) {
+        char body[400];
+        int k, len = 0, n = 20 + i % 80;
+        for (k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            memcpy(body + len, alpha + 3 * (x % CPS), 3);
+            len += 3;
+            if (x % 11 == 0)
+                body[len++] = ' ';
+        }
+        body[len] = '\0';
+        memcpy(bodies[i], body, (size_t)len + 1);
+        upsert("decision", i, "决定", body);
+    }
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    for (q = 0; q < 200; q++) {
+        char query[64];
+        int k, len = 0, n = 1 + q % 8;
+        int64_t want = 0;
+        const char *params[1];
+        char like[80];
+
+        /* half of them cut from an indexed body (so long ones hit too),
+         * half made up */
+        do {
+            const char *b;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            b = bodies[1 + x % N];
+            len = 0;
+            for (k = 0; k < n; k++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                memcpy(query + len, q % 2 ? alpha + 3 * (x % CPS) : b + 3 * k, 3);
+                len += 3;
+            }
+            query[len] = '\0';
+        } while (strchr(query, ' ') || strlen(query) != (size_t)len);
+        snprintf(like, sizeof like, "%%%s%%", query);
+        params[0] = like;
+        assert_int_equal(zf_db_query_int64(db, &want,
+                                           "SELECT count(*) FROM search_docs WHERE kind = 'decision'"
+                                           " AND (title LIKE $1 OR body LIKE $1)",
+                                           &err, 1, params),
+                         1);
+        assert_int_equal(run(&r, query, "decision", 1, 10), 0);
+        assert_true(r.exact);
+        if (r.total != want)
+            fail_msg("\"%s\": zf_search_run %lld, substring scan %lld", query, (long long)r.total,
+                     (long long)want);
+        hits += want > 0;
+        zf_search_result_free(&r);
+    }
+    assert_true(hits > 100); /* most queries have hits, short and long */
+}
+
 static void test_bad_parameters(void **state)
 {
     zf_search_result r;
@@ -357,6 +431,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_small_results_are_exact_and_ranked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broad_results_are_estimated_and_fully_paged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pages_follow_fts5_bm25_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_portal_index_recall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
