@@ -47,9 +47,13 @@
  * substring. The portal's index (search_fts, migration 0026) has depth 4;
  * the case list's (case_fts) depth 3. The other modes are the same at both
  * depths.
- * Searches match with trigrams and highlight with bigrams (FTS5 marks a hit
- * from the first token of its first position to the first token of its
- * last, and the highlight tokens' first token is the bigram).
+ *
+ * Searches match with the longest n-grams; zhifa marks the hits in C
+ * (zf_search_marker, search/tsv.h) with the bigram query tokens against
+ * the ZF_SEARCH_HIGHLIGHT tokens, which FTS5's highlight() and snippet()
+ * would also use (it marks a hit from the first token of its first
+ * position to the first token of its last, and the highlight tokens' first
+ * token is the bigram).
  *
  * Pure computation except zf_search_register, which touches only the given
  * connection. All functions are thread-safe. */
@@ -79,9 +83,10 @@
 enum {
     ZF_SEARCH_DOCUMENT = 0, /* text being indexed */
     ZF_SEARCH_QUERY = 1,    /* text of a query phrase */
-    /* Document text re-read for highlight() and snippet() (FTS5's AUX mode):
-     * the same tokens and positions as ZF_SEARCH_DOCUMENT, but each
-     * position's first token is the bigram (the unigram is colocated),
+    /* Document text re-read for highlight() and snippet() (FTS5's AUX mode)
+     * and for zf_search_marker: the unigram and bigram of each position of
+     * ZF_SEARCH_DOCUMENT (no longer n-grams), the bigram first (the unigram
+     * colocated),
      * because FTS5 takes a hit's byte range from the first token at each
      * position: a query of n >= 2 characters then highlights exactly those
      * n characters (a one-character query highlights its character and the
