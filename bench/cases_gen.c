@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "core/workflow.h"
+#include "store/case_store.h"
 #include "store/db.h"
 #include "util/mem.h"
 
@@ -243,10 +244,7 @@ int main(int argc, char **argv)
         die("case_counts", &err);
     /* case_fts is SQLite's (PostgreSQL's case list has no keyword index) */
     if (strcmp(zf_db_dialect(db), "sqlite") == 0) {
-        if (zf_db_prepare(&st, db,
-                          "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
-                          "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
-                          &err) < 0)
+        if (zf_db_prepare(&st, db, ZF_CASE_FTS_INSERT " WHERE id > $1", &err) < 0)
             die("case_fts", &err);
         zf_stmt_bind_int64(st, 1, base_id);
         if (zf_stmt_step(st, &err) < 0)
