@@ -21,7 +21,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static sqlite3 *db;
-static sqlite3_stmt *ins, *sel, *del, *sins, *ssel, *sdel;
+static sqlite3_stmt *ins, *sel, *del, *sins, *sraw, *ssel, *sdel;
 
 static void setup(void)
 {
@@ -37,13 +37,18 @@ static void setup(void)
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO sdocs(rowid, body) VALUES (1, ?1 || ?2)", -1, &sins,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM sdocs WHERE sdocs MATCH ?1", -1, &ssel,
-                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO sdocs(rowid, body) VALUES (2, ?1)", -1, &sraw, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT highlight(sdocs, 0, '[', ']') FROM sdocs WHERE sdocs MATCH ?1 "
+                               "AND rowid = 1",
+                           -1, &ssel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "DELETE FROM sdocs", -1, &sdel, NULL) != SQLITE_OK)
         abort();
 }
 
-/* The input in scope "7": found without a scope and in scope 7, not in 8. */
+/* The input in scope "7": found without a scope and in scope 7, not in 8,
+ * and highlighted after its prefix. The input as it is (which may itself
+ * start with a prefix) is indexed beside it and deleted again. */
 static void scoped(const uint8_t *data, size_t size)
 {
     static const char *const scopes[3] = {NULL, "7", "8"};
@@ -56,6 +61,10 @@ static void scoped(const uint8_t *data, size_t size)
     if (sqlite3_step(sins) != SQLITE_DONE)
         abort();
     sqlite3_reset(sins);
+    sqlite3_bind_text(sraw, 1, (const char *)data, (int)size, SQLITE_STATIC);
+    if (sqlite3_step(sraw) != SQLITE_DONE)
+        abort();
+    sqlite3_reset(sraw);
     for (i = 0; i < 3; i++) {
         if (zf_search_query_build_scoped(&expr, (const char *)data, size, ZF_SEARCH_QUERY_TRIGRAM, scopes[i],
                                          &err) < 0) {
@@ -64,7 +73,13 @@ static void scoped(const uint8_t *data, size_t size)
             break;
         }
         sqlite3_bind_text(ssel, 1, expr, -1, SQLITE_STATIC);
-        if (sqlite3_step(ssel) != SQLITE_ROW || sqlite3_column_int(ssel, 0) != (i < 2))
+        if (sqlite3_step(ssel) != (i < 2 ? SQLITE_ROW : SQLITE_DONE))
+            abort();
+        if (i < 2 && (!sqlite3_column_text(ssel, 0) ||
+                      strncmp((const char *)sqlite3_column_text(ssel, 0),
+                              ZF_SEARCH_SCOPE_MARK "7" ZF_SEARCH_SCOPE_MARK,
+                              sizeof ZF_SEARCH_SCOPE_MARK "7" ZF_SEARCH_SCOPE_MARK - 1) != 0 ||
+                      sqlite3_step(ssel) != SQLITE_DONE))
             abort();
         sqlite3_reset(ssel);
         free(expr);
