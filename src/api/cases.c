@@ -608,13 +608,13 @@ static int h_list(zf_ctx *c)
         /* the full-text index finds the candidates; LIKE then keeps exactly
          * the substring matches (the query's tokens guarantee recall for Han
          * text, and prefix words for Latin letters and digits) */
-        /* PostgreSQL has no case_fts (migration 0023): there the substring
-         * test alone decides, bounded like an unindexable keyword below */
         /* limited to one department (the officer's scope or a supervisor's
          * department_id), the phrases are scoped to it (migration 0028):
          * the candidates, their count and so "dense" are the department's */
         if (dept)
             snprintf(scope, sizeof scope, "%lld", (long long)dept);
+        /* PostgreSQL has no case_fts (migration 0023): there the substring
+         * test alone decides, bounded like an unindexable keyword below */
         if (pg)
             ;
         else if ((rc = zf_search_query_build_scoped(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM,
