@@ -95,9 +95,23 @@ def main():
         r = off.get(lst, params={"per_page": 100, "page": rnd.randint(1, max(1, n // 1000))}, timeout=60)
         own += [c["case_no"] for c in r.json()["items"] if "〕" in (c.get("case_no") or "")]
     numbers = [no.split("〕", 1)[1] for no in own]
+    # department words (bench/cases_gen.c): every title holds its
+    # department's short name, 1 in 500 also the next department's. So the
+    # next department's name is in the officer's department rarely (~0.2%),
+    # and the others' names never, while each is in ~1/9 of the city's cases
+    deps = sup.get(url + "/api/v1/departments", params={"per_page": 100}, timeout=60).json()["items"]
+    deps.sort(key=lambda d: d["id"])
+    mine = [i for i, d in enumerate(deps) if d["id"] == user.get("department_id")][0]
+    words = [d["short_name"] or "部门%d" % d["id"] for d in deps]
+    rare = words[(mine + 1) % len(words)]
+    absent = [w for i, w in enumerate(words) if i not in (mine, (mine + 1) % len(words))]
     for name, fn in (("本部门 + 关键词（案号，少量命中）", lambda i: {"q": numbers[i % len(numbers)]}),
-                     ("本部门 + 关键词（人人都有的词）", lambda i: {"q": "生成案件", "page": 1 + i % 3})):
-        s_ = off
+                     ("本部门 + 关键词（人人都有的词）", lambda i: {"q": "生成案件", "page": 1 + i % 3}),
+                     ("本部门 + 关键词（其他部门常见、本部门没有）", lambda i: {"q": absent[i % len(absent)]}),
+                     ("本部门 + 关键词（其他部门常见、本部门少量）", lambda i: {"q": rare}),
+                     ("全部部门 + 关键词（一个部门的词，监督人员）",
+                      lambda i: {"q": absent[i % len(absent)], "page": 1 + i % 3})):
+        s_ = sup if name.startswith("全部部门") else off
         s_.get(lst, params=fn(0), timeout=60)
         ms, total = measure(s_, lst, fn, repeats)
         p50, p99 = pct(ms, 50), pct(ms, 99)
