@@ -17,7 +17,8 @@ static const zf_sort_key SORT_KEYS[] = {
     {"display_name", "u.display_name"},
     {"role", "u.role"},
     {"department", "d.code"},
-    {"last_login_at", "u.last_login_at"},
+    /* NULL (never logged in) sorts first, on PostgreSQL too (NULLs last there) */
+    {"last_login_at", "COALESCE(u.last_login_at, -1)"},
     {NULL, NULL},
 };
 

@@ -457,6 +457,18 @@ def test_q_ignores_ascii_case_on_both_backends(server):
         assert found(path, value.swapcase(), key, value), path
 
 
+def test_never_logged_in_sorts_first_on_both_backends(server):
+    """sort=last_login_at puts users who never logged in first, -last_login_at
+    last, as SQLite orders NULL; PostgreSQL alone would do the opposite."""
+    s = server.login("admin")
+    for sort, nulls_first in (("last_login_at", True), ("-last_login_at", False)):
+        r = s.get(server.url + API + "/users", params={"sort": sort, "per_page": "100"}, timeout=10)
+        assert r.status_code == 200, r.text
+        seen = [u["last_login_at"] is None for u in r.json()["items"]]
+        assert True in seen and False in seen, seen  # both kinds are there
+        assert seen == sorted(seen, reverse=nulls_first), (sort, seen)
+
+
 def test_filters_validated_and_applied(server, ctx):
     s = server.login("officer1")
     for path, params, field in [(API + "/officers", {"department_id": "abc"}, "department_id"),
