@@ -154,5 +154,5 @@ clean:
 # the leader lease, one publication, a consistent ledger while servers are
 # killed. Needs postgresql-15 and nginx-light; not part of `make test`.
 .PHONY: test-multi
-test-multi: $(BUILD)/zhifa
+test-multi: all
 	bash scripts/test-multi.sh $(BUILD)

@@ -10,7 +10,10 @@
  * create row, then actions spread over the case's life), one document and
  * one statutory clock (done for cases older than 100 days but 1 in 100,
  * which stays overdue; the recent ones open); then the list's counters and
- * keyword index (migration 0023) as the store would keep them. created_at
+ * keyword index (migration 0023) as the store would keep them. A title
+ * holds its department's short name (and in 1 in 500 cases the next
+ * department's), so that a keyword can be common in the city and absent or
+ * rare in one department. created_at
  * and updated_at are spread over the last three years. Rows go in case order
  * in transactions of 10 000 cases, as a busy city would write them over time.
  * Not a test of the rules: the data only has the shapes the queries read. */
@@ -20,6 +23,7 @@
 #include <time.h>
 
 #include "core/workflow.h"
+#include "store/case_store.h"
 #include "store/db.h"
 #include "util/mem.h"
 
@@ -55,6 +59,7 @@ static uint64_t rnd(void)
 
 typedef struct dept {
     int64_t id;
+    char word[64]; /* the department's short name, a word of its cases' titles */
     int64_t off[64];
     size_t n_off;
 } dept;
@@ -89,10 +94,15 @@ int main(int argc, char **argv)
         die("open", &err);
     /* a bulk load: the WAL and fsync per batch are the server's business */
     zf_db_exec(db, "PRAGMA synchronous = OFF", NULL);
-    if (zf_db_prepare(&st, db, "SELECT id FROM departments ORDER BY id", &err) < 0)
+    if (zf_db_prepare(&st, db, "SELECT id, short_name FROM departments ORDER BY id", &err) < 0)
         die("departments", &err);
-    while (zf_stmt_step(st, &err) == 1 && nd < 64)
-        deps[nd++].id = zf_stmt_int64(st, 0);
+    while (zf_stmt_step(st, &err) == 1 && nd < 64) {
+        deps[nd].id = zf_stmt_int64(st, 0);
+        snprintf(deps[nd].word, sizeof deps[nd].word, "%s", zf_stmt_text(st, 1));
+        if (!deps[nd].word[0])
+            snprintf(deps[nd].word, sizeof deps[nd].word, "部门%lld", (long long)deps[nd].id);
+        nd++;
+    }
     zf_stmt_free(st);
     for (i = 0; i < nd; i++) {
         deps[i].n_off = 0;
@@ -118,12 +128,13 @@ int main(int argc, char **argv)
 
     for (k = 0; k < n; k++) {
         int64_t id = base_id + 1 + k;
-        dept *d = &deps[rnd() % nd];
+        size_t di = rnd() % nd;
+        dept *d = &deps[di];
         const zf_wf_procedure *p = &procs[rnd() % np];
         const zf_wf_stage *s = &p->stages[rnd() % p->n_stages];
         int64_t created = now - (int64_t)(rnd() % (3LL * 365 * 86400));
         int64_t updated = created + (int64_t)(rnd() % (90LL * 86400));
-        char no[64], title[96], sd[16], dd[16], xd[16];
+        char no[64], title[192], sd[16], dd[16], xd[16];
         time_t t;
         struct tm tm;
         long j;
@@ -133,7 +144,11 @@ int main(int argc, char **argv)
         if (k % BATCH == 0 && zf_db_begin(db, &err) < 0)
             die("begin", &err);
         snprintf(no, sizeof no, "BENCH立〔%d〕%lld号", 2024 + (int)(k % 3), (long long)id);
-        snprintf(title, sizeof title, "生成案件 %lld 号", (long long)id);
+        /* the department's word in every title of its cases, and in 1 in
+         * 500 the next department's word too: a keyword common in the city
+         * but absent (or rare) in one department (cases_bench.py) */
+        snprintf(title, sizeof title, "生成案件 %lld 号（%s）%s", (long long)id, d->word,
+                 rnd() % 500 == 0 ? deps[(di + 1) % nd].word : "");
         zf_db_prepare(&ins_case, db, SQL_INS_CASE, &err);
         zf_stmt_bind_int64(ins_case, 1, id);
         zf_stmt_bind_int64(ins_case, 2, d->id);
@@ -229,10 +244,7 @@ int main(int argc, char **argv)
         die("case_counts", &err);
     /* case_fts is SQLite's (PostgreSQL's case list has no keyword index) */
     if (strcmp(zf_db_dialect(db), "sqlite") == 0) {
-        if (zf_db_prepare(&st, db,
-                          "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
-                          "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
-                          &err) < 0)
+        if (zf_db_prepare(&st, db, ZF_CASE_FTS_INSERT " WHERE id > $1", &err) < 0)
             die("case_fts", &err);
         zf_stmt_bind_int64(st, 1, base_id);
         if (zf_stmt_step(st, &err) < 0)

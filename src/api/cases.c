@@ -541,7 +541,8 @@ static int id_param(zf_ctx *c, const char *key, int64_t *out)
 #define CASE_LIST_EXACT_MAX 10000
 /* With a keyword (each match costs a probe of case_fts) the bound is lower. */
 #define CASE_LIST_KEYWORD_EXACT_MAX 200
-/* A keyword with at least this many candidates in case_fts is "dense". */
+/* A keyword with at least this many candidates in case_fts (in the
+ * department asked for, else in the city) is "dense". */
 #define CASE_LIST_FTS_DENSE 5000
 #define ZF_STR_(x) #x
 #define ZF_STR(x) ZF_STR_(x)
@@ -564,7 +565,7 @@ static int h_list(zf_ctx *c)
     int64_t dept = 0, officer = 0, from = 0, to = 0, total = 0;
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
-    char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL;
+    char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL, scope[24] = "";
     int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0, dense = 0;
     int64_t bound = CASE_LIST_EXACT_MAX, cands = 0;
     /* SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that */
@@ -607,19 +608,25 @@ static int h_list(zf_ctx *c)
         /* the full-text index finds the candidates; LIKE then keeps exactly
          * the substring matches (the query's tokens guarantee recall for Han
          * text, and prefix words for Latin letters and digits) */
+        /* limited to one department (the officer's scope or a supervisor's
+         * department_id), the phrases are scoped to it (migration 0028):
+         * the candidates, their count and so "dense" are the department's */
+        if (dept)
+            snprintf(scope, sizeof scope, "%lld", (long long)dept);
         /* PostgreSQL has no case_fts (migration 0023): there the substring
          * test alone decides, bounded like an unindexable keyword below */
         if (pg)
             ;
-        else if ((rc = zf_search_query_build(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM, &c->err)) <
-                 0) {
+        else if ((rc = zf_search_query_build_scoped(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM,
+                                                    dept ? scope : NULL, &c->err)) < 0) {
             if (strcmp(c->err.code, "empty_query") != 0) {
                 snprintf(c->err.field, sizeof c->err.field, "q");
                 return rc;
             }
             zf_err_clear(&c->err); /* nothing indexable (punctuation): LIKE alone, bounded below */
         }
-        /* How common the words are decides the plan: up to a few thousand
+        /* How common the words are (in the department asked for, else in
+         * the city) decides the plan: up to a few thousand
          * candidates are listed by the index and looked up (an IN-subquery).
          * More, and the index is of no help: the cases are walked in the
          * list's order with the substring test alone, which stops at the

@@ -938,9 +938,11 @@ done:
  * unless "-" is given) would not choose. */
 static int read_list(zf_ctx *c, zf_list_params *lp)
 {
+    /* started_at may be NULL: SQLite sorts NULL first, PostgreSQL last, so
+     * the key names the order (no start time first, as SQLite always did) */
     static const zf_sort_key keys[] = {
-        {"created_at", "created_at"}, {"started_at", "started_at"}, {"size", "size"}, {"id", "id"},
-        {NULL, NULL}};
+        {"created_at", "created_at"}, {"started_at", "COALESCE(started_at, -1)"}, {"size", "size"},
+        {"id", "id"}, {NULL, NULL}};
     const char *sort = zf_ctx_query(c, "sort");
     int rc;
 

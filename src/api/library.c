@@ -302,7 +302,9 @@ static int run_list(zf_ctx *c, const char *sql, const char *count_sql, filter_bi
 
 /* Turns the user's q into a LIKE pattern "%q%" with %, _ and the escape
  * character itself escaped (ESCAPE '\'). out needs 2 * strlen(q) + 3 bytes;
- * q is at most 200 bytes (zf_list_params_read). */
+ * q is at most 200 bytes (zf_list_params_read). The queries compare
+ * lower(column) LIKE lower(pattern): SQLite's LIKE ignores ASCII case and
+ * PostgreSQL's does not, and q must find the same rows on both. */
 static void like_pattern(char *out, const char *q)
 {
     *out++ = '%';
@@ -718,8 +720,8 @@ done:
     "(SELECT COUNT(*) FROM matters m WHERE m.department_id = d.id) AS matter_count"
 
 #define DEPT_WHERE                                                    \
-    " WHERE (CAST($3 AS TEXT) IS NULL OR d.name LIKE $3 ESCAPE '\\' " \
-    "OR d.short_name LIKE $3 ESCAPE '\\' OR d.code LIKE $3 ESCAPE '\\')"
+    " WHERE (CAST($3 AS TEXT) IS NULL OR lower(d.name) LIKE lower($3) ESCAPE '\\' " \
+    "OR lower(d.short_name) LIKE lower($3) ESCAPE '\\' OR lower(d.code) LIKE lower($3) ESCAPE '\\')"
 
 static const col DEPT_OUT[] = {
     {"id", C_INT, NULL, "\"id\":"},
@@ -1088,8 +1090,8 @@ static int unit_update(zf_ctx *c)
     " WHERE (CAST($3 AS BIGINT) IS NULL OR o.department_id = $3)"  \
     " AND (CAST($4 AS BIGINT) IS NULL OR o.unit_id = $4)"          \
     " AND (CAST($5 AS TEXT) IS NULL OR o.status = $5)"             \
-    " AND (CAST($6 AS TEXT) IS NULL OR o.name LIKE $6 ESCAPE '\\'" \
-    " OR o.certificate_no LIKE $6 ESCAPE '\\')"
+    " AND (CAST($6 AS TEXT) IS NULL OR lower(o.name) LIKE lower($6) ESCAPE '\\'" \
+    " OR lower(o.certificate_no) LIKE lower($6) ESCAPE '\\')"
 
 static const col OFFICER_OUT[] = {
     {"id", C_INT, NULL, "\"id\":"},
@@ -1387,7 +1389,8 @@ static int officer_update(zf_ctx *c)
 #define MATTER_WHERE                                              \
     " WHERE (CAST($3 AS BIGINT) IS NULL OR m.department_id = $3)" \
     " AND (CAST($4 AS TEXT) IS NULL OR m.power_type = $4)"        \
-    " AND (CAST($5 AS TEXT) IS NULL OR m.name LIKE $5 ESCAPE '\\' OR m.code LIKE $5 ESCAPE '\\')"
+    " AND (CAST($5 AS TEXT) IS NULL OR lower(m.name) LIKE lower($5) ESCAPE '\\'" \
+    " OR lower(m.code) LIKE lower($5) ESCAPE '\\')"
 
 static const col MATTER_OUT[] = {
     {"id", C_INT, NULL, "\"id\":"},
@@ -1881,7 +1884,7 @@ static int matter_update(zf_ctx *c)
 
 #define LAW_WHERE                                          \
     " WHERE (CAST($3 AS TEXT) IS NULL OR l.category = $3)" \
-    " AND (CAST($4 AS TEXT) IS NULL OR l.title LIKE $4 ESCAPE '\\')"
+    " AND (CAST($4 AS TEXT) IS NULL OR lower(l.title) LIKE lower($4) ESCAPE '\\')"
 
 static const col LAW_OUT[] = {
     {"id", C_INT, NULL, "\"id\":"},

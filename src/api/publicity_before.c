@@ -550,10 +550,11 @@ static int item_list(zf_ctx *c)
     int64_t dept = 0, matter = 0, total = 0;
     char sql[2048], like[420];
     int rc;
+    /* lower() on both sides of LIKE: ASCII case is ignored on both backends */
     static const char WHERE[] =
         " WHERE ($1 = 0 OR i.department_id = $1) AND ($2 = '' OR i.kind = $2)"
         " AND ($3 = '' OR i.state = $3) AND ($4 = 0 OR i.matter_id = $4)"
-        " AND ($5 = '' OR i.title LIKE $5 ESCAPE '\\')";
+        " AND ($5 = '' OR lower(i.title) LIKE lower($5) ESCAPE '\\')";
 
     if ((rc = zf_list_params_read(&lp, c, ITEM_SORT)) < 0)
         goto done;

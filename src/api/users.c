@@ -17,7 +17,8 @@ static const zf_sort_key SORT_KEYS[] = {
     {"display_name", "u.display_name"},
     {"role", "u.role"},
     {"department", "d.code"},
-    {"last_login_at", "u.last_login_at"},
+    /* NULL (never logged in) sorts first, on PostgreSQL too (NULLs last there) */
+    {"last_login_at", "COALESCE(u.last_login_at, -1)"},
     {NULL, NULL},
 };
 
@@ -59,7 +60,9 @@ static int h_list(zf_ctx *c)
         goto done;
     }
     zf_buf_puts(&where, "WHERE ($2 = '' OR u.department_id = CAST($2 AS INTEGER)) AND ($3 = '' OR u.role = $3) "
-                        "AND ($4 = '' OR u.username LIKE $4 ESCAPE '\\' OR u.display_name LIKE $4 ESCAPE '\\') ");
+                        /* lower() on both sides: ASCII case ignored on both backends */
+                        "AND ($4 = '' OR lower(u.username) LIKE lower($4) ESCAPE '\\' "
+                        "OR lower(u.display_name) LIKE lower($4) ESCAPE '\\') ");
     like[0] = '\0';
     if (lp.q) {
         size_t i, n = 0;

@@ -371,20 +371,31 @@ void zf_search_tokens_free(zf_search_tokens *t)
 
 /* ---- FTS5 ------------------------------------------------------------- */
 
-/* The tokenizer has no state but its depth, so every instance is one of
- * these two objects: tokenize = 'zf_cjk' (n-grams up to 3 characters) or
- * 'zf_cjk 4grams' (up to 4). */
-static char fts_instance, fts_instance_4grams;
+/* The tokenizer has no state but its options, so every instance is one of
+ * these four objects: tokenize = 'zf_cjk' with or without "scope" (the case
+ * list's table) and "4grams" (the portal's, depth 4). */
+typedef struct fts_instance {
+    int scoped;
+    int depth; /* 0, or ZF_SEARCH_4GRAMS */
+} fts_instance;
+static const fts_instance fts_instances[2][2] = {{{0, 0}, {0, ZF_SEARCH_4GRAMS}},
+                                                 {{1, 0}, {1, ZF_SEARCH_4GRAMS}}};
 
 static int fts_create(void *pctx, const char **argv, int argc, Fts5Tokenizer **out)
 {
+    int i, scoped = 0, depth4 = 0;
+
     (void)pctx;
-    if (argc == 0)
-        *out = (Fts5Tokenizer *)(void *)&fts_instance;
-    else if (argc == 1 && strcmp(argv[0], "4grams") == 0)
-        *out = (Fts5Tokenizer *)(void *)&fts_instance_4grams;
-    else
-        return SQLITE_ERROR;
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "scope") == 0 && !scoped)
+            scoped = 1;
+        else if (strcmp(argv[i], "4grams") == 0 && !depth4)
+            depth4 = 1;
+        else
+            return SQLITE_ERROR;
+    }
+    /* FTS5 only hands the pointer back to fts_tokenize, which reads it */
+    *out = (Fts5Tokenizer *)(void *)(uintptr_t)&fts_instances[scoped][depth4];
     return SQLITE_OK;
 }
 
@@ -396,26 +407,80 @@ static void fts_delete(Fts5Tokenizer *tok)
 typedef struct fts_ctx {
     void *pctx;
     int (*xtoken)(void *, int, const char *, int, int, int);
+    size_t base;       /* bytes of the scope prefix before the text tokenized */
+    const char *scope; /* the scope of a scoped table's text, or NULL */
+    size_t scope_len;
+    int plain;         /* with a scope: also the plain tokens (a document) */
 } fts_ctx;
 
 static int fts_token(void *p, int flags, const char *tok, size_t len, size_t start, size_t end)
 {
     fts_ctx *f = p;
+    char b[ZF_SEARCH_SCOPE_MAX + 2 + ZF_SEARCH_TOKEN_MAX];
+    int fl = (flags & ZF_SEARCH_COLOCATED) ? FTS5_TOKEN_COLOCATED : 0, rc;
 
-    return f->xtoken(f->pctx, (flags & ZF_SEARCH_COLOCATED) ? FTS5_TOKEN_COLOCATED : 0, tok,
-                     (int)len, (int)start, (int)end);
+    start += f->base;
+    end += f->base;
+    if (!f->scope || f->plain) {
+        rc = f->xtoken(f->pctx, fl, tok, (int)len, (int)start, (int)end);
+        if (rc != SQLITE_OK || !f->scope)
+            return rc;
+        fl = FTS5_TOKEN_COLOCATED; /* the scoped twin shares the position */
+    }
+    if (len > ZF_SEARCH_TOKEN_MAX)
+        len = ZF_SEARCH_TOKEN_MAX; /* cannot happen: words are cut at that length */
+    /* ":<scope>:" — no token of text starts with ':', so a typed prefix
+     * word ("12"*) can never reach into a scope's tokens (":12:…") */
+    b[0] = ':';
+    memcpy(b + 1, f->scope, f->scope_len);
+    b[f->scope_len + 1] = ':';
+    memcpy(b + f->scope_len + 2, tok, len);
+    return f->xtoken(f->pctx, fl, b, (int)(f->scope_len + 2 + len), (int)start, (int)end);
+}
+
+static int is_scope_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The length of the scope prefix (mark, scope, mark) at the start of text,
+ * 0 when there is none; *scope_len gets the scope's length. */
+static size_t scope_prefix(const char *text, size_t len, size_t *scope_len)
+{
+    const size_t m = sizeof ZF_SEARCH_SCOPE_MARK - 1;
+    size_t i = m;
+
+    if (len < 2 * m + 1 || memcmp(text, ZF_SEARCH_SCOPE_MARK, m) != 0)
+        return 0;
+    while (i < len && i - m < ZF_SEARCH_SCOPE_MAX && is_scope_char(text[i]))
+        i++;
+    if (i == m || len - i < m || memcmp(text + i, ZF_SEARCH_SCOPE_MARK, m) != 0)
+        return 0;
+    *scope_len = i - m;
+    return i + m;
 }
 
 static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *text, int len,
                         int (*xtoken)(void *, int, const char *, int, int, int))
 {
-    fts_ctx f = {pctx, xtoken};
+    fts_ctx f = {pctx, xtoken, 0, NULL, 0, 0};
     const size_t mark = sizeof ZF_SEARCH_TRIGRAM_MARK - 1;
     int mode = ZF_SEARCH_DOCUMENT;
-    int depth = tok == (Fts5Tokenizer *)(void *)&fts_instance_4grams ? ZF_SEARCH_4GRAMS : 0;
+    const fts_instance *in = (const fts_instance *)(const void *)tok;
 
     if (len <= 0)
         return SQLITE_OK;
+    if (in->scoped &&
+        (f.base = scope_prefix(text, (size_t)len, &f.scope_len)) > 0) {
+        f.scope = text + sizeof ZF_SEARCH_SCOPE_MARK - 1;
+        f.plain = !(flags & FTS5_TOKENIZE_QUERY);
+        /* highlight() needs only the positions' byte ranges, which the
+         * plain tokens give */
+        if (flags & FTS5_TOKENIZE_AUX)
+            f.scope = NULL;
+        text += f.base;
+        len -= (int)f.base;
+    }
     if (flags & FTS5_TOKENIZE_QUERY) {
         mode = ZF_SEARCH_QUERY;
         if ((size_t)len >= mark && memcmp(text, ZF_SEARCH_TRIGRAM_MARK, mark) == 0) {
@@ -426,7 +491,7 @@ static int fts_tokenize(Fts5Tokenizer *tok, void *pctx, int flags, const char *t
     } else if (flags & FTS5_TOKENIZE_AUX) {
         mode = ZF_SEARCH_HIGHLIGHT;
     }
-    return zf_search_tokenize_cb(text, (size_t)len, mode | depth, fts_token, &f);
+    return zf_search_tokenize_cb(text, (size_t)len, mode | in->depth, fts_token, &f);
 }
 
 int zf_search_register(sqlite3 *db, zf_err *err)
@@ -454,11 +519,11 @@ int zf_search_register(sqlite3 *db, zf_err *err)
 
 /* ---- query builder ------------------------------------------------------ */
 
-/* White space ends a term; so does the trigram mark's code point, which a
- * user could otherwise type to pick a phrase's query mode. */
+/* White space ends a term; so do the trigram and scope marks' code points,
+ * which a user could otherwise type to pick a phrase's query mode or scope. */
 static int is_space(int32_t c)
 {
-    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xE000)
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xE000 || c == 0xE001)
         return 1;
     if (c < 0x80)
         return 0;
@@ -490,11 +555,22 @@ static int count_token(void *p, int flags, const char *tok, size_t len, size_t s
 
 int zf_search_query_build(char **out, const char *query, size_t len, int mode, zf_err *err)
 {
+    return zf_search_query_build_scoped(out, query, len, mode, NULL, err);
+}
+
+int zf_search_query_build_scoped(char **out, const char *query, size_t len, int mode, const char *scope,
+                                 zf_err *err)
+{
     zf_buf b = ZF_BUF_INIT;
-    size_t off = 0, term_start = 0, terms = 0;
+    size_t off = 0, term_start = 0, terms = 0, k;
     int in_term = 0, rc = 0;
 
     *out = NULL;
+    for (k = 0; scope && scope[k]; k++)
+        if (!is_scope_char(scope[k]) || k == ZF_SEARCH_SCOPE_MAX)
+            break;
+    if (scope && (k == 0 || scope[k]))
+        return zf_err_set(err, ZF_EINVAL, "invalid_scope", "q", "检索范围无效");
     if (len > ZF_SEARCH_QUERY_MAX)
         return zf_err_set(err, ZF_ETOOBIG, "query_too_long", "q",
                           "检索词过长（不超过 %d 字节）", ZF_SEARCH_QUERY_MAX);
@@ -531,6 +607,11 @@ int zf_search_query_build(char **out, const char *query, size_t len, int mode, z
                 if (b.len > 0)
                     zf_buf_puts(&b, " AND ");
                 zf_buf_putc(&b, '"');
+                if (scope) {
+                    zf_buf_puts(&b, ZF_SEARCH_SCOPE_MARK);
+                    zf_buf_puts(&b, scope);
+                    zf_buf_puts(&b, ZF_SEARCH_SCOPE_MARK);
+                }
                 if (mode == ZF_SEARCH_QUERY_TRIGRAM)
                     zf_buf_puts(&b, ZF_SEARCH_TRIGRAM_MARK);
                 for (i = term_start; i < off; i++) {

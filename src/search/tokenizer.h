@@ -104,6 +104,25 @@ enum {
  * nor typed queries can carry it into a phrase. */
 #define ZF_SEARCH_TRIGRAM_MARK "\xee\x80\x80"
 
+/* Scoped tables. An FTS5 table declared with tokenize = 'zf_cjk scope'
+ * (the case list's case_fts, migration 0028) reads a scope at the start of
+ * each column's text: ZF_SEARCH_SCOPE_MARK (U+E001, private use), 1 to
+ * ZF_SEARCH_SCOPE_MAX ASCII letters or digits, the mark again. The rest of
+ * the text is indexed as usual and every token once more, colocated, as
+ * ":<scope>:<token>" (no token of text holds ':', so neither a plain token
+ * nor a typed prefix query reaches a scoped one). A query phrase that
+ * begins with the same prefix (zf_search_query_build_scoped) is tokenized
+ * to the scoped tokens only, so it matches the rows of that scope alone,
+ * from doclists that hold nothing else: a word common in the whole table
+ * costs one scope only its own matches. A phrase without the prefix
+ * matches every scope, as in a plain table. The prefix takes no position
+ * and no token; offsets stay those of the whole text. Text without it gets
+ * the plain tokens only. The plain 'zf_cjk' tokenizer reads no prefix
+ * (U+E001 separates tokens there), and the query builder ends a term at
+ * U+E001, so no typed query can pick a scope. */
+#define ZF_SEARCH_SCOPE_MARK "\xee\x80\x81"
+#define ZF_SEARCH_SCOPE_MAX 20
+
 /* Token flags passed to the callback. */
 enum {
     ZF_SEARCH_COLOCATED = 1, /* same position as the previous token */
@@ -151,7 +170,8 @@ void zf_search_tokens_free(zf_search_tokens *t);
  * with "SELECT fts5(?1)"). Must be called on every connection before it
  * touches an FTS5 table declared with this tokenizer. Returns 0, or ZF_EDB
  * ("fts5_unavailable") when SQLite was built without FTS5. The tokenizer
- * takes no argument, or "4grams" (depth 4). */
+ * takes the arguments "scope" (see ZF_SEARCH_SCOPE_MARK) and "4grams"
+ * (depth 4, above), each at most once, in any order, or none. */
 int zf_search_register(sqlite3 *db, zf_err *err);
 
 /* Turns what a user typed into an FTS5 MATCH expression whose phrases are
@@ -174,5 +194,12 @@ int zf_search_register(sqlite3 *db, zf_err *err);
  * ZF_EINVAL "invalid_utf8" (not UTF-8, or a NUL byte), "too_many_terms",
  * "empty_query" (nothing searchable). *out is NULL on error. */
 int zf_search_query_build(char **out, const char *query, size_t len, int mode, zf_err *err);
+
+/* The same expression with every phrase limited to scope (1 to
+ * ZF_SEARCH_SCOPE_MAX ASCII letters or digits) of a scoped table (see
+ * ZF_SEARCH_SCOPE_MARK); scope NULL is zf_search_query_build. An invalid
+ * scope is ZF_EINVAL "invalid_scope" (a caller's error, not the user's). */
+int zf_search_query_build_scoped(char **out, const char *query, size_t len, int mode, const char *scope,
+                                 zf_err *err);
 
 #endif

@@ -281,7 +281,8 @@ static int count_move(zf_db *db, int64_t dept, const char *proc, const char *pow
 }
 
 /* Re-indexes the case's title, 立案号 and summary in case_fts (the list's
- * keyword filter) from the row as it now is, in the caller's transaction.
+ * keyword filter) from the row as it now is, in the caller's transaction,
+ * scoped by its department (migration 0028).
  * PostgreSQL has no case_fts (migration 0023; its list filters by substring
  * alone), so there is nothing to keep in step. */
 static int fts_sync(zf_db *db, int64_t case_id, zf_err *err)
@@ -290,8 +291,7 @@ static int fts_sync(zf_db *db, int64_t case_id, zf_err *err)
     int rc = 0, i;
     static const char *const SQL[2] = {
         "DELETE FROM case_fts WHERE rowid = $1",
-        "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
-        "COALESCE(case_no, ''), summary FROM cases WHERE id = $1",
+        ZF_CASE_FTS_INSERT " WHERE id = $1",
     };
 
     if (strcmp(zf_db_dialect(db), "postgres") == 0)

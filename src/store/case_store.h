@@ -35,8 +35,13 @@
  * case_counts (cases per department, procedure, power type and stage) on
  * create and on every stage change, and case_fts (title, 立案号, summary,
  * zf_cjk tokens) on create, on a title or summary change and when the 立案号
- * is issued (SQLite only: PostgreSQL has no case_fts). A writer of cases
- * outside this module must keep both too.
+ * is issued (SQLite only: PostgreSQL has no case_fts). Since migration 0028
+ * case_fts is a scoped table (search/tokenizer.h, ZF_SEARCH_SCOPE_MARK): each
+ * column's text starts with the case's department id as its scope, so the
+ * list's keyword in one department reads that department's matches only.
+ * A case never changes department; were that ever allowed, its case_fts row
+ * would have to be rewritten in the same transaction. A writer of cases
+ * outside this module must keep both too, with ZF_CASE_FTS_INSERT.
  *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H
@@ -47,6 +52,15 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+/* Writes case_fts rows from cases as this module does (SQLite only): each
+ * column prefixed by the scope mark (U+E001 = char(57345)), the department
+ * id and the mark again. Append a WHERE clause on cases. */
+#define ZF_CASE_FTS_INSERT                                                                      \
+    "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, "                         \
+    "char(57345) || department_id || char(57345) || title, "                                    \
+    "char(57345) || department_id || char(57345) || COALESCE(case_no, ''), "                    \
+    "char(57345) || department_id || char(57345) || summary FROM cases"
 
 #include "core/calendar.h"
 #include "core/doctpl.h"

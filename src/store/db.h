@@ -127,7 +127,8 @@ void zf_db_read_end(zf_db *db);
  * data. Values of two connections of one process never coincide, even
  * when one was closed before the other opened, so an equal value means
  * the same connection and the same content. For caches of content derived
- * from the database (web/page_cache.c). */
+ * from the database (web/page_cache.c). PostgreSQL has none: it fails with
+ * ZF_EDB "unsupported", and such a cache must then stay off. */
 int zf_db_data_version(zf_db *db, uint64_t *out, zf_err *err);
 
 /* Convenience: runs sql with text parameters (NULL entries bind NULL) and

@@ -13,9 +13,8 @@
  *
  * Only published content (publicity_items.published_content) is ever read
  * here: a draft or a reviewed-but-unpublished correction never reaches the
- * public. Like portal_ledger.c it keeps its own template set (the layout
- * partials and its pages), compiled once on first use. */
-#include <pthread.h>
+ * public. Its own template set (web/tplset.h) has the layout partials, its
+ * pages and a second stylesheet, publicity.css. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,61 +22,18 @@
 
 #include "api/api.h"
 #include "store/settings.h"
-#include "util/embed.h"
 #include "util/mem.h"
 #include "web/svg.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
-#define SITE_NAME_DEFAULT "行政执法公示平台"
 #define HTML_TYPE "text/html; charset=utf-8"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64], extra_css_href[64];
-static zf_err init_err;
-
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {
-        "layout_head",     "layout_foot",  "before_nav",    "before_matters", "before_guide",
-        "before_checks",   "before_remedies", "before_posts", "before_board", "verify",
-        "verify_officer",  "verify_card",
-    };
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x", f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    f = zf_embed_find("web/static/publicity.css");
-    snprintf(extra_css_href, sizeof extra_css_href, "/static/publicity.css?v=%08x",
-             f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
+static const char *const template_names[] = {
+    "layout_head",     "layout_foot",  "before_nav",    "before_matters", "before_guide",
+    "before_checks",   "before_remedies", "before_posts", "before_board", "verify",
+    "verify_officer",  "verify_card",  NULL,
+};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY_CSS(template_names, "publicity.css");
 
 /* ---- helpers ---- */
 
@@ -92,31 +48,16 @@ static void put_i(json_t *o, const char *k, json_int_t v)
     json_object_set_new(o, k, json_integer(v));
 }
 
+/* ctx is stolen */
 static int render(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
 {
-    json_t *site = json_object();
     int rc;
 
-    pthread_once(&once, init_templates);
-    if (!set) {
+    if ((rc = zf_tplset_ready(&templates, c)) < 0) {
         json_decref(ctx);
-        json_decref(site);
-        c->err = init_err;
-        return init_err.rc ? init_err.rc : ZF_EINTERNAL;
+        return rc;
     }
-    put_s(site, "name", zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT));
-    json_object_set_new(ctx, "site", site);
-    if (title)
-        put_s(ctx, "title", title);
-    put_s(ctx, "css", css_href);
-    put_s(ctx, "extra_css", extra_css_href);
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, tpl, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = HTML_TYPE;
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
+    return zf_tplset_page(&templates, c, tpl, title, ctx);
 }
 
 static void today_cn(char out[11], int64_t now)

@@ -2,65 +2,21 @@
  * (size, root, time, signature, witnesses' cosignatures), its history, and
  * how anyone can check them, in plain Chinese.
  *
- * It renders with the portal's template engine and layout partials but keeps
- * a template set of its own (layout_head, layout_foot, ledger), compiled once
- * on first use, so that portal.c needs no change to host it. */
-#include <pthread.h>
+ * It renders with the portal's layout partials through a template set of its
+ * own (web/tplset.h), so that portal.c needs no change to host it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "store/ledger_store.h"
-#include "store/settings.h"
-#include "util/embed.h"
 #include "util/mem.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
 #define PER_PAGE 20
-#define SITE_NAME_DEFAULT "行政执法公示平台"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-/* As portal.c: a content fingerprint makes long caching of the CSS safe. */
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "ledger"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x", f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
+static const char *const template_names[] = {"layout_head", "layout_foot", "ledger", NULL};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY(template_names);
 
 static int64_t page_param(zf_ctx *c)
 {
@@ -185,32 +141,17 @@ done:
 
 static int ledger_page(zf_ctx *c)
 {
-    json_t *ctx, *site;
+    json_t *ctx;
     int rc;
 
-    pthread_once(&once, init_templates);
-    if (!set) {
-        c->err = init_err;
-        return init_err.rc ? init_err.rc : ZF_EINTERNAL;
-    }
+    if ((rc = zf_tplset_ready(&templates, c)) < 0)
+        return rc;
     ctx = json_object();
     if ((rc = load_latest(ctx, c)) < 0 || (rc = load_history(ctx, c)) < 0) {
         json_decref(ctx);
         return rc;
     }
-    site = json_object();
-    json_object_set_new(site, "name",
-                        json_string(zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT)));
-    json_object_set_new(ctx, "site", site);
-    json_object_set_new(ctx, "title", json_string("执法记录防篡改台账"));
-    json_object_set_new(ctx, "css", json_string(css_href));
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, "ledger", ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
+    return zf_tplset_page(&templates, c, "ledger", "执法记录防篡改台账", ctx);
 }
 
 const zf_route zf_portal_ledger_routes[] = {

@@ -6,8 +6,7 @@
  * Feed 1.1), for the city or ?department_id=.
  *
  * Only the masked column is ever read here: the unmasked content never
- * reaches a public page. Its own template set, like portal_search.c. */
-#include <pthread.h>
+ * reaches a public page. Its own template set (web/tplset.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,88 +15,21 @@
 #include "api/api.h"
 #include "store/publication_store.h"
 #include "store/settings.h"
-#include "util/embed.h"
 #include "util/mem.h"
 #include "web/page_cache.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
 #define SITE_NAME_DEFAULT "行政执法公示平台"
 #define LIST_MAX 100
 #define FEED_MAX 50
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "publications", "publication"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x",
-             f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
-
-static int ready(zf_ctx *c)
-{
-    pthread_once(&once, init_templates);
-    if (set)
-        return 0;
-    c->err = init_err;
-    return init_err.rc ? init_err.rc : ZF_EINTERNAL;
-}
+static const char *const template_names[] = {"layout_head", "layout_foot", "publications", "publication", NULL};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY(template_names);
 
 static void put_s(json_t *o, const char *k, const char *v)
 {
     json_t *s = json_string(v ? v : "");
     json_object_set_new(o, k, s ? s : json_string(""));
-}
-
-static int render(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
-{
-    json_t *site = json_object();
-    int rc;
-
-    put_s(site, "name", zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT));
-    json_object_set_new(ctx, "site", site);
-    put_s(ctx, "title", title);
-    put_s(ctx, "css", css_href);
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, tpl, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
 }
 
 /* ?department_id= and ?kind=, checked. */
@@ -156,7 +88,7 @@ static int list_render(zf_ctx *c)
     size_t i;
     int rc;
 
-    if ((rc = ready(c)) < 0 || (rc = read_filters(&dept, &kind, c)) < 0)
+    if ((rc = zf_tplset_ready(&templates, c)) < 0 || (rc = read_filters(&dept, &kind, c)) < 0)
         return rc;
     if ((rc = query(&st, c, dept, kind, LIST_MAX)) < 0)
         return rc;
@@ -198,7 +130,7 @@ static int list_render(zf_ctx *c)
     json_object_set_new(ctx, "departments", depts);
     json_object_set_new(ctx, "kinds", kj);
     put_s(ctx, "feed_query", fq);
-    return render(c, "publications", "执法决定公示", ctx);
+    return zf_tplset_page(&templates, c, "publications", "执法决定公示", ctx);
 }
 
 static int detail_render(zf_ctx *c)
@@ -211,7 +143,7 @@ static int detail_render(zf_ctx *c)
     int64_t id;
     int rc;
 
-    if ((rc = ready(c)) < 0 || (rc = zf_ctx_param_id(c, 0, &id)) < 0)
+    if ((rc = zf_tplset_ready(&templates, c)) < 0 || (rc = zf_ctx_param_id(c, 0, &id)) < 0)
         return rc;
     if ((rc = zf_db_prepare(&st, c->db,
                             "SELECT p.title, d.name, p.state, COALESCE(p.withdraw_reason, ''), "
@@ -244,7 +176,7 @@ static int detail_render(zf_ctx *c)
     json_object_set_new(pub, "items", items);
     ctx = json_object();
     json_object_set_new(ctx, "pub", pub);
-    return render(c, "publication", title, ctx);
+    return zf_tplset_page(&templates, c, "publication", title, ctx);
 }
 
 /* Decision pages and the list are served from web/page_cache.h while the

@@ -5,76 +5,27 @@
  * the ledger entries of the seed and of the draw, and how to re-run it).
  * Open plans (pool still being built) are not public. The JSON record for
  * re-checking is GET /api/v1/spotchecks/{id}/verification (api/spotchecks.c).
- * Its own template set, like portal_publications.c. */
-#include <pthread.h>
+ * Its own template set (web/tplset.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "store/settings.h"
-#include "util/embed.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
-#define SITE_NAME_DEFAULT "行政执法公示平台"
+static const char *const template_names[] = {"layout_head", "layout_foot", "spotchecks", "spotcheck", NULL};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY(template_names);
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "spotchecks", "spotcheck"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    uint32_t h = 2166136261u; /* FNV-1a of the stylesheet: cache busting */
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    if ((f = zf_embed_find("web/static/portal.css")))
-        for (i = 0; i < f->len; i++)
-            h = (h ^ ((const unsigned char *)f->data)[i]) * 16777619u;
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x", f ? (unsigned)h : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
-
+/* ctx is stolen */
 static int page(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
 {
     int rc;
 
-    pthread_once(&once, init_templates);
-    if (!set) {
+    if ((rc = zf_tplset_ready(&templates, c)) < 0) {
         json_decref(ctx);
-        c->err = init_err;
-        return init_err.rc ? init_err.rc : ZF_EINTERNAL;
+        return rc;
     }
-    json_object_set_new(ctx, "site", json_pack("{s:s}", "name",
-                                               zf_settings_get(c->settings, "portal_title",
-                                                               SITE_NAME_DEFAULT)));
-    json_object_set_new(ctx, "title", json_string(title));
-    json_object_set_new(ctx, "css", json_string(css_href));
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, tpl, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
+    return zf_tplset_page(&templates, c, tpl, title, ctx);
 }
 
 /* "5%", "0.5%", "100%" from per mille. */

@@ -38,6 +38,12 @@ static int compile(zf_tplset_lazy *l)
     f = zf_embed_find("web/static/portal.css");
     snprintf(l->css_href, sizeof l->css_href, "/static/portal.css?v=%08x",
              f ? (unsigned)fnv1a(f->data, f->len) : 0u);
+    if (l->extra_css) {
+        snprintf(path, sizeof path, "web/static/%s", l->extra_css);
+        f = zf_embed_find(path);
+        snprintf(l->extra_css_href, sizeof l->extra_css_href, "/static/%s?v=%08x", l->extra_css,
+                 f ? (unsigned)fnv1a(f->data, f->len) : 0u);
+    }
     __atomic_store_n(&l->set, s, __ATOMIC_RELEASE);
     return 0;
 fail:
@@ -72,6 +78,8 @@ int zf_tplset_page(zf_tplset_lazy *l, zf_ctx *c, const char *tpl, const char *ti
     json_object_set_new(ctx, "site", site);
     json_object_set_new(ctx, "title", json_string(title ? title : ""));
     json_object_set_new(ctx, "css", json_string(l->css_href));
+    if (l->extra_css)
+        json_object_set_new(ctx, "extra_css", json_string(l->extra_css_href));
     zf_buf_reset(&c->out);
     rc = zf_tpl_set_render(&c->out, l->set, tpl, ctx, &c->err);
     json_decref(ctx);

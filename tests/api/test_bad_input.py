@@ -435,6 +435,40 @@ def test_pagination_is_consistent(server):
     assert beyond["items"] == [] and beyond["total"] == first["total"]
 
 
+def test_q_ignores_ascii_case_on_both_backends(server):
+    """q is matched with SQLite's LIKE rule (ASCII letters in either case) on
+    PostgreSQL too, whose own LIKE tells the cases apart."""
+    s = server.login("admin")
+
+    def found(path, q, key, want):
+        r = s.get(server.url + API + path, params={"q": q, "per_page": "100"}, timeout=10)
+        assert r.status_code == 200, r.text
+        return want in [x[key] for x in r.json()["items"]]
+
+    dept = s.get(server.url + API + "/departments", params={"per_page": "1"}, timeout=10).json()["items"][0]
+    off = s.get(server.url + API + "/officers", params={"per_page": "1"}, timeout=10).json()["items"][0]
+    assert any(ch.isalpha() for ch in dept["code"] + off["certificate_no"]), (dept, off)
+    for path, key, value in (("/departments", "code", dept["code"]),
+                             ("/officers", "certificate_no", off["certificate_no"]),
+                             ("/users", "username", "officer1")):
+        assert found(path, value, key, value), path
+        assert found(path, value.lower(), key, value), path
+        assert found(path, value.upper(), key, value), path
+        assert found(path, value.swapcase(), key, value), path
+
+
+def test_never_logged_in_sorts_first_on_both_backends(server):
+    """sort=last_login_at puts users who never logged in first, -last_login_at
+    last, as SQLite orders NULL; PostgreSQL alone would do the opposite."""
+    s = server.login("admin")
+    for sort, nulls_first in (("last_login_at", True), ("-last_login_at", False)):
+        r = s.get(server.url + API + "/users", params={"sort": sort, "per_page": "100"}, timeout=10)
+        assert r.status_code == 200, r.text
+        seen = [u["last_login_at"] is None for u in r.json()["items"]]
+        assert True in seen and False in seen, seen  # both kinds are there
+        assert seen == sorted(seen, reverse=nulls_first), (sort, seen)
+
+
 def test_filters_validated_and_applied(server, ctx):
     s = server.login("officer1")
     for path, params, field in [(API + "/officers", {"department_id": "abc"}, "department_id"),

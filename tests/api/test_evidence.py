@@ -316,6 +316,25 @@ def test_list_filters_and_pagination(server, ev):
     assert [i["id"] for i in r["items"]] == [made[0]["id"]]
 
 
+def test_files_without_a_start_time_sort_first(server, ev):
+    """sort=started_at puts files with no start time first, and -started_at
+    last, on both backends (PostgreSQL alone would put NULLs last when
+    ascending)."""
+    s = ev["officer"]
+    made = []
+    for i, start in enumerate([None, "2025-05-02T08:00:00+08:00", "2025-05-01T08:00:00+08:00"]):
+        r = raw(server, s, data(120 + i, "nullsort%d" % i), {"started_at": start} if start else {})
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+        r = s.put(server.url + API + "/evidence/%d" % made[-1], json={"case_id": 5151}, timeout=10)
+        assert r.status_code == 200, r.text
+    for sort, want in (("started_at", [made[0], made[2], made[1]]),
+                       ("-started_at", [made[1], made[2], made[0]])):
+        r = s.get(server.url + API + "/evidence", params={"case_id": 5151, "sort": sort}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert [i["id"] for i in r.json()["items"]] == want, sort
+
+
 def test_restricted_files_need_reason_and_role(server, ev):
     priv = raw(server, ev["officer"], data(3000, "privacy"), {"secrecy": "personal_privacy"}).json()
     state = raw(server, ev["officer"], data(3000, "state"), {"secrecy": "state_secret"}).json()

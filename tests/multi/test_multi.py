@@ -1,12 +1,12 @@
 """Several zhifa servers on one PostgreSQL behind nginx (issue 9, `make test-multi`).
 
-Not part of `make test` (it takes a minute and needs nginx-light and
+Run by .ci/run after `make test` (it takes a minute and needs nginx-light and
 postgresql-15). One throw-away PostgreSQL cluster (scripts/pg-cluster.sh), one
 data directory shared by three `zhifa serve` processes (evidence files and the
 signing key are in DIR, as on a shared volume), and nginx round-robin in front
 of them, all in a temporary directory. Checks:
-- a logged-in browser-like session (requests.Session with the cookie) works on
-  every server: sessions live in the database;
+- a logged-in session works on every server (sessions live in the database):
+  requests.Session with the cookie, and the console in a real browser;
 - the leader lease: exactly one holder, and another server takes over within
   the lease's time when the leader is SIGKILLed; checkpoints keep being signed
   and stay consistent;
@@ -273,6 +273,20 @@ def test_session_moves_between_servers(cl):
     assert r.status_code in (200, 204), r.text
     for i in range(NSERVERS):
         assert s.get(cl.server_url(i) + "/api/v1/auth/me", timeout=10).status_code == 401
+
+
+def test_browser_session_moves_between_servers(cl):
+    """The console in a real browser (tests/multi/browser_session.test.mjs,
+    chromium through playwright-core as in tests/e2e) stays logged in while
+    nginx sends its API calls to every server in turn."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for need in (shutil.which("node"), chromium, os.path.join(ROOT, "console", "dist", "index.html")):
+        if not need or not os.path.exists(need):
+            pytest.skip("needs node, chromium and the built console (make all)")
+    env = dict(os.environ, ZHIFA_URL=cl.url, NSERVERS=str(NSERVERS), CHROMIUM=chromium)
+    r = subprocess.run(["node", "--test", os.path.join(ROOT, "tests", "multi", "browser_session.test.mjs")],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
 
 
 def test_one_leader_signs_and_takeover(cl):

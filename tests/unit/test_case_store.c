@@ -1,4 +1,5 @@
-/* test_case_store.c — the case store over a temporary SQLite file: party
+/* test_case_store.c — the case store over a temporary SQLite file (or, in
+ * `make test-pg`, a fresh PostgreSQL database: testdb.h): party
  * identifiers, creating a case, refusals that write nothing, documents with
  * their 文号 and the 立案号, the calendar-day clock paused and resumed,
  * evidence links, archived cases, and running inside a caller's transaction. */
@@ -20,6 +21,7 @@
 #include "store/case_store.h"
 #include "store/db.h"
 #include "util/embed.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 #include "util/mem.h"
 
 /* 2026-03-02 12:00 in China, a Monday */
@@ -73,7 +75,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-casestore-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0 ||
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0 ||
         zf_calendar_store_load(&cal, db, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;
@@ -120,6 +122,17 @@ static int teardown(void **state)
     zf_db_close(db);
     remove_files();
     return 0;
+}
+
+/* A fresh evidence file name (64 hex digits, unique in this run), made
+ * here rather than by SQLite's randomblob so that both backends run it. */
+static const char *fresh_sha256(void)
+{
+    static char sha[65];
+    static unsigned n;
+
+    snprintf(sha, sizeof sha, "%056x%08x", (unsigned)getpid(), ++n);
+    return sha;
 }
 
 static zf_case_party company(void)
@@ -382,7 +395,8 @@ static void test_day_clocks_migrated(void **state)
     b = strchr(b, ';');
     stmt = zf_strndup(a, (size_t)(b - a));
     free(sql);
-    assert_int_equal(zf_db_exec(db,
+    /* in the migrations' dialect: INTEGER PRIMARY KEY is an identity on PostgreSQL */
+    assert_int_equal(zf_test_db_ddl(db,
                                 "CREATE TABLE case_day_clocks (id INTEGER PRIMARY KEY, case_id BIGINT, "
                                 "department_id BIGINT, rule_code TEXT NOT NULL, start_date TEXT NOT NULL, "
                                 "due_date TEXT NOT NULL, paused_from TEXT, paused_days INTEGER NOT NULL "
@@ -478,14 +492,9 @@ static void test_day_clock_suspended_and_resumed(void **state)
         json_t *f = json_pack("{s:s}", "title", "移送函");
         int64_t ev, doc_id;
 
-        ev = count("SELECT COUNT(*) FROM evidence_files") + 1;
-        assert_int_equal(zf_db_exec(db, "INSERT INTO evidence_files (sha256, size, kind, department_id, "
-                                        "retention, created_by, created_at) SELECT "
-                                        "'aa' || hex(randomblob(31)), 1, 'scan', id, 'routine', 1, 0 "
-                                        "FROM departments WHERE code = 'SCJG'",
-                                    &err),
-                         0);
-        ev = count("SELECT MAX(id) FROM evidence_files");
+        ev = insert("INSERT INTO evidence_files (sha256, size, kind, department_id, retention, "
+                    "created_by, created_at) VALUES ($1, 1, 'scan', $2, 'routine', 1, 0) RETURNING id",
+                    fresh_sha256(), dept);
         assert_int_equal(zf_case_doc_save(&doc_id, db, id, 0, "transfer_letter", f, 0, &officer, NOW,
                                           &err),
                          0);
@@ -513,12 +522,12 @@ static int64_t evidence_row(int64_t department, const char *kind)
     assert_int_equal(zf_db_prepare(&st, db,
                                    "INSERT INTO evidence_files (sha256, size, kind, department_id, "
                                    "retention, created_by, created_at, expires_at) VALUES "
-                                   "(lower(hex(randomblob(32))), 10, $1, $2, 'routine', 1, 0, 999) "
-                                   "RETURNING id",
+                                   "($3, 10, $1, $2, 'routine', 1, 0, 999) RETURNING id",
                                    NULL),
                      0);
     zf_stmt_bind_text(st, 1, kind, -1);
     zf_stmt_bind_int64(st, 2, department);
+    zf_stmt_bind_text(st, 3, fresh_sha256(), -1);
     assert_int_equal(zf_stmt_step(st, NULL), 1);
     id = zf_stmt_int64(st, 0);
     zf_stmt_free(st);

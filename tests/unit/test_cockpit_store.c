@@ -1,4 +1,5 @@
-/* test_cockpit_store.c — store/cockpit_store.c on a real SQLite file: the
+/* test_cockpit_store.c — store/cockpit_store.c on a real SQLite file (a
+ * fresh PostgreSQL database in `make test-pg`, see testdb.h): the
  * tracker's statuses from accepted filings, devices and marks (done on time,
  * late, missing, not yet due, ongoing) for a fixed "now", the recomputation's
  * figures and freshness stamp, and the warning rules' parameter checks. */
@@ -15,6 +16,7 @@
 
 #include "store/cockpit_store.h"
 #include "store/db.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
 static zf_db *db;
 static char dbpath[64];
@@ -39,7 +41,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-cockpit-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0 ||
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0 ||
         zf_db_exec(db,
                    "DELETE FROM tracker_tasks;"
                    "INSERT INTO departments (id, code, name, created_at, updated_at) VALUES "

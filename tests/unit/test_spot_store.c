@@ -1,5 +1,6 @@
 /* test_spot_store.c — 双随机 in the database (store/spot_store.h) over a
- * temporary SQLite file: a plan, its pool (a repeated credit code reported,
+ * temporary SQLite file (a fresh PostgreSQL database in `make test-pg`,
+ * see testdb.h): a plan, its pool (a repeated credit code reported,
  * not added), the inspector pool from the officers with a valid certificate
  * (a suspended one and an expired one left out), the seed's ledger event
  * before the draw's with the commitment as content hash, the stored
@@ -20,6 +21,7 @@
 #include "core/calendar.h"
 #include "store/calendar_store.h"
 #include "store/db.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 #include "store/spot_store.h"
 #include "util/mem.h"
 
@@ -47,7 +49,7 @@ static int setup(void **state)
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-spot-%d.db", (int)getpid());
     remove_files();
-    if (zf_db_open(&db, dbpath, &err) < 0 || zf_db_migrate(db, &err) < 0 ||
+    if (zf_db_open(&db, zf_test_db_location(dbpath), &err) < 0 || zf_db_migrate(db, &err) < 0 ||
         zf_db_exec(db,
                    "INSERT INTO departments (code, name, created_at, updated_at) VALUES "
                    "('D1', '市市场监督管理局', 0, 0);"

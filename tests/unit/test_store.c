@@ -1,4 +1,7 @@
-/* test_store.c — the SQLite backend of db.h and the migrations. */
+/* test_store.c — db.h and the migrations, on the backend testdb.h picks:
+ * a SQLite file in `make unit-test`, a fresh PostgreSQL database per test
+ * in `make test-pg`. SQLite's PRAGMAs are checked on SQLite only, with
+ * PostgreSQL's own durability setting in their place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,13 +16,17 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "testdb.h" /* issue 9: PostgreSQL under make test-pg */
 
-static char dbpath[256];
+static char dbfile[256];
+/* What each test opens: dbfile, or this test's own PostgreSQL database. */
+static char dbpath[600];
 
 static int setup(void **state)
 {
-    snprintf(dbpath, sizeof dbpath, "/tmp/zf-test-store-%d.db", (int)getpid());
-    unlink(dbpath);
+    snprintf(dbfile, sizeof dbfile, "/tmp/zf-test-store-%d.db", (int)getpid());
+    unlink(dbfile);
+    snprintf(dbpath, sizeof dbpath, "%s", zf_test_db_location(dbfile));
     *state = NULL;
     return 0;
 }
@@ -28,10 +35,10 @@ static int teardown(void **state)
 {
     char p[300];
     (void)state;
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(dbfile);
+    snprintf(p, sizeof p, "%s-wal", dbfile);
     unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
+    snprintf(p, sizeof p, "%s-shm", dbfile);
     unlink(p);
     return 0;
 }
@@ -80,8 +87,9 @@ static void test_binds_and_rows(void **state)
 
     (void)state;
     assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
-    assert_int_equal(zf_db_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BIGINT, c DOUBLE PRECISION, d BLOB)",
-                                &err), 0);
+    assert_int_equal(zf_test_db_ddl(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BIGINT, "
+                                        "c DOUBLE PRECISION, d BLOB)",
+                                    &err), 0);
     /* $2 before $1, and $1 used twice */
     assert_int_equal(zf_db_prepare(&st, db, "INSERT INTO t (b, a, c, d) VALUES ($2, $1 || $1, $3, $4) RETURNING id",
                                    &err), 0);
@@ -169,6 +177,10 @@ static void test_transactions_and_conflicts(void **state)
     zf_db_close(db);
 }
 
+/* Foreign keys are enforced and a commit waits for the disk, on either
+ * backend. SQLite needs PRAGMAs for both (they are per connection and
+ * checked here as zf_db_open sets them); PostgreSQL always enforces foreign
+ * keys and flushes at COMMIT unless synchronous_commit was turned off. */
 static void test_pragmas(void **state)
 {
     zf_db *db = NULL;
@@ -178,6 +190,22 @@ static void test_pragmas(void **state)
 
     (void)state;
     assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    assert_int_equal(zf_test_db_ddl(db, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                                        "CREATE TABLE c (id INTEGER PRIMARY KEY, "
+                                        "p_id INTEGER NOT NULL REFERENCES p (id))",
+                                    &err), 0);
+    assert_int_equal(zf_db_exec(db, "INSERT INTO c (p_id) VALUES (7)", &err), ZF_ECONFLICT);
+    assert_string_equal(err.code, "conflict");
+    assert_int_equal(zf_db_query_int64(db, &v, "SELECT COUNT(*) FROM c", &err, 0, NULL), 1);
+    assert_int_equal(v, 0);
+    if (zf_test_db_is_postgres(db)) {
+        assert_int_equal(zf_db_prepare(&st, db, "SHOW synchronous_commit", &err), 0);
+        assert_int_equal(zf_stmt_step(st, &err), 1);
+        assert_string_equal(zf_stmt_text(st, 0), "on");
+        zf_stmt_free(st);
+        zf_db_close(db);
+        return;
+    }
     assert_int_equal(zf_db_query_int64(db, &v, "PRAGMA foreign_keys", &err, 0, NULL), 1);
     assert_int_equal(v, 1);
     assert_int_equal(zf_db_query_int64(db, &v, "PRAGMA synchronous", &err, 0, NULL), 1);
@@ -214,6 +242,14 @@ static void test_pool(void **state)
     zf_db_pool_close(pool);
     assert_int_equal(zf_db_pool_open(&pool, "/nonexistent-dir/x.db", 2, &err), ZF_EDB);
     assert_null(pool);
+    if (zf_db_location_is_postgres(dbpath)) {
+        /* a server that answers, a database that does not exist */
+        char bad[700];
+
+        snprintf(bad, sizeof bad, "%s/zt_no_such_database", getenv("ZHIFA_TEST_PG_URL"));
+        assert_int_equal(zf_db_pool_open(&pool, bad, 2, &err), ZF_EDB);
+        assert_null(pool);
+    }
 }
 
 /* ---- group commit ---- */
@@ -303,7 +339,9 @@ static void test_group_commit_concurrent(void **state)
 
 /* A commit acknowledged by a child that then dies by _exit without closing
  * its connection (no checkpoint, the WAL left as is) is there for the next
- * process: the frames reached the WAL file before zf_db_commit returned. */
+ * process: the frames reached the WAL file before zf_db_commit returned.
+ * On PostgreSQL the child's connection just drops; its acknowledged
+ * COMMITs must still all be there. (_exit also skips testdb.h's atexit.) */
 static void test_group_commit_survives_abrupt_exit(void **state)
 {
     zf_db *db = NULL;

@@ -324,6 +324,34 @@ static void test_fts5_4grams(void **state)
     assert_int_not_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE y USING fts5(b, tokenize = 'zf_cjk 4grams x')",
                                       NULL, NULL, NULL),
                          SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE y USING fts5(b, tokenize = 'zf_cjk 4grams 4grams')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    /* both options together: a scoped table of depth 4 */
+    assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE z USING fts5(b, tokenize = 'zf_cjk scope 4grams');"
+                                      "INSERT INTO z(rowid, b) VALUES (1, '" ZF_SEARCH_SCOPE_MARK "d7"
+                                      ZF_SEARCH_SCOPE_MARK "中华人民共和国');"
+                                      "INSERT INTO z(rowid, b) VALUES (2, '" ZF_SEARCH_SCOPE_MARK "d8"
+                                      ZF_SEARCH_SCOPE_MARK "中华人民共和国');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    {
+        sqlite3_stmt *st = NULL;
+        char *expr = NULL;
+        zf_err err = ZF_ERR_INIT;
+
+        assert_int_equal(zf_search_query_build_scoped(&expr, "人民共和", strlen("人民共和"),
+                                                      ZF_SEARCH_QUERY_TRIGRAM, "d8", &err),
+                         0);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(rowid) FROM z WHERE z MATCH ?1", -1,
+                                            &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
+        sqlite3_finalize(st);
+        free(expr);
+    }
     sqlite3_close(db);
 }
 
@@ -575,6 +603,116 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* ---- scoped tables (tokenize = 'zf_cjk scope') ------------------------ */
+
+#define SM ZF_SEARCH_SCOPE_MARK
+
+/* The rowids (ascending, up to cap) a query typed by a user matches in the
+ * scoped table sdocs, limited to scope (NULL: every scope); -1 when the
+ * builder refuses it. */
+static int scoped_ids(sqlite3 *db, const char *q, const char *scope, sqlite3_int64 *ids, int cap)
+{
+    sqlite3_stmt *st = NULL;
+    char *expr = NULL;
+    zf_err err = ZF_ERR_INIT;
+    int n = 0, rc;
+
+    if (zf_search_query_build_scoped(&expr, q, strlen(q), ZF_SEARCH_QUERY_TRIGRAM, scope, &err) != 0)
+        return -1;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM sdocs WHERE sdocs MATCH ?1 ORDER BY rowid", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (n < cap)
+            ids[n++] = sqlite3_column_int64(st, 0);
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    free(expr);
+    return n;
+}
+
+static void test_scoped_table(void **state)
+{
+    static const char *rows[] = {
+        SM "1" SM "行政处罚决定书 abc123", /* scope 1 */
+        SM "2" SM "行政处罚决定书 abc9",   /* scope 2 */
+        SM "12" SM "处罚 abc",             /* scope 12: "1" must not be its prefix */
+        "处罚 没有范围",                   /* no scope: plain tokens only */
+        SM SM "处罚 空范围",               /* not a scope prefix: plain text */
+    };
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 ids[8];
+    zf_err err = ZF_ERR_INIT;
+    char *expr = NULL;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(zf_search_register(db, &err), 0);
+    assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE sdocs USING fts5(body, tokenize = 'zf_cjk scope')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO sdocs(rowid, body) VALUES (?1, ?2)", -1, &st, NULL),
+                     SQLITE_OK);
+    for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+        sqlite3_bind_text(st, 2, rows[i], -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+
+    /* without a scope: every row holding the words */
+    assert_int_equal(scoped_ids(db, "处罚", NULL, ids, 8), 5);
+    assert_int_equal(scoped_ids(db, "行政处罚决定", NULL, ids, 8), 2);
+    assert_int_equal(scoped_ids(db, "abc", NULL, ids, 8), 3);
+    /* with one: that scope's rows only, for a trigram phrase, a bigram, a
+     * unigram and a prefix word */
+    assert_int_equal(scoped_ids(db, "行政处罚决定", "1", ids, 8), 1);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(scoped_ids(db, "处罚", "2", ids, 8), 1);
+    assert_int_equal(ids[0], 2);
+    assert_int_equal(scoped_ids(db, "罚", "12", ids, 8), 1);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(scoped_ids(db, "abc", "1", ids, 8), 1); /* not scope 12's "abc" */
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(scoped_ids(db, "abc12", "1", ids, 8), 1);
+    assert_int_equal(scoped_ids(db, "abc9", "1", ids, 8), 0);
+    assert_int_equal(scoped_ids(db, "处罚 abc", "12", ids, 8), 1);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(scoped_ids(db, "处罚", "3", ids, 8), 0);
+    /* the scope's own characters are no token of the text */
+    assert_int_equal(scoped_ids(db, "12", NULL, ids, 8), 0);
+    assert_int_equal(scoped_ids(db, "2", NULL, ids, 8), 0);
+
+    /* highlight() still points at the words, after the prefix */
+    assert_int_equal(zf_search_query_build_scoped(&expr, "处罚", strlen("处罚"), ZF_SEARCH_QUERY, "12", &err), 0);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT highlight(sdocs, 0, '[', ']') FROM sdocs WHERE sdocs MATCH ?1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), SM "12" SM "[处罚] abc");
+    sqlite3_finalize(st);
+    free(expr);
+
+    /* a scope is 1 to ZF_SEARCH_SCOPE_MAX letters or digits */
+    assert_int_equal(scoped_ids(db, "处罚", "", ids, 8), -1);
+    assert_int_equal(scoped_ids(db, "处罚", "1:2", ids, 8), -1);
+    assert_int_equal(scoped_ids(db, "处罚", "123456789012345678901", ids, 8), -1);
+    assert_int_equal(scoped_ids(db, "处罚", "12345678901234567890", ids, 8), 0);
+    /* a user cannot type a scope: the mark ends a term */
+    assert_int_equal(zf_search_query_build(&expr, SM "2" SM "处罚", strlen(SM "2" SM "处罚"),
+                                           ZF_SEARCH_QUERY_TRIGRAM, &err),
+                     0);
+    assert_null(strstr(expr, SM));
+    free(expr);
+    assert_int_equal(scoped_ids(db, SM "2" SM "处罚", NULL, ids, 8), 0); /* "2" AND 处罚: no word "2" */
+    sqlite3_close(db);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -732,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_fts5_basics),
         cmocka_unit_test(test_fts5_4grams),
         cmocka_unit_test(test_hostile_queries),
+        cmocka_unit_test(test_scoped_table),
         cmocka_unit_test(test_recall_against_substring_scan),
         cmocka_unit_test(test_recall_against_substring_scan_4grams),
     };

@@ -8,7 +8,10 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "store/db.h"
 
 static char zf_testdb_url[512];
 static int zf_testdb_count;
@@ -58,6 +61,25 @@ static const char *zf_test_db_location(const char *sqlite_path)
         abort();
     snprintf(zf_testdb_url, sizeof zf_testdb_url, "%s/zt_%d_%d", base, (int)getpid(), zf_testdb_count);
     return zf_testdb_url;
+}
+
+/* 1 when db runs on PostgreSQL: for the few checks that are one backend's
+ * own by design (PRAGMAs, FTS5, the SQLite file itself); each such place
+ * says why, and checks the other backend's equivalent where one exists. */
+static inline int zf_test_db_is_postgres(zf_db *db)
+{
+    return strcmp(zf_db_dialect(db), "postgres") == 0;
+}
+
+/* Runs DDL a test writes in the migrations' dialect (INTEGER PRIMARY KEY,
+ * BLOB ...) the way zf_db_migrate would on db's backend. */
+static inline int zf_test_db_ddl(zf_db *db, const char *sql, zf_err *err)
+{
+    char *text = zf_db_migration_text(sql, zf_db_dialect(db));
+    int rc = zf_db_exec(db, text, err);
+
+    free(text);
+    return rc;
 }
 
 #endif
