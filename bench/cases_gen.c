@@ -10,7 +10,8 @@
  * create row, then actions spread over the case's life), one document and
  * one statutory clock (done for cases older than 100 days but 1 in 100,
  * which stays overdue; the recent ones open); then the list's counters and
- * keyword index (migration 0023) as the store would keep them. created_at
+ * keyword index (migrations 0023 and 0027) and the statistics' stage
+ * durations (0027) as the store would keep them. created_at
  * and updated_at are spread over the last three years. Rows go in case order
  * in transactions of 10 000 cases, as a busy city would write them over time.
  * Not a test of the rules: the data only has the shapes the queries read. */
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "core/workflow.h"
+#include "store/case_tsv.h"
 #include "store/db.h"
 #include "util/mem.h"
 
@@ -227,8 +229,29 @@ int main(int argc, char **argv)
                    "GROUP BY department_id, procedure, power_type, stage",
                    &err) < 0)
         die("case_counts", &err);
-    /* case_fts is SQLite's (PostgreSQL's case list has no keyword index) */
-    if (strcmp(zf_db_dialect(db), "sqlite") == 0) {
+    /* the stage durations of the statistics (migration 0027), recomputed
+     * from the events by their definition */
+    if (zf_db_exec(db, "DELETE FROM case_stage_times", &err) < 0 ||
+        zf_db_exec(db,
+                   "INSERT INTO case_stage_times (department_id, procedure, stage, n, seconds, max_seconds) "
+                   "SELECT c.department_id, c.procedure, x.from_stage, COUNT(*), SUM(x.at - x.entered), "
+                   "MAX(x.at - x.entered) FROM (SELECT e.case_id, e.from_stage, e.at, LAG(e.at) OVER "
+                   "(PARTITION BY e.case_id ORDER BY e.id) AS entered FROM case_events e WHERE "
+                   "e.from_stage IS NULL OR e.from_stage <> e.to_stage) x JOIN cases c ON c.id = x.case_id "
+                   "WHERE x.from_stage IS NOT NULL AND x.entered IS NOT NULL "
+                   "GROUP BY c.department_id, c.procedure, x.from_stage",
+                   &err) < 0)
+        die("case_stage_times", &err);
+    /* the keyword index: case_fts on SQLite; on PostgreSQL the trigger of
+     * migration 0027 left every generated case pending in case_tsv, and
+     * zf_case_tsv_fill computes them as the server's tick would */
+    if (strcmp(zf_db_dialect(db), "postgres") == 0) {
+        int64_t filled = 0;
+        do {
+            if (zf_case_tsv_fill(&filled, db, 5000, &err) < 0)
+                die("case_tsv", &err);
+        } while (filled == 5000);
+    } else {
         if (zf_db_prepare(&st, db,
                           "INSERT INTO case_fts (rowid, title, case_no, summary) SELECT id, title, "
                           "COALESCE(case_no, ''), summary FROM cases WHERE id > $1",
