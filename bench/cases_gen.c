@@ -29,8 +29,8 @@
 
 static const char SQL_INS_CASE[] =
                       "INSERT INTO cases (id, department_id, procedure, power_type, stage, flags, case_no, "
-                      "title, summary, source, stage_entered_at, created_by, created_at, updated_at) VALUES "
-                      "($1, $2, $3, $4, $5, 0, $6, $7, '', '监督检查', $8, $9, $10, $11)";
+                      "title, summary, source, stage_entered_at, created_by, created_at, updated_at, "
+                      "archived_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, '', '监督检查', $8, $9, $10, $11, $12)";
 static const char SQL_INS_OFF[] =
                       "INSERT INTO case_officers (case_id, officer_id, position) VALUES ($1, $2, $3)";
 static const char SQL_INS_EV[] =
@@ -148,6 +148,11 @@ int main(int argc, char **argv)
         zf_stmt_bind_int64(ins_case, 9, user_id);
         zf_stmt_bind_int64(ins_case, 10, created);
         zf_stmt_bind_int64(ins_case, 11, updated);
+        /* as the store does: archived_at is set on entering 归档 */
+        if (s->traits & ZF_WF_ST_ARCHIVED)
+            zf_stmt_bind_int64(ins_case, 12, updated);
+        else
+            zf_stmt_bind_null(ins_case, 12);
         if (zf_stmt_step(ins_case, &err) < 0)
             die("case", &err);
         zf_stmt_free(ins_case);
