@@ -87,7 +87,9 @@ def main():
     # the keyword (q) through the case_fts index: a case number (rare) and
     # a word every generated title holds (a million candidates)
     for name, fn in (("本部门 + 关键词（案号，少量命中）", lambda i: {"q": "%d号" % rnd.randint(1, n)}),
-                     ("本部门 + 关键词（人人都有的词）", lambda i: {"q": "生成案件", "page": 1 + i % 3})):
+                     ("本部门 + 关键词（人人都有的词）", lambda i: {"q": "生成案件", "page": 1 + i % 3}),
+                     # issue 9: common city-wide, a Latin/digit prefix at the end
+                     ("本部门 + 关键词（全市常见的案号前缀）", lambda i: {"q": "BENCH立〔2025〕1%d" % (i % 10)})):
         s_ = off
         s_.get(lst, params=fn(0), timeout=60)
         ms, total = measure(s_, lst, fn, repeats)
