@@ -109,6 +109,8 @@ def main():
                      ("本部门 + 关键词（人人都有的词）", lambda i: {"q": "生成案件", "page": 1 + i % 3}),
                      ("本部门 + 关键词（其他部门常见、本部门没有）", lambda i: {"q": absent[i % len(absent)]}),
                      ("本部门 + 关键词（其他部门常见、本部门少量）", lambda i: {"q": rare}),
+                     # issue 9: common city-wide, a Latin/digit prefix at the end
+                     ("本部门 + 关键词（全市常见的案号前缀）", lambda i: {"q": "BENCH立〔2025〕1%d" % (i % 10)}),
                      ("全部部门 + 关键词（一个部门的词，监督人员）",
                       lambda i: {"q": absent[i % len(absent)], "page": 1 + i % 3})):
         s_ = sup if name.startswith("全部部门") else off

@@ -10,10 +10,11 @@
  * create row, then actions spread over the case's life), one document and
  * one statutory clock (done for cases older than 100 days but 1 in 100,
  * which stays overdue; the recent ones open); then the list's counters and
- * keyword index (migration 0023) as the store would keep them. A title
- * holds its department's short name (and in 1 in 500 cases the next
- * department's), so that a keyword can be common in the city and absent or
- * rare in one department. created_at
+ * keyword index (migrations 0023, 0027 and 0028) and the statistics' stage
+ * durations (0027) as the store would keep them. A title holds its
+ * department's short name (and in 1 in 500 cases the next department's), so
+ * that a keyword can be common in the city and absent or rare in one
+ * department. created_at
  * and updated_at are spread over the last three years. Rows go in case order
  * in transactions of 10 000 cases, as a busy city would write them over time.
  * Not a test of the rules: the data only has the shapes the queries read. */
@@ -24,6 +25,7 @@
 
 #include "core/workflow.h"
 #include "store/case_store.h"
+#include "store/case_tsv.h"
 #include "store/db.h"
 #include "util/mem.h"
 
@@ -31,8 +33,8 @@
 
 static const char SQL_INS_CASE[] =
                       "INSERT INTO cases (id, department_id, procedure, power_type, stage, flags, case_no, "
-                      "title, summary, source, stage_entered_at, created_by, created_at, updated_at) VALUES "
-                      "($1, $2, $3, $4, $5, 0, $6, $7, '', '监督检查', $8, $9, $10, $11)";
+                      "title, summary, source, stage_entered_at, created_by, created_at, updated_at, "
+                      "archived_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, '', '监督检查', $8, $9, $10, $11, $12)";
 static const char SQL_INS_OFF[] =
                       "INSERT INTO case_officers (case_id, officer_id, position) VALUES ($1, $2, $3)";
 static const char SQL_INS_EV[] =
@@ -161,6 +163,11 @@ int main(int argc, char **argv)
         zf_stmt_bind_int64(ins_case, 9, user_id);
         zf_stmt_bind_int64(ins_case, 10, created);
         zf_stmt_bind_int64(ins_case, 11, updated);
+        /* as the store does: archived_at is set on entering 归档 */
+        if (s->traits & ZF_WF_ST_ARCHIVED)
+            zf_stmt_bind_int64(ins_case, 12, updated);
+        else
+            zf_stmt_bind_null(ins_case, 12);
         if (zf_stmt_step(ins_case, &err) < 0)
             die("case", &err);
         zf_stmt_free(ins_case);
@@ -242,8 +249,30 @@ int main(int argc, char **argv)
                    "GROUP BY department_id, procedure, power_type, stage",
                    &err) < 0)
         die("case_counts", &err);
-    /* case_fts is SQLite's (PostgreSQL's case list has no keyword index) */
-    if (strcmp(zf_db_dialect(db), "sqlite") == 0) {
+    /* the stage durations of the statistics (migration 0027), recomputed
+     * from the events by their definition */
+    if (zf_db_exec(db, "DELETE FROM case_stage_times", &err) < 0 ||
+        zf_db_exec(db,
+                   "INSERT INTO case_stage_times (department_id, procedure, stage, n, seconds, max_seconds) "
+                   "SELECT c.department_id, c.procedure, x.from_stage, COUNT(*), SUM(x.at - x.entered), "
+                   "MAX(x.at - x.entered) FROM (SELECT e.case_id, e.from_stage, e.at, LAG(e.at) OVER "
+                   "(PARTITION BY e.case_id ORDER BY e.id) AS entered FROM case_events e WHERE "
+                   "e.from_stage IS NULL OR e.from_stage <> e.to_stage) x JOIN cases c ON c.id = x.case_id "
+                   "WHERE x.from_stage IS NOT NULL AND x.entered IS NOT NULL "
+                   "GROUP BY c.department_id, c.procedure, x.from_stage",
+                   &err) < 0)
+        die("case_stage_times", &err);
+    /* the keyword index: case_fts on SQLite (scoped, ZF_CASE_FTS_INSERT); on
+     * PostgreSQL the trigger of migration 0027 left every generated case
+     * pending in case_tsv, and zf_case_tsv_fill computes them as the
+     * server's tick would */
+    if (strcmp(zf_db_dialect(db), "postgres") == 0) {
+        int64_t filled = 0;
+        do {
+            if (zf_case_tsv_fill(&filled, db, 5000, &err) < 0)
+                die("case_tsv", &err);
+        } while (filled == 5000);
+    } else {
         if (zf_db_prepare(&st, db, ZF_CASE_FTS_INSERT " WHERE id > $1", &err) < 0)
             die("case_fts", &err);
         zf_stmt_bind_int64(st, 1, base_id);

@@ -250,6 +250,9 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
 #define ZF_LEADER_RENEW 3
 void zf_leader_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir);
 int zf_leader_held(int64_t now);
+/* issue 9: computes the case list's pending keyword index rows on
+ * PostgreSQL (store/case_tsv.h), leader only (api/cases.c) */
+void zf_case_tsv_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir);
 const char *zf_leader_id(void);
 
 /* The one permission check. Returns 0 if who may use route for this

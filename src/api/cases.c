@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/calendar.h"
 #include "core/redact.h"
@@ -31,8 +32,11 @@
 #include "store/audit.h"
 #include "store/calendar_store.h"
 #include "store/case_store.h"
+#include "store/case_tsv.h"
 #include "store/doc_store.h"
 #include "search/tokenizer.h"
+#include "search/tsv.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #define STAFF ZF_ROLES_DEPT_STAFF
@@ -565,7 +569,7 @@ static int h_list(zf_ctx *c)
     int64_t dept = 0, officer = 0, from = 0, to = 0, total = 0;
     const char *stage = zf_ctx_query(c, "stage"), *proc = zf_ctx_query(c, "procedure"),
                *power = zf_ctx_query(c, "power_type"), *overdue = zf_ctx_query(c, "overdue");
-    char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL, scope[24] = "";
+    char today[ZF_DATE_STRLEN], sql[3000], q[6200], like[700] = "", *match = NULL, *loose = NULL, scope[24] = "";
     int rc, i, xlsx = 0, od, od_yes, simple, exact = 1, bounded = 0, dense = 0;
     int64_t bound = CASE_LIST_EXACT_MAX, cands = 0;
     /* SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that */
@@ -609,16 +613,31 @@ static int h_list(zf_ctx *c)
          * the substring matches (the query's tokens guarantee recall for Han
          * text, and prefix words for Latin letters and digits) */
         /* limited to one department (the officer's scope or a supervisor's
-         * department_id), the phrases are scoped to it (migration 0028):
-         * the candidates, their count and so "dense" are the department's */
+         * department_id), the phrases are scoped to it on SQLite (migration
+         * 0028): the candidates, their count and so "dense" are the
+         * department's */
         if (dept)
             snprintf(scope, sizeof scope, "%lld", (long long)dept);
-        /* PostgreSQL has no case_fts (migration 0023): there the substring
-         * test alone decides, bounded like an unindexable keyword below */
-        if (pg)
-            ;
-        else if ((rc = zf_search_query_build_scoped(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM,
-                                                    dept ? scope : NULL, &c->err)) < 0) {
+        /* PostgreSQL: case_tsv (migration 0027) holds the same tokens as a
+         * tsvector and the keyword is a tsquery phrase (search/tsv.h); while
+         * some case's tokens are not computed yet (after the migration, or
+         * a change from outside the store) the index may miss it, so the
+         * substring test alone decides, bounded as below */
+        if (pg) {
+            int pending = 0;
+
+            if ((rc = zf_case_tsv_pending(&pending, c->db, &c->err)) < 0)
+                return rc;
+            if (!pending &&
+                (rc = zf_search_tsquery_build(&match, &loose, lp.q, strlen(lp.q), &c->err)) < 0) {
+                if (strcmp(c->err.code, "empty_query") != 0) {
+                    snprintf(c->err.field, sizeof c->err.field, "q");
+                    return rc;
+                }
+                zf_err_clear(&c->err); /* nothing indexable: LIKE alone, bounded below */
+            }
+        } else if ((rc = zf_search_query_build_scoped(&match, lp.q, strlen(lp.q), ZF_SEARCH_QUERY_TRIGRAM,
+                                                      dept ? scope : NULL, &c->err)) < 0) {
             if (strcmp(c->err.code, "empty_query") != 0) {
                 snprintf(c->err.field, sizeof c->err.field, "q");
                 return rc;
@@ -637,8 +656,10 @@ static int h_list(zf_ctx *c)
             const char *arg[1] = {match};
 
             if ((rc = zf_db_query_int64(c->db, &cands,
-                                        "SELECT COUNT(*) FROM (SELECT 1 FROM case_fts WHERE case_fts MATCH $1 "
-                                        "LIMIT " ZF_STR(CASE_LIST_FTS_DENSE) ") x",
+                                        pg ? "SELECT COUNT(*) FROM (" ZF_CASE_TSV_CANDIDATES("1")
+                                             " LIMIT " ZF_STR(CASE_LIST_FTS_DENSE) ") x"
+                                           : "SELECT COUNT(*) FROM (SELECT 1 FROM case_fts WHERE case_fts "
+                                             "MATCH $1 LIMIT " ZF_STR(CASE_LIST_FTS_DENSE) ") x",
                                         &c->err, 1, arg)) < 0)
                 goto done;
             dense = cands >= CASE_LIST_FTS_DENSE;
@@ -670,7 +691,7 @@ static int h_list(zf_ctx *c)
      * old). Measured in docs/benchmarks.md. */
     for (i = 0; i < 2; i++) {
         int page = i == 1;
-        char ofs[200] = "", ods[300] = "", kws[300] = "";
+        char ofs[200] = "", ods[300] = "", kws[500] = "";
 
         if (officer)
             snprintf(ofs, sizeof ofs, "%s",
@@ -690,6 +711,7 @@ static int h_list(zf_ctx *c)
                      "c.summary %s $6 ESCAPE '\\')",
                      !match ? ""
                      : dense ? ""
+                     : pg    ? " AND c.id IN (" ZF_CASE_TSV_CANDIDATES("14") ")"
                              : " AND c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH $14)",
                      like_op, like_op, like_op);
         snprintf(sql, sizeof sql, "FROM %s c WHERE 1 = 1%s%s%s%s%s%s%s%s%s",
@@ -814,6 +836,7 @@ static int h_list(zf_ctx *c)
 done:
     json_decref(items);
     free(match);
+    free(loose); /* built with the phrase; partial cases are candidates anyway */
     return rc;
 }
 
@@ -1786,19 +1809,25 @@ static int h_stats(zf_ctx *c)
     json_t *by_stage = json_array(), *by_power = json_array(), *durations = json_array();
     int64_t dept = 0, total = 0;
     int rc, q;
+    /* Read from the sums case_store.c keeps in the transaction of every
+     * case change, not from cases and case_events: at a million cases and
+     * ten million events counting those took seconds (a scan of each, and a
+     * window over every event), the sums a few hundred rows. case_counts
+     * (migration 0023): cases per department, procedure, power type and
+     * stage; an archived case is one in its procedure's "archived" stage
+     * (every procedure's ZF_WF_ST_ARCHIVED stage has that code; archived_at
+     * is set when it enters it and nothing changes after). case_stage_times
+     * (migration 0027): the stays in each stage that have ended, as count,
+     * sum and maximum, so the average is the sum over the count. */
     static const char *const sql[3] = {
-        "SELECT procedure, stage, COUNT(*) FROM cases WHERE (CAST($1 AS BIGINT) IS NULL OR "
-        "department_id = $1) GROUP BY procedure, stage ORDER BY procedure, stage",
-        "SELECT power_type, COUNT(*), SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) FROM cases "
-        "WHERE (CAST($1 AS BIGINT) IS NULL OR department_id = $1) GROUP BY power_type ORDER BY power_type",
-        /* time in a stage = from the event that entered it to the event that
-         * left it; the 'create' row enters the first stage */
-        "SELECT c.procedure, x.from_stage, COUNT(*), AVG(x.at - x.entered), MAX(x.at - x.entered) FROM "
-        "(SELECT e.case_id, e.from_stage, e.at, LAG(e.at) OVER (PARTITION BY e.case_id ORDER BY e.id) "
-        "AS entered FROM case_events e WHERE e.from_stage IS NULL OR e.from_stage <> e.to_stage) x "
-        "JOIN cases c ON c.id = x.case_id WHERE x.from_stage IS NOT NULL AND x.entered IS NOT NULL "
-        "AND (CAST($1 AS BIGINT) IS NULL OR c.department_id = $1) GROUP BY c.procedure, x.from_stage "
-        "ORDER BY c.procedure, x.from_stage",
+        "SELECT procedure, stage, SUM(n) FROM case_counts WHERE (CAST($1 AS BIGINT) IS NULL OR "
+        "department_id = $1) GROUP BY procedure, stage HAVING SUM(n) > 0 ORDER BY procedure, stage",
+        "SELECT power_type, SUM(n), SUM(CASE WHEN stage = 'archived' THEN n ELSE 0 END) FROM case_counts "
+        "WHERE (CAST($1 AS BIGINT) IS NULL OR department_id = $1) GROUP BY power_type HAVING SUM(n) > 0 "
+        "ORDER BY power_type",
+        "SELECT procedure, stage, SUM(n), SUM(seconds), MAX(max_seconds) FROM case_stage_times "
+        "WHERE (CAST($1 AS BIGINT) IS NULL OR department_id = $1) GROUP BY procedure, stage "
+        "HAVING SUM(n) > 0 ORDER BY procedure, stage",
     };
 
     if ((rc = id_param(c, "department_id", &dept)) < 0)
@@ -1836,7 +1865,8 @@ static int h_stats(zf_ctx *c)
                                                 zf_stmt_text(st, 0), "stage", zf_stmt_text(st, 1),
                                                 "stage_name", stage_name(zf_stmt_text(st, 0), zf_stmt_text(st, 1)),
                                                 "transitions", (json_int_t)zf_stmt_int64(st, 2),
-                                                "avg_seconds", (json_int_t)zf_stmt_double(st, 3),
+                                                "avg_seconds",
+                                                (json_int_t)(zf_stmt_int64(st, 3) / zf_stmt_int64(st, 2)),
                                                 "max_seconds", (json_int_t)zf_stmt_int64(st, 4)));
             }
         }
@@ -2298,6 +2328,50 @@ done:
 }
 
 /* ---- routes -------------------------------------------------------------------------------------- */
+
+/* ---- the keyword index's pending rows (PostgreSQL, issue 9) ---------------------------- */
+
+/* Cases per write transaction of the fill, and the time one tick may spend:
+ * each transaction holds the write lock every server shares, so the work is
+ * cut small; after a migration of a million cases it takes some minutes,
+ * during which the list filters by the substring test alone (exact). */
+#define CASE_TSV_BATCH 500
+#define CASE_TSV_TICK_MS 200
+
+static int64_t ms_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void zf_case_tsv_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir)
+{
+    zf_err err = {0};
+    int64_t start, n = 0, total = 0;
+    int pending = 0;
+
+    (void)settings;
+    (void)data_dir;
+    if (strcmp(zf_db_dialect(db), "postgres") != 0 || !zf_leader_held(now))
+        return;
+    if (zf_case_tsv_pending(&pending, db, &err) < 0 || !pending) {
+        if (err.code[0])
+            zf_log_event("warn", "case keyword index check failed", "error", err.code, NULL, 0, NULL, 0);
+        return;
+    }
+    start = ms_now();
+    do {
+        if (zf_case_tsv_fill(&n, db, CASE_TSV_BATCH, &err) < 0) {
+            zf_log_event("warn", "case keyword index fill failed", "error", err.code, NULL, 0, NULL, 0);
+            break;
+        }
+        total += n;
+    } while (n == CASE_TSV_BATCH && ms_now() - start < CASE_TSV_TICK_MS);
+    if (total > 0)
+        zf_log_event("info", "case keyword index filled", NULL, NULL, "count", total, NULL, 0);
+}
 
 const zf_route zf_case_routes[] = {
     {"GET", "/api/v1/cases", h_list, READERS, 0, NULL, 0, NULL},

@@ -9,5 +9,6 @@ const zf_tick_fn zf_ticks[] = {
     zf_bundle_tick,
     zf_publication_tick,
     zf_cockpit_tick, /* issue 8 */
+    zf_case_tsv_tick, /* issue 9: the case list's keyword index on PostgreSQL */
     NULL,
 };

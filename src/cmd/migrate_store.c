@@ -6,8 +6,10 @@
  * in ONE target transaction the rows those migrations seeded are removed,
  * every source table is copied with its ids in foreign-key order (the
  * source is read in one snapshot), the search index is rebuilt with the
- * same C tokenizer (search_queue → zf_search_index_sync; SQLite's case_fts
- * has no counterpart there, migration 0023) and every identity sequence is moved past its table's largest id.
+ * same C tokenizer (search_queue → zf_search_index_sync), so is the case
+ * list's keyword index (case_tsv, migration 0027, for SQLite's case_fts:
+ * zf_case_tsv_fill) and every identity sequence is moved past its table's
+ * largest id.
  * Then the proof: the ledger's tree size and root, and the newest
  * checkpoint, are the same on both sides, and `zhifa verify` passes on the
  * target (run on a shadow of DIR whose zhifa.conf names the target). Only
@@ -28,6 +30,7 @@
 
 #include "cmd/cmd.h"
 #include "ledger/merkle.h"
+#include "store/case_tsv.h"
 #include "store/ledger_store.h"
 #include "store/search_store.h"
 #include "util/buf.h"
@@ -364,7 +367,17 @@ static int copy_all(int64_t *out_rows, zf_db *src, zf_db *dst, const plan *p, zf
                          "INSERT INTO search_queue (op, doc_id, title, body) "
                          "SELECT 'add', id, title, body FROM search_docs ORDER BY id",
                          err)) < 0 ||
-        (rc = zf_search_index_sync(dst, err)) < 0 || (rc = zf_db_exec(dst, RESYNC_IDENTITIES, err)) < 0)
+        (rc = zf_search_index_sync(dst, err)) < 0)
+        goto fail;
+    /* the case list's keyword index (migration 0027; SQLite's case_fts is
+     * not copied): every case pending, then computed by the same tokenizer */
+    if ((rc = zf_db_exec(dst, "INSERT INTO case_tsv (case_id) SELECT id FROM cases ON CONFLICT DO NOTHING", err)) < 0)
+        goto fail;
+    do {
+        if ((rc = zf_case_tsv_fill(&rows, dst, 1000, err)) < 0)
+            goto fail;
+    } while (rows == 1000);
+    if ((rc = zf_db_exec(dst, RESYNC_IDENTITIES, err)) < 0)
         goto fail;
     return zf_db_commit(dst, err);
 fail:

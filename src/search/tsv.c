@@ -87,25 +87,50 @@ static void check_lexeme_counts(const zf_search_tokens *a, const zf_search_token
     free(all);
 }
 
-int zf_search_tsvector_build(char **out, int *out_partial, const char *title, const char *body)
+/* The tsvector of n fields: field i's tokens after the previous field's
+ * last position and one empty one (so no phrase spans two fields), with
+ * weight weights[i] (0: the default, D). */
+static void build_fields(char **out, int *out_partial, const char *const *fields, const char *weights,
+                         size_t n)
 {
-    zf_search_tokens tt = ZF_SEARCH_TOKENS_INIT, bt = ZF_SEARCH_TOKENS_INIT;
+    zf_search_tokens *t = zf_calloc(n ? n : 1, sizeof *t), all = ZF_SEARCH_TOKENS_INIT;
     zf_buf b = ZF_BUF_INIT;
-    int partial = 0, last;
+    int partial = 0, last = 0;
+    size_t i, j, k = 0;
 
-    title = title ? title : "";
-    body = body ? body : "";
-    zf_search_tokenize(&tt, title, strlen(title), ZF_SEARCH_DOCUMENT);
-    zf_search_tokenize(&bt, body, strlen(body), ZF_SEARCH_DOCUMENT);
-    last = put_tokens(&b, &tt, 0, 'A', &partial);
-    /* one empty position between title and body: no phrase spans both */
-    put_tokens(&b, &bt, last + 1, 0, &partial);
-    check_lexeme_counts(&tt, &bt, &partial);
-    zf_search_tokens_free(&tt);
-    zf_search_tokens_free(&bt);
+    for (i = 0; i < n; i++) {
+        const char *f = fields[i] ? fields[i] : "";
+        zf_search_tokenize(&t[i], f, strlen(f), ZF_SEARCH_DOCUMENT);
+        last = put_tokens(&b, &t[i], i == 0 ? 0 : last + 1, weights ? weights[i] : 0, &partial);
+        all.count += t[i].count;
+    }
+    /* positions per lexeme are counted over the whole document: a view of
+     * every field's tokens (their text stays owned by t[i]) */
+    all.items = zf_calloc(all.count ? all.count : 1, sizeof *all.items);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < t[i].count; j++)
+            all.items[k++] = t[i].items[j];
+    check_lexeme_counts(&all, &(zf_search_tokens)ZF_SEARCH_TOKENS_INIT, &partial);
+    free(all.items);
+    for (i = 0; i < n; i++)
+        zf_search_tokens_free(&t[i]);
+    free(t);
     *out = b.len ? zf_buf_detach(&b) : zf_strdup("");
     zf_buf_free(&b);
     *out_partial = partial;
+}
+
+int zf_search_tsvector_build(char **out, int *out_partial, const char *title, const char *body)
+{
+    const char *fields[2] = {title, body};
+
+    build_fields(out, out_partial, fields, "A", 2);
+    return 0;
+}
+
+int zf_search_tsvector_fields(char **out, int *out_partial, const char *const *fields, size_t n)
+{
+    build_fields(out, out_partial, fields, NULL, n);
     return 0;
 }
 

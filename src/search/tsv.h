@@ -31,6 +31,11 @@
  * overflowed PostgreSQL's limits (see above). Caller frees *out. */
 int zf_search_tsvector_build(char **out, int *out_partial, const char *title, const char *body);
 
+/* The same for n fields of equal weight (D), each after the previous one's
+ * last position and a gap, so no phrase spans two fields (the case list's
+ * title, 立案号 and summary). A NULL field is empty. Caller frees *out. */
+int zf_search_tsvector_fields(char **out, int *out_partial, const char *const *fields, size_t n);
+
 /* The tsquery literals of what a user typed: *out_phrase has one phrase per
  * whitespace-separated term (tokens of ZF_SEARCH_QUERY mode joined by <N>,
  * N the distance of their positions; a trailing Latin/digit word matches as

@@ -15,6 +15,7 @@
 #include "store/audit.h"
 #include "store/publication_store.h" /* issue 7 */
 #include "store/calendar_store.h"
+#include "store/case_tsv.h" /* issue 9 */
 #include "store/review_store.h" /* the stored legal review gate (issue 6) */
 #include "util/buf.h"
 #include "util/mem.h"
@@ -280,11 +281,52 @@ static int count_move(zf_db *db, int64_t dept, const char *proc, const char *pow
     return rc < 0 ? rc : 0;
 }
 
+/* Adds the stay in stage `from` that ends now to case_stage_times
+ * (migration 0027), in the caller's transaction: from the event that entered
+ * the stage (the newest 'create' or stage-changing event of the case) to
+ * now. The statistics' stage durations are these sums. */
+static int stage_time_add(zf_db *db, int64_t case_id, int64_t dept, const char *proc, const char *from,
+                          int64_t now, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    int64_t entered = 0;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db,
+                            "SELECT at FROM case_events WHERE case_id = $1 AND (from_stage IS NULL OR "
+                            "from_stage <> to_stage) ORDER BY id DESC LIMIT 1",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, case_id);
+    if ((rc = zf_stmt_step(st, err)) == 1)
+        entered = zf_stmt_int64(st, 0);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc <= 0) /* no event entered the stage: nothing to measure */
+        return rc;
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO case_stage_times (department_id, procedure, stage, n, seconds, "
+                            "max_seconds) VALUES ($1, $2, $3, 1, $4, $4) ON CONFLICT (department_id, "
+                            "procedure, stage) DO UPDATE SET n = case_stage_times.n + 1, seconds = "
+                            "case_stage_times.seconds + excluded.seconds, max_seconds = CASE WHEN "
+                            "excluded.max_seconds > case_stage_times.max_seconds THEN excluded.max_seconds "
+                            "ELSE case_stage_times.max_seconds END",
+                            err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, dept);
+    zf_stmt_bind_text(st, 2, proc, -1);
+    zf_stmt_bind_text(st, 3, from, -1);
+    zf_stmt_bind_int64(st, 4, now - entered);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* Re-indexes the case's title, 立案号 and summary in case_fts (the list's
  * keyword filter) from the row as it now is, in the caller's transaction,
- * scoped by its department (migration 0028).
- * PostgreSQL has no case_fts (migration 0023; its list filters by substring
- * alone), so there is nothing to keep in step. */
+ * scoped by its department (migration 0028). PostgreSQL has case_tsv instead
+ * (migration 0027, store/case_tsv.h): the same tokens as a tsvector,
+ * computed here in C. */
 static int fts_sync(zf_db *db, int64_t case_id, zf_err *err)
 {
     zf_stmt *st = NULL;
@@ -295,7 +337,7 @@ static int fts_sync(zf_db *db, int64_t case_id, zf_err *err)
     };
 
     if (strcmp(zf_db_dialect(db), "postgres") == 0)
-        return 0;
+        return zf_case_tsv_sync(db, case_id, err);
     for (i = 0; i < 2 && rc >= 0; i++) {
         if ((rc = zf_db_prepare(&st, db, SQL[i], err)) < 0)
             break;
@@ -1649,8 +1691,10 @@ int zf_case_act(zf_case_act_result *out, zf_db *db, const zf_calendar *cal, int6
     st = NULL;
     if (rc < 0)
         goto done;
-    if (changed && (rc = count_move(db, w->cs.department_id, w->cs.procedure, w->cs.power_type,
-                                    w->cs.stage, res->outcome.stage, err)) < 0)
+    if (changed && ((rc = count_move(db, w->cs.department_id, w->cs.procedure, w->cs.power_type,
+                                     w->cs.stage, res->outcome.stage, err)) < 0 ||
+                    (rc = stage_time_add(db, case_id, w->cs.department_id, w->cs.procedure, w->cs.stage, now,
+                                         err)) < 0))
         goto done;
     if (res->case_no[0] && (rc = fts_sync(db, case_id, err)) < 0)
         goto done;

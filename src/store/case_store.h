@@ -33,15 +33,19 @@
  *
  * The case list's aids (migration 0023), kept in the same transaction:
  * case_counts (cases per department, procedure, power type and stage) on
- * create and on every stage change, and case_fts (title, 立案号, summary,
- * zf_cjk tokens) on create, on a title or summary change and when the 立案号
- * is issued (SQLite only: PostgreSQL has no case_fts). Since migration 0028
- * case_fts is a scoped table (search/tokenizer.h, ZF_SEARCH_SCOPE_MARK): each
- * column's text starts with the case's department id as its scope, so the
- * list's keyword in one department reads that department's matches only.
- * A case never changes department; were that ever allowed, its case_fts row
- * would have to be rewritten in the same transaction. A writer of cases
- * outside this module must keep both too, with ZF_CASE_FTS_INSERT.
+ * create and on every stage change, and the keyword index (title, 立案号,
+ * summary, zf_cjk tokens) on create, on a title or summary change and when
+ * the 立案号 is issued: case_fts on SQLite, case_tsv on PostgreSQL
+ * (migration 0027, store/case_tsv.h). And for the statistics (0027):
+ * case_stage_times, each ended stay in a stage, on every stage change.
+ * Since migration 0028 case_fts is a scoped table (search/tokenizer.h,
+ * ZF_SEARCH_SCOPE_MARK): each column's text starts with the case's
+ * department id as its scope, so the list's keyword in one department reads
+ * that department's matches only. A case never changes department; were that
+ * ever allowed, its keyword rows would have to be rewritten in the same
+ * transaction. A writer of cases outside this module must keep these too
+ * (case_fts with ZF_CASE_FTS_INSERT; on PostgreSQL a trigger marks case_tsv
+ * rows pending, which a tick then computes).
  *
  * Functions take the connection of the calling thread and keep no state. */
 #ifndef ZF_STORE_CASE_STORE_H

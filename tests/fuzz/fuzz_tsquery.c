@@ -8,7 +8,9 @@
  * of the document's own (a record holding what was typed carries every term
  * the query asks for); and zf_search_mark of the input against itself gives
  * back the input exactly once the markers are taken out, with the markers
- * balanced, and with at least one hit whenever the query had a term. */
+ * balanced, and with at least one hit whenever the query had a term. The
+ * same lexemes are in the tsvector of the case list's fields
+ * (zf_search_tsvector_fields: the input, an empty field, the input again). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,6 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zf_search_tsvector_build(&vec, &partial, "", text);
     check_lexemes(phrase, vec);
     check_lexemes(loose, vec);
+    {
+        const char *fields[3] = {text, NULL, text};
+        char *v3 = NULL;
+
+        zf_search_tsvector_fields(&v3, &partial, fields, 3);
+        check_lexemes(phrase, v3);
+        free(v3);
+    }
     m = zf_search_mark(text, text, 0);
     for (i = 0; m[i]; i++) {
         if (m[i] == '\x02') {

@@ -143,6 +143,10 @@ def test_moves_a_deployment_and_proves_it(env):
     for name, n in counts.items():
         got = int(psql(target, 'SELECT COUNT(*) FROM "%s"' % name)[0][0])
         assert got == n, (name, n, got)
+    # the case list's keyword index (case_tsv, for SQLite's case_fts): one
+    # computed row per case, none left pending
+    assert [int(x) for x in psql(target, "SELECT COUNT(*), COUNT(tsv) FROM case_tsv")[0]] == \
+        [counts["cases"]] * 2
     # verify on DIR (now PostgreSQL) prints the root verify printed on SQLite
     after = subprocess.run([BIN, "verify", "--data", data], capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + after.stderr
@@ -162,6 +166,12 @@ def test_moves_a_deployment_and_proves_it(env):
             "procedure": "penalty_general", "title": "迁移后案件", "summary": "迁移后", "source": "监督检查",
             "officers": officers, "parties": [{"kind": "自然人", "name": "李迁移"}]}, timeout=10)
         assert r.status_code == 201 and r.json()["id"] == max_case + 1, r.text
+        # the case list's keyword finds a copied case through that index
+        cid, ctitle = psql(target, "SELECT c.id, c.title FROM cases c JOIN officers o ON o.department_id = "
+                                   "c.department_id JOIN users u ON u.officer_id = o.id WHERE u.username = "
+                                   "'officer1' AND c.id < %d ORDER BY c.id LIMIT 1" % max_case)[0]
+        r = s.get(url + "/api/v1/cases", params={"q": ctitle[:4], "per_page": 100}, timeout=10)
+        assert r.status_code == 200 and int(cid) in [i["id"] for i in r.json()["items"]], r.text
         # the portal's search finds a law article of the demo library (tsv rebuilt)
         title = psql(target, "SELECT title FROM search_docs WHERE kind = 'law' ORDER BY id LIMIT 1")[0][0]
         assert int(psql(target, "SELECT COUNT(*) FROM search_docs WHERE tsv IS NULL")[0][0]) == 0

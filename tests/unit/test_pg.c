@@ -161,6 +161,31 @@ static void test_tsvector_overflow_is_flagged(void **state)
     free(body);
 }
 
+/* The case list's fields (store/case_tsv.c): equal weight, a gap after each
+ * field (an empty one too), and a lexeme's positions counted over all. */
+static void test_tsvector_fields(void **state)
+{
+    const char *f[3] = {"处罚", NULL, "Ab〔2024〕"};
+    size_t n = 150, i;
+    char *v = NULL, *half = malloc(n * 3 + 1);
+    int partial = -1;
+
+    (void)state;
+    zf_search_tsvector_fields(&v, &partial, f, 3);
+    assert_string_equal(v, "'处':1 '处罚':1 '罚':2 'ab':5 '2024':6");
+    assert_int_equal(partial, 0);
+    free(v);
+    for (i = 0; i < n; i++)
+        memcpy(half + i * 3, "法", 3);
+    half[n * 3] = '\0';
+    f[0] = half;
+    f[2] = half; /* 150 + 150 positions of one lexeme: more than a tsvector keeps */
+    zf_search_tsvector_fields(&v, &partial, f, 3);
+    assert_int_equal(partial, 1);
+    free(v);
+    free(half);
+}
+
 static void test_mark_and_snippet(void **state)
 {
     char *m;
@@ -492,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_dialect_sections_and_mapping),
         cmocka_unit_test(test_tsvector_and_tsquery_literals),
         cmocka_unit_test(test_tsvector_overflow_is_flagged),
+        cmocka_unit_test(test_tsvector_fields),
         cmocka_unit_test(test_mark_and_snippet),
         cmocka_unit_test(test_values_round_trip),
         cmocka_unit_test(test_errors_map_like_sqlite),
