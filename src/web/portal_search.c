@@ -8,98 +8,25 @@
  * HTML-escaped with <mark> inserted, so they are the only values rendered
  * unescaped ({{{...}}}); everything else goes through the escaping engine.
  *
- * Like portal_ledger.c it keeps a template set of its own (the layout
- * partials, search, law), compiled once on first use. */
-#include <pthread.h>
+ * Its own template set (web/tplset.h): the layout partials, search, law. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "store/search_store.h"
-#include "store/settings.h"
-#include "util/embed.h"
 #include "util/mem.h"
-#include "web/template.h"
+#include "web/tplset.h"
 
-#define SITE_NAME_DEFAULT "行政执法公示平台"
 #define PORTAL_PER_PAGE 10
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static zf_tpl_set *set;
-static char css_href[64];
-static zf_err init_err;
-
-/* As portal.c: a content fingerprint makes long caching of the CSS safe. */
-static uint32_t fnv1a(const unsigned char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    while (n--)
-        h = (h ^ *p++) * 16777619u;
-    return h;
-}
-
-static void init_templates(void)
-{
-    static const char *const names[] = {"layout_head", "layout_foot", "search", "law"};
-    zf_tpl_set *s = zf_tpl_set_new();
-    const zf_embedded_file *f;
-    char path[128];
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "web/templates/%s.html", names[i]);
-        if (!(f = zf_embed_find(path))) {
-            zf_err_set(&init_err, ZF_EINTERNAL, "template_missing", NULL, "缺少门户模板 %s", path);
-            goto fail;
-        }
-        if (zf_tpl_set_add(s, names[i], (const char *)f->data, f->len, &init_err) < 0)
-            goto fail;
-    }
-    if (zf_tpl_set_check(s, &init_err) < 0)
-        goto fail;
-    f = zf_embed_find("web/static/portal.css");
-    snprintf(css_href, sizeof css_href, "/static/portal.css?v=%08x",
-             f ? (unsigned)fnv1a(f->data, f->len) : 0u);
-    set = s;
-    return;
-fail:
-    zf_tpl_set_free(s);
-}
+static const char *const template_names[] = {"layout_head", "layout_foot", "search", "law", NULL};
+static zf_tplset_lazy templates = ZF_TPLSET_LAZY(template_names);
 
 static void put_s(json_t *o, const char *k, const char *v)
 {
     json_t *s = json_string(v ? v : "");
     json_object_set_new(o, k, s ? s : json_string(""));
-}
-
-/* Renders tpl with ctx (stolen) and the layout values. */
-static int render(zf_ctx *c, const char *tpl, const char *title, json_t *ctx)
-{
-    json_t *site = json_object();
-    int rc;
-
-    put_s(site, "name", zf_settings_get(c->settings, "portal_title", SITE_NAME_DEFAULT));
-    json_object_set_new(ctx, "site", site);
-    put_s(ctx, "title", title);
-    put_s(ctx, "css", css_href);
-    zf_buf_reset(&c->out);
-    rc = zf_tpl_set_render(&c->out, set, tpl, ctx, &c->err);
-    json_decref(ctx);
-    c->content_type = "text/html; charset=utf-8";
-    if (rc == 0)
-        zf_ctx_header(c, "Cache-Control", "no-cache");
-    return rc;
-}
-
-static int ready(zf_ctx *c)
-{
-    pthread_once(&once, init_templates);
-    if (set)
-        return 0;
-    c->err = init_err;
-    return init_err.rc ? init_err.rc : ZF_EINTERNAL;
 }
 
 /* Appends key=value to an URL query, percent-encoding the value. */
@@ -205,7 +132,7 @@ static int search_page(zf_ctx *c)
     size_t i;
     int rc;
 
-    if ((rc = ready(c)) < 0)
+    if ((rc = zf_tplset_ready(&templates, c)) < 0)
         return rc;
     ctx = json_object();
     rc = zf_search_params_read(&p, c);
@@ -216,13 +143,13 @@ static int search_page(zf_ctx *c)
     if (rc == 0 && p.q && *p.q)
         rc = zf_search_run(&r, c->db, &p, &c->err);
     else if (rc == 0)
-        return render(c, "search", "搜索", ctx); /* the blank form */
+        return zf_tplset_page(&templates, c, "search", "搜索", ctx); /* the blank form */
     if (rc < 0) {
         /* Bad input is the visitor's to fix: show it on the form. */
         if (c->err.rc == ZF_EINVAL) {
             c->status = 400;
             put_s(ctx, "error", c->err.message);
-            return render(c, "search", "搜索", ctx);
+            return zf_tplset_page(&templates, c, "search", "搜索", ctx);
         }
         json_decref(ctx);
         return rc;
@@ -274,7 +201,7 @@ static int search_page(zf_ctx *c)
     {
         char title[160];
         snprintf(title, sizeof title, "“%s”的搜索结果", p.q);
-        return render(c, "search", title, ctx);
+        return zf_tplset_page(&templates, c, "search", title, ctx);
     }
 }
 
@@ -288,7 +215,7 @@ static int law_page(zf_ctx *c)
     int64_t id;
     int rc;
 
-    if ((rc = ready(c)) < 0)
+    if ((rc = zf_tplset_ready(&templates, c)) < 0)
         return rc;
     if (zf_ctx_param_id(c, 0, &id) < 0)
         return zf_err_set(&c->err, ZF_ENOTFOUND, "not_found", NULL, "没有找到该法律法规");
@@ -331,7 +258,7 @@ static int law_page(zf_ctx *c)
     json_object_set(law, "articles", arts);
     ctx = json_object();
     json_object_set(ctx, "law", law);
-    rc = render(c, "law", title, ctx);
+    rc = zf_tplset_page(&templates, c, "law", title, ctx);
 done:
     zf_stmt_free(st);
     json_decref(arts);
