@@ -109,8 +109,6 @@ static void put_str(zf_buf *out, const char *s)
 int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err)
 {
     char when[21];
-    zf_buf oid = ZF_BUF_INIT;
-    const char *object_id = ev->object_id ? ev->object_id : "";
 
     if (!ev->action || !*ev->action || !ev->content_sha256 || strlen(ev->content_sha256) != ZF_HASH_HEXLEN)
         return zf_err_set(err, ZF_EINVAL, "ledger_bad_event", NULL, "台账事件缺少动作或内容摘要");
@@ -122,14 +120,7 @@ int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t s
     zf_buf_printf(out, ",\"actor\":%lld,\"content_sha256\":", (long long)ev->actor_id);
     put_str(out, ev->content_sha256);
     zf_buf_puts(out, ",\"object\":{\"id\":");
-    /* the row keeps the id as written; a login name shows as its hash */
-    if (ev->object_type && strcmp(ev->object_type, "user") == 0 && !all_digits(object_id) && *object_id) {
-        zf_ledger_object_id(&oid, ev->object_type, object_id);
-        put_str(out, zf_buf_str(&oid));
-        zf_buf_free(&oid);
-    } else {
-        put_str(out, object_id);
-    }
+    put_str(out, ev->object_id);
     zf_buf_puts(out, ",\"type\":");
     put_str(out, ev->object_type);
     zf_buf_puts(out, "},\"request_id\":");
