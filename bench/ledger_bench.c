@@ -5,7 +5,7 @@
  *   1. durable write transactions from N writer threads, each with its own
  *      connection (as the server's pool gives one per worker): a simple
  *      transaction (UPDATE of one small row) and the same transaction with
- *      zf_audit_write (audit row + ledger event) — rates, the overhead of the
+ *      zf_audit_write (one ledger_events row: the event and its audit columns) — rates, the overhead of the
  *      event, CPU per transaction; then one million events with the event
  *      (the sustained rate, per 100k window), a checkpoint thread signing
  *      once a second meanwhile as `zhifa serve` does;

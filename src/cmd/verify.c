@@ -537,8 +537,8 @@ static int check_records(verifier *v)
             char id[24], want[ZF_HASH_HEXLEN + 1];
             snprintf(id, sizeof id, "%lld", (long long)zf_stmt_int64(st, 0));
             zf_buf_reset(&alt);
-            if (is_user)
-                zf_ledger_object_id(&alt, "user", zf_stmt_text(st, 1));
+            if (is_user) /* rows keep the login name as written */
+                zf_buf_puts(&alt, zf_stmt_text(st, 1));
             if (zf_db_prepare(&q, v->db, zf_buf_str(&latest), &err) < 0)
                 break;
             zf_stmt_bind_text(q, 1, t->object_type, -1);
@@ -576,7 +576,7 @@ static int check_records(verifier *v)
             char dh[65];
             const char *oid = zf_stmt_text(st, 0);
             if (!*oid || strspn(oid, "0123456789") != strlen(oid))
-                continue; /* a user named by login name ("sha256:…"): not a row id */
+                continue; /* a user named by login name: not a row id */
             sha256_hex(dh, zf_stmt_text(st, 2), strlen(zf_stmt_text(st, 2)));
             if (strcmp(dh, zf_stmt_text(st, 1)) != 0)
                 fail(v, "%s 第 %s 行：已被删除（台账叶子 %lld 记录了它）", t->table, zf_stmt_text(st, 0),

@@ -36,7 +36,6 @@ static int valid_hex64(const char *s)
 static int write_event(zf_db *db, const zf_audit_event *ev, zf_err *err)
 {
     zf_ledger_event le;
-    zf_buf oid = ZF_BUF_INIT;
     char content[65];
     int rc;
 
@@ -61,16 +60,13 @@ static int write_event(zf_db *db, const zf_audit_event *ev, zf_err *err)
     le.actor_id = ev->actor_id;
     le.action = ev->action;
     le.object_type = ev->object_type ? ev->object_type : "";
-    zf_ledger_object_id(&oid, ev->object_type, ev->object_id);
-    le.object_id = zf_buf_str(&oid);
+    le.object_id = ev->object_id ? ev->object_id : "";
     le.content_sha256 = content;
     le.request_id = ev->request_id ? ev->request_id : "";
     le.actor_name = ev->actor_name;
     le.ip = ev->ip;
     le.detail = ev->detail;
-    rc = zf_ledger_append(db, &le, err);
-    zf_buf_free(&oid);
-    return rc;
+    return zf_ledger_append(db, &le, err);
 }
 
 int zf_audit_write(zf_db *db, const zf_audit_event *ev, zf_err *err)

@@ -83,6 +83,31 @@ void zf_ledger_object_id(zf_buf *out, const char *object_type, const char *objec
     zf_buf_puts(out, object_id);
 }
 
+/* "sha256:" and 64 lowercase hex: how the event shows a login name. */
+static int shown_as_hash(const char *s)
+{
+    size_t i;
+
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + ZF_HASH_HEXLEN)
+        return 0;
+    for (i = 7; s[i]; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Whether the event shows a row's object id through zf_ledger_object_id:
+ * a user named by login name. The row keeps the name as typed (the audit
+ * view shows it, like the other audit columns) unless it already looks
+ * like the hashed form, which zf_ledger_append stores hashed once more, so
+ * that the rule can tell the two apart and an old event's text (migration
+ * 0025 copies such ids as the event showed them) comes back unchanged. */
+static int hashed_in_event(const char *object_type, const char *object_id)
+{
+    return object_type && object_id && *object_id && strcmp(object_type, "user") == 0 && !all_digits(object_id) &&
+           !shown_as_hash(object_id);
+}
+
 /* One string member of the canonical event. Text that is not valid UTF-8
  * (never expected: input is validated at the edge) becomes U+FFFD rather
  * than vanishing from the event. */
@@ -109,6 +134,7 @@ static void put_str(zf_buf *out, const char *s)
 int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err)
 {
     char when[21];
+    zf_buf oid = ZF_BUF_INIT;
 
     if (!ev->action || !*ev->action || !ev->content_sha256 || strlen(ev->content_sha256) != ZF_HASH_HEXLEN)
         return zf_err_set(err, ZF_EINVAL, "ledger_bad_event", NULL, "台账事件缺少动作或内容摘要");
@@ -120,7 +146,13 @@ int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t s
     zf_buf_printf(out, ",\"actor\":%lld,\"content_sha256\":", (long long)ev->actor_id);
     put_str(out, ev->content_sha256);
     zf_buf_puts(out, ",\"object\":{\"id\":");
-    put_str(out, ev->object_id);
+    if (hashed_in_event(ev->object_type, ev->object_id)) {
+        zf_ledger_object_id(&oid, ev->object_type, ev->object_id);
+        put_str(out, zf_buf_str(&oid));
+        zf_buf_free(&oid);
+    } else {
+        put_str(out, ev->object_id);
+    }
     zf_buf_puts(out, ",\"type\":");
     put_str(out, ev->object_type);
     zf_buf_puts(out, "},\"request_id\":");
@@ -265,6 +297,8 @@ int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err)
 int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
 {
     zf_stmt *st = NULL;
+    zf_buf oid = ZF_BUF_INIT;
+    const char *object_id = ev->object_id ? ev->object_id : "";
     int rc;
 
     if (!zf_db_in_transaction(db))
@@ -284,7 +318,12 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
         zf_stmt_bind_null(st, 2);
     zf_stmt_bind_text(st, 3, ev->action, -1);
     zf_stmt_bind_text(st, 4, ev->object_type ? ev->object_type : "", -1);
-    zf_stmt_bind_text(st, 5, ev->object_id ? ev->object_id : "", -1);
+    if (ev->object_type && strcmp(ev->object_type, "user") == 0 && shown_as_hash(object_id)) {
+        /* a login name that looks hashed: stored hashed (hashed_in_event) */
+        zf_ledger_object_id(&oid, "user", object_id);
+        object_id = zf_buf_str(&oid);
+    }
+    zf_stmt_bind_text(st, 5, object_id, -1);
     zf_stmt_bind_text(st, 6, ev->content_sha256, -1);
     zf_stmt_bind_text(st, 7, ev->request_id ? ev->request_id : "", -1);
     zf_stmt_bind_text(st, 8, ev->actor_name ? ev->actor_name : "", -1);
@@ -293,6 +332,7 @@ int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
     zf_stmt_bind_int64(st, 11, ev->content_from);
     rc = zf_stmt_step(st, err);
     zf_stmt_free(st);
+    zf_buf_free(&oid);
     return rc < 0 ? rc : 0;
 }
 

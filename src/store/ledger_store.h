@@ -42,7 +42,7 @@ typedef struct zf_ledger_event {
     int64_t actor_id;           /* 0 when unknown or the system (row: NULL) */
     const char *action;         /* "officer_update" */
     const char *object_type;    /* "officer"; "" when none */
-    const char *object_id;      /* as the ledger shows it (see zf_ledger_object_id) */
+    const char *object_id;      /* as written; a login name: the event shows zf_ledger_object_id of it */
     const char *content_sha256; /* 64 lowercase hex */
     const char *request_id;     /* "" when none */
     /* not hashed; NULL reads as "" */

@@ -24,10 +24,13 @@
 -- Every hashed field is copied from the old event row as it was hashed, so
 -- the canonical text of every existing event comes back byte for byte and
 -- every checkpoint still verifies (test_ledger_store's
--- test_migration_0025_keeps_roots recomputes the root). The object id is
--- the one the event shows: a user named by login name is "sha256:<hex>" in
--- the audit view too now (the typed name stays in actor_name, as before).
--- actor_id is NULL when unknown, as in the audit log; the event shows 0.
+-- test_migration_0025_keeps_roots recomputes the root). One exception: the
+-- object id of a user named by login name, which the event shows as
+-- "sha256:<hex>", is the audit row's (the name as typed, for the audit
+-- view), and zf_ledger_event_canonical hashes it again exactly as the old
+-- append did; an id that already looks hashed keeps the event's form
+-- (ledger_store.c, hashed_in_event). actor_id is NULL when unknown, as in
+-- the audit log; the event shows 0.
 --
 -- content_from says where content_sha256 came from, which zhifa verify needs
 -- to keep checking the detail of events that have no record row: 0 the
@@ -54,7 +57,7 @@ CREATE TABLE ledger_events_0025 (
 INSERT INTO ledger_events_0025 (idx, at, actor_id, action, object_type, object_id, content_sha256, request_id,
                                 actor_name, ip, detail, content_from)
     SELECT e.idx, CAST(strftime('%s', e.at) AS INTEGER), NULLIF(e.actor_id, 0), e.action, e.object_type,
-           e.object_id,
+           CASE WHEN a.id IS NOT NULL AND a.object_id NOT LIKE 'sha256:%' THEN a.object_id ELSE e.object_id END,
            e.content_sha256, e.request_id, COALESCE(a.actor_name, ''), COALESCE(a.ip, ''), COALESCE(a.detail, ''),
            CASE WHEN a.content_sha256 <> '' THEN 0
                 WHEN e.object_type IN ('department', 'unit', 'officer', 'matter', 'user') THEN 2
@@ -66,7 +69,7 @@ INSERT INTO ledger_events_0025 (idx, at, actor_id, action, object_type, object_i
                                 actor_name, ip, detail, content_from)
     SELECT e.idx, CAST(EXTRACT(EPOCH FROM CAST(e.at AS TIMESTAMPTZ)) AS BIGINT), NULLIF(e.actor_id, 0), e.action,
            e.object_type,
-           e.object_id,
+           CASE WHEN a.id IS NOT NULL AND a.object_id NOT LIKE 'sha256:%' THEN a.object_id ELSE e.object_id END,
            e.content_sha256, e.request_id, COALESCE(a.actor_name, ''), COALESCE(a.ip, ''), COALESCE(a.detail, ''),
            CASE WHEN a.content_sha256 <> '' THEN 0
                 WHEN e.object_type IN ('department', 'unit', 'officer', 'matter', 'user') THEN 2
