@@ -35,5 +35,7 @@ for t in test_pg test_review_store test_publication_store test_calendar_store te
 done
 echo "test-pg: unit test_lease"  # issue 9: the leader lease
 "$BUILD/tests/test_lease"
+echo "test-pg: unit test_ledger_store (migration 0025 only)"
+"$BUILD/tests/test_ledger_store"
 # shellcheck disable=SC2086
 /usr/bin/python3 -m pytest -q $PG_API_TESTS

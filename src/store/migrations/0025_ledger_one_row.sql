@@ -39,8 +39,15 @@
 -- a content hash, else 2 for the record types (their hash is the row's or,
 -- for a row deleted at the time, the detail's: verify accepts either as
 -- before), else 1.
+-- idx: SQLite's rowid; on PostgreSQL a plain key (no identity: the append
+-- assigns it, and nothing else may).
 CREATE TABLE ledger_events_0025 (
+-- @sqlite
     idx INTEGER PRIMARY KEY,            -- leaf index = the event's seq
+-- @end
+-- @postgres
+    idx BIGINT PRIMARY KEY,
+-- @end
     at BIGINT NOT NULL,                 -- Unix seconds (the event: RFC 3339 UTC)
     actor_id BIGINT,                    -- NULL when unknown (the event: 0)
     action TEXT NOT NULL,
@@ -81,7 +88,12 @@ INSERT INTO ledger_events_0025 (idx, at, actor_id, action, object_type, object_i
 -- data directory that predates 0003) have no event. Their ids move below 0
 -- so that they never meet an idx in the view.
 CREATE TABLE audit_log_legacy (
+-- @sqlite
     id INTEGER PRIMARY KEY,             -- the old id - audit_floor - 1
+-- @end
+-- @postgres
+    id BIGINT PRIMARY KEY,              -- not an identity: its ids are below 0
+-- @end
     at BIGINT NOT NULL,
     actor_id BIGINT,
     actor_name TEXT NOT NULL,
