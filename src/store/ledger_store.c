@@ -419,7 +419,7 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
      * odd last one of a batch) is already there */
     if ((rc = zf_db_prepare(&st, db,
                             "INSERT INTO ledger_objects (object_type, object_id, idx) SELECT object_type, object_id, "
-                            "idx FROM ledger_events WHERE idx >= $1 AND idx < $2 "
+                            "idx FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY object_type, object_id, idx "
                             "ON CONFLICT (object_type, object_id, idx) DO NOTHING",
                             err)) < 0)
         goto done;
