@@ -6,20 +6,6 @@
 #include "ledger/sm3.h"
 #include "store/ledger_store.h"
 
-int zf_audit_content_hash(char out[65], zf_db *db, const char *object_type, const char *object_id,
-                          const char *detail, zf_err *err)
-{
-    uint8_t d[ZF_DIGEST_LEN];
-    int rc = zf_ledger_row_hash(out, db, object_type, object_id, err);
-
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    detail = detail ? detail : "";
-    zf_sha256(d, detail, strlen(detail));
-    zf_hex_encode(out, d, sizeof d);
-    return 0;
-}
-
 static int valid_hex64(const char *s)
 {
     size_t i;

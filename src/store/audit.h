@@ -36,10 +36,4 @@ typedef struct zf_audit_event {
  * transaction must then be rolled back, which the callers do). */
 int zf_audit_write(zf_db *db, const zf_audit_event *ev, zf_err *err);
 
-/* The content hash the ledger event of an audit row carries when the writer
- * gave none: the record row's hash if (object_type, object_id) names an
- * existing row of a record table, else SHA-256 of the detail. */
-int zf_audit_content_hash(char out[65], zf_db *db, const char *object_type, const char *object_id,
-                          const char *detail, zf_err *err);
-
 #endif
