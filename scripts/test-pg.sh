@@ -26,8 +26,9 @@ export ZHIFA_TEST_DATABASE=postgres ZHIFA_TEST_PG_URL="$url"
 export ZHIFA_BIN="$ROOT/$BUILD/zhifa"
 
 # test_pg, and the store tests that open their database through
-# tests/unit/testdb.h (test_ledger_store tampers with SQLite-only SQL and
-# stays SQLite-only; the rest of them run in the second loop below).
+# tests/unit/testdb.h (the rest of them run in the second loop below;
+# test_ledger_store tampers with SQLite-only SQL, and on PostgreSQL runs
+# only its migration 0025 test).
 for t in test_pg test_review_store test_publication_store test_calendar_store test_demo \
     test_session test_library_validation test_settings; do
     echo "test-pg: unit $t"
@@ -45,5 +46,7 @@ for t in test_store test_case_store test_cockpit_store test_spot_store test_sear
     echo "test-pg: unit $t"
     "$BUILD/tests/$t"
 done
+echo "test-pg: unit test_ledger_store (migration 0025 only)"
+"$BUILD/tests/test_ledger_store"
 # shellcheck disable=SC2086
 /usr/bin/python3 -m pytest -q $PG_API_TESTS

@@ -259,16 +259,20 @@ static json_t *covered_by(const bundle *b, const char *type, int64_t id, const c
 static int load_events(bundle *b, zf_db *db, int64_t case_id, uint64_t below)
 {
     zf_stmt *st = NULL;
+    zf_buf sql = ZF_BUF_INIT, canon = ZF_BUF_INIT;
     size_t cap = 0;
     int rc;
 
-    if ((rc = zf_db_prepare(&st, db,
-                            "SELECT idx, event, leaf_hash, object_type, object_id, content_sha256, action "
-                            "FROM ledger_events WHERE idx < $3 AND ((object_type = 'case' AND object_id = $1) "
-                            "OR (object_type = 'case_document' AND object_id IN (SELECT CAST(id AS TEXT) FROM "
-                            "case_documents WHERE case_id = $2)) OR (object_type = 'evidence' AND object_id IN "
-                            "(SELECT CAST(id AS TEXT) FROM evidence_files WHERE case_id = $2))) ORDER BY idx",
-                            b->err)) < 0)
+    /* the case, its documents and its evidence files, by object */
+    zf_buf_puts(&sql, "SELECT " ZF_LEDGER_EVENT_COLUMNS " FROM ledger_events WHERE idx < $3 AND idx IN (");
+    zf_ledger_objects_sql(&sql, "(object_type = 'case' AND object_id = $1) OR (object_type = 'case_document' AND "
+                                "object_id IN (SELECT CAST(id AS TEXT) FROM case_documents WHERE case_id = $2)) OR "
+                                "(object_type = 'evidence' AND object_id IN (SELECT CAST(id AS TEXT) FROM "
+                                "evidence_files WHERE case_id = $2))");
+    zf_buf_puts(&sql, ") ORDER BY idx");
+    rc = zf_db_prepare(&st, db, zf_buf_str(&sql), b->err);
+    zf_buf_free(&sql);
+    if (rc < 0)
         return rc;
     {
         char oid[24];
@@ -279,27 +283,35 @@ static int load_events(bundle *b, zf_db *db, int64_t case_id, uint64_t below)
     zf_stmt_bind_int64(st, 2, case_id);
     zf_stmt_bind_int64(st, 3, (int64_t)below);
     while ((rc = zf_stmt_step(st, b->err)) == 1) {
+        zf_ledger_event ev;
+        zf_hash leaf;
         ev_row *e;
+        uint64_t idx = zf_ledger_event_from_row(&ev, st, 0);
 
         if (b->n_evs == MAX_EVENTS) {
             rc = zf_err_set(b->err, ZF_ETOOBIG, "too_many_events", NULL, "该案件的台账事件过多，无法打包");
             break;
         }
+        zf_buf_reset(&canon);
+        if ((rc = zf_ledger_event_canonical(&canon, &ev, idx, b->err)) < 0)
+            break;
+        zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
         if (b->n_evs == cap) {
             cap = cap ? cap * 2 : 64;
             b->evs = zf_realloc(b->evs, cap * sizeof *b->evs);
         }
         e = &b->evs[b->n_evs++];
         memset(e, 0, sizeof *e);
-        e->idx = (uint64_t)zf_stmt_int64(st, 0);
-        e->event = zf_strdup(zf_stmt_text(st, 1));
-        snprintf(e->leaf, sizeof e->leaf, "%s", zf_stmt_text(st, 2));
-        snprintf(e->type, sizeof e->type, "%s", zf_stmt_text(st, 3));
-        snprintf(e->oid, sizeof e->oid, "%s", zf_stmt_text(st, 4));
-        snprintf(e->sha, sizeof e->sha, "%s", zf_stmt_text(st, 5));
-        snprintf(e->action, sizeof e->action, "%s", zf_stmt_text(st, 6));
+        e->idx = idx;
+        e->event = zf_strdup(zf_buf_str(&canon));
+        zf_hash_to_hex(e->leaf, &leaf);
+        snprintf(e->type, sizeof e->type, "%s", ev.object_type);
+        snprintf(e->oid, sizeof e->oid, "%s", ev.object_id);
+        snprintf(e->sha, sizeof e->sha, "%s", ev.content_sha256);
+        snprintf(e->action, sizeof e->action, "%s", ev.action);
     }
     zf_stmt_free(st);
+    zf_buf_free(&canon);
     return rc < 0 ? rc : 0;
 }
 

@@ -655,7 +655,6 @@ static json_t *hex_array(const zf_hash *h, size_t n)
 static int ledger_json(json_t **out, zf_ctx *c, int64_t leaf)
 {
     zf_ledger_checkpoint_row cp;
-    zf_stmt *st = NULL;
     zf_hash proof[ZF_MERKLE_MAX_PROOF];
     size_t n = 0;
     json_t *o = json_object(), *ev = NULL;
@@ -663,19 +662,24 @@ static int ledger_json(json_t **out, zf_ctx *c, int64_t leaf)
 
     *out = NULL;
     memset(&cp, 0, sizeof cp);
-    if ((rc = zf_db_prepare(&st, c->db, "SELECT event, leaf_hash FROM ledger_events WHERE idx = $1",
-                            &c->err)) < 0)
-        goto fail;
-    zf_stmt_bind_int64(st, 1, leaf);
-    if ((rc = zf_stmt_step(st, &c->err)) == 1) {
-        ev = json_loads(zf_stmt_text(st, 0), 0, NULL);
-        json_object_set_new(o, "event_canonical", json_string(zf_stmt_text(st, 0)));
-        json_object_set_new(o, "leaf_hash", json_string(zf_stmt_text(st, 1)));
+    {
+        /* the event as hashed, rebuilt from its row */
+        zf_buf canon = ZF_BUF_INIT;
+        zf_hash lh;
+        char lhex[ZF_HASH_HEXLEN + 1];
+        rc = zf_ledger_leaf(&canon, &lh, c->db, (uint64_t)leaf, &c->err);
+        if (rc == 0) {
+            zf_hash_to_hex(lhex, &lh);
+            ev = json_loads(zf_buf_str(&canon), 0, NULL);
+            json_object_set_new(o, "event_canonical", json_string(zf_buf_str(&canon)));
+            json_object_set_new(o, "leaf_hash", json_string(lhex));
+        }
+        zf_buf_free(&canon);
+        if (rc == ZF_ENOTFOUND)
+            rc = 0; /* reported below as the missing event */
+        if (rc < 0)
+            goto fail;
     }
-    zf_stmt_free(st);
-    st = NULL;
-    if (rc < 0)
-        goto fail;
     if (!ev) {
         rc = zf_err_set(&c->err, ZF_EINTERNAL, "ledger_event_missing", NULL, "台账中缺少该文书的定稿记录");
         goto fail;

@@ -280,17 +280,31 @@ static int h_entries(zf_ctx *c)
         return zf_err_set(&c->err, ZF_EINVAL, "validation_failed", "end", "一次最多取 %d 条事件",
                           ZF_LEDGER_MAX_ENTRIES);
     if ((rc = zf_db_prepare(&st, c->db,
-                            "SELECT idx, leaf_hash, event FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                            "SELECT " ZF_LEDGER_EVENT_COLUMNS " FROM ledger_events WHERE idx >= $1 AND idx < $2 "
+                            "ORDER BY idx",
                             &c->err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, (int64_t)start);
     zf_stmt_bind_int64(st, 2, (int64_t)end);
     items = json_array();
+    /* each event rebuilt from its row: exactly the bytes the leaf hashes */
     while ((rc = zf_stmt_step(st, &c->err)) == 1) {
-        json_t *ev = json_loads(zf_stmt_text(st, 2), 0, NULL);
-        json_array_append_new(items, json_pack("{s:I,s:s,s:o}", "index", (json_int_t)zf_stmt_int64(st, 0),
-                                               "leaf_hash", zf_stmt_text(st, 1), "event",
-                                               ev ? ev : json_null()));
+        zf_ledger_event le;
+        zf_buf canon = ZF_BUF_INIT;
+        zf_hash leaf;
+        char hex[ZF_HASH_HEXLEN + 1];
+        uint64_t idx = zf_ledger_event_from_row(&le, st, 0);
+        json_t *ev = NULL;
+        if ((rc = zf_ledger_event_canonical(&canon, &le, idx, &c->err)) == 0) {
+            zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
+            zf_hash_to_hex(hex, &leaf);
+            ev = json_loads(zf_buf_str(&canon), 0, NULL);
+        }
+        zf_buf_free(&canon);
+        if (rc < 0)
+            break;
+        json_array_append_new(items, json_pack("{s:I,s:s,s:o}", "index", (json_int_t)idx, "leaf_hash", hex,
+                                               "event", ev ? ev : json_null()));
     }
     zf_stmt_free(st);
     if (rc < 0) {

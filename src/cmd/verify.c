@@ -1,16 +1,22 @@
 /* verify.c — `zhifa verify [--data DIR]`: checks, offline, that nothing in
  * the data directory was altered, deleted or inserted behind zhifa's back:
  *
- *   1. every leaf: the stored event text is canonical (RFC 8785), equals the
- *      event rebuilt from the columns, and hashes to the stored leaf hash;
- *      leaf indices run 0..n-1 without a gap;
- *   2. every stored tree node equals the node recomputed from the leaves,
- *      and none is missing;
+ *   1. every event row (migration 0025: one row per event, the audit log
+ *      is a view over them): leaf indices run 0..n-1 without a gap, the
+ *      fields give a canonical event (RFC 8785), whose leaf hash goes into
+ *      the tree rebuilt in memory; an event whose content hash is the
+ *      SHA-256 of its detail still has that detail;
+ *   2. every stored tree node equals the node recomputed from the rows, and
+ *      none is missing; a level-1 node that differs names its two leaves
+ *      (leaf hashes are not stored: a changed field shows here, or, past
+ *      the synced prefix, in the checkpoint's root);
  *   3. every checkpoint: signature by the data directory's key, size and
- *      root as stored, root equal to the tree recomputed from the leaves,
+ *      root as stored, root equal to the tree recomputed from the rows,
  *      consistency with the previous checkpoint, every witness cosignature;
- *   4. every audit row has its event with the same fields, and every event
- *      of an audit row still has its row;
+ *      events after the newest checkpoint are reported as not yet signed
+ *      (not a failure: an append in the last second looks the same);
+ *   4. ledger_objects (the by-object lookup, derived) holds exactly the
+ *      synced events, so the record check below can trust it;
  *   5. every row of the record tables (departments, units, officers,
  *      matters, users) equals the content its latest event recorded, has an
  *      event at all, and no recorded row has vanished;
@@ -18,11 +24,11 @@
  *      exists under DATA/evidence (or in the S3 bucket zhifa.conf names)
  *      and hashes to its name.
  *
- * The tree is rebuilt in memory from the event texts (about 64 bytes per
- * leaf), so nothing of the stored nodes is trusted. Prints each failure as
- * it is found (naming the table and row, the leaf index or the file), a
- * summary at the end, and a progress bar on a terminal. Exit 0 when intact,
- * 1 when anything failed. */
+ * The tree is rebuilt in memory from the rows (about 64 bytes per leaf), so
+ * nothing of the stored nodes is trusted. Prints each failure as it is
+ * found (naming the table and row, the leaf index or the file), a summary
+ * at the end, and a progress bar on a terminal. Exit 0 when intact, 1 when
+ * anything failed. */
 #include "cmd/cmd.h"
 #include "cmd/verify_bundle.h"
 
@@ -50,7 +56,7 @@ static const char USAGE[] =
     "      zhifa verify --bundle FILE\n"
     "\n"
     "离线校验数据目录是否被篡改：台账的每个事件与叶子哈希、每个树节点、每个检查点的\n"
-    "根哈希与签名、相邻检查点的一致性、见证方会签、审计记录与台账事件的对应关系、\n"
+    "根哈希与签名、相邻检查点的一致性、见证方会签、审计说明与台账摘要的对应关系、\n"
     "执法人员等记录表与台账的对应关系，以及每个证据文件的哈希值。\n"
     "完好时退出码为 0；发现任何问题时逐条列出（表和行、叶子序号、文件）并以 1 退出。\n"
     "\n"
@@ -64,6 +70,10 @@ typedef struct verifier {
     zf_db *db;
     const char *data_dir;
     zf_merkle_memtree *tree;
+    uint64_t objects_below; /* ledger_objects covers the leaves below this */
+    uint64_t objects_sum;   /* of object_hash over those leaves */
+    uint64_t prefix;        /* leaves under the stored nodes (check_nodes) */
+    long node_failures;
     long failures;
     int tty;
     const char *phase;
@@ -125,45 +135,33 @@ static void sha256_hex(char out[65], const void *p, size_t n)
     zf_hex_encode(out, d, sizeof d);
 }
 
-/* ---- 1. leaves ---- */
+/* ---- 1. events ---- */
 
-static int digits(const char *s, int n)
+static int is_record_type(const char *type)
 {
-    int v = 0;
-
-    for (; n > 0; n--, s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
+    const zf_ledger_record_table *t;
+    for (t = zf_ledger_record_tables; t->object_type; t++)
+        if (strcmp(t->object_type, type) == 0)
+            return 1;
+    return 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ" to Unix seconds, 0 when malformed (the caller then
- * finds that the time does not print back the same). By hand rather than
- * sscanf + timegm: it runs once per leaf. */
-static int64_t parse_rfc3339(const char *s)
+/* FNV-1a of one ledger_objects row; their sum over a set of rows stands for
+ * the set (check_objects compares it with the rows of ledger_events). */
+static uint64_t object_hash(const char *type, const char *id, uint64_t idx)
 {
-    int y, mo, d, h, mi, se;
-    int64_t days;
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p;
+    int i;
 
-    if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-        s[19] != 'Z')
-        return 0;
-    y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || mi < 0 || se < 0)
-        return 0;
-    /* days from civil (Howard Hinnant's algorithm) */
-    y -= mo <= 2;
-    {
-        int64_t era = (y >= 0 ? y : y - 399) / 400;
-        int64_t yoe = y - era * 400;
-        int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        days = era * 146097 + doe - 719468;
-    }
-    return days * 86400 + h * 3600 + mi * 60 + se;
+    for (p = (const unsigned char *)type; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    for (i = 0; i < 8; i++)
+        h = (h ^ ((idx >> (8 * i)) & 0xff)) * 1099511628211ULL;
+    return h;
 }
 
 static int check_events(verifier *v, uint64_t *out_n)
@@ -171,66 +169,59 @@ static int check_events(verifier *v, uint64_t *out_n)
     zf_stmt *st = NULL;
     zf_err err = ZF_ERR_INIT;
     uint64_t expect = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_events");
-    zf_buf canon = ZF_BUF_INIT, cols = ZF_BUF_INIT;
+    zf_buf canon = ZF_BUF_INIT;
+    int64_t below = 0;
     int rc;
 
     v->phase = "台账事件";
+    zf_db_query_int64(v->db, &below, "SELECT COALESCE(MAX(idx) + 1, 0) * 2 FROM ledger_nodes WHERE level = 1", NULL,
+                      0, NULL);
+    v->objects_below = below > 0 ? (uint64_t)below : 0;
     if ((rc = zf_db_prepare(&st, v->db,
-                            "SELECT idx, event, leaf_hash, at, actor_id, action, object_type, object_id, "
-                            "content_sha256, request_id FROM ledger_events ORDER BY idx",
+                            "SELECT " ZF_LEDGER_EVENT_COLUMNS ", detail, content_from FROM ledger_events ORDER BY idx",
                             &err)) < 0)
         return rc;
     while ((rc = zf_stmt_step(st, &err)) == 1) {
-        uint64_t idx = (uint64_t)zf_stmt_int64(st, 0);
-        const char *text = zf_stmt_text(st, 1), *stored_leaf = zf_stmt_text(st, 2);
-        size_t text_len = strlen(text);
         zf_ledger_event le;
         zf_hash leaf;
-        char hex[ZF_HASH_HEXLEN + 1];
-        const char *at = zf_stmt_text(st, 3);
-        char when[21];
+        uint64_t idx = zf_ledger_event_from_row(&le, st, 0);
+        int64_t from = zf_stmt_int64(st, 9);
 
+        if (zf_stmt_int64(st, 0) < 0) {
+            fail(v, "ledger_events 叶子 %lld：序号为负（在 zhifa 之外插入）", (long long)zf_stmt_int64(st, 0));
+            continue;
+        }
         if (idx != expect) {
-            fail(v, "ledger_events：缺少叶子 %llu 至 %llu（事件被删除）", (unsigned long long)expect,
-                 (unsigned long long)idx - 1);
+            fail(v, "ledger_events：缺少叶子 %llu 至 %llu（事件被删除，或其后的事件在 zhifa 之外插入）",
+                 (unsigned long long)expect, (unsigned long long)idx - 1);
             expect = idx;
         }
-        /* the columns must describe the same event; the event rebuilt
-         * from them is canonical by construction with seq = idx, so when the
-         * stored text equals it byte for byte nothing else needs checking,
-         * and the text is parsed only to say what is wrong with it */
-        le.at = parse_rfc3339(at);
-        le.actor_id = zf_stmt_int64(st, 4);
-        le.action = zf_stmt_text(st, 5);
-        le.object_type = zf_stmt_text(st, 6);
-        le.object_id = zf_stmt_text(st, 7);
-        le.content_sha256 = zf_stmt_text(st, 8);
-        le.request_id = zf_stmt_text(st, 9);
-        le.audit_id = 0;
-        zf_ledger_rfc3339(when, le.at);
-        zf_buf_reset(&cols);
-        if (strcmp(when, at) != 0 || zf_ledger_event_canonical(&cols, &le, idx, NULL) < 0 ||
-            cols.len != text_len || memcmp(cols.ptr, text, text_len) != 0) {
-            json_t *ev = json_loads(text, 0, NULL);
+        zf_buf_reset(&canon);
+        if (zf_ledger_event_canonical(&canon, &le, idx, NULL) < 0) {
+            /* still a leaf: hash what the row gives, so the tree keeps its shape */
+            fail(v, "ledger_events 叶子 %llu：事件字段不完整或超出范围，无法规范化（被改动）", (unsigned long long)idx);
             zf_buf_reset(&canon);
-            if (!ev || zf_jcs_encode(&canon, ev, NULL) < 0 || strcmp(zf_buf_str(&canon), text) != 0)
-                fail(v, "ledger_events 叶子 %llu：事件文本不是规范 JSON（被改动）", (unsigned long long)idx);
-            if (ev && json_integer_value(json_object_get(ev, "seq")) != (json_int_t)idx)
-                fail(v, "ledger_events 叶子 %llu：事件的序号 seq 与叶子序号不符", (unsigned long long)idx);
-            json_decref(ev);
-            fail(v, "ledger_events 叶子 %llu：事件字段与事件文本不一致（被改动）", (unsigned long long)idx);
         }
-        zf_merkle_leaf_hash(&leaf, text, text_len);
-        zf_hash_to_hex(hex, &leaf);
-        if (strcmp(hex, stored_leaf) != 0)
-            fail(v, "ledger_events 叶子 %llu：叶子哈希与事件不符", (unsigned long long)idx);
+        zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
         zf_merkle_memtree_append(v->tree, &leaf);
+        /* the detail is covered by the event when its hash is the content */
+        if (from == ZF_LEDGER_CONTENT_DETAIL) {
+            const char *detail = zf_stmt_text(st, 8);
+            char dh[65];
+            sha256_hex(dh, detail, strlen(detail));
+            if (strcmp(dh, le.content_sha256) != 0)
+                fail(v, "ledger_events 叶子 %llu（audit_log 第 %llu 行）：说明 detail 与事件记录的摘要不符（被改动）",
+                     (unsigned long long)idx, (unsigned long long)idx);
+        } else if (from != ZF_LEDGER_CONTENT_GIVEN && !(from == ZF_LEDGER_CONTENT_ROW && is_record_type(le.object_type))) {
+            fail(v, "ledger_events 叶子 %llu：摘要来源 content_from 无效（被改动）", (unsigned long long)idx);
+        }
+        if (idx < v->objects_below)
+            v->objects_sum += object_hash(le.object_type, le.object_id, idx);
         expect = idx + 1;
         progress(v, expect > total ? total : expect, total);
     }
     zf_stmt_free(st);
     zf_buf_free(&canon);
-    zf_buf_free(&cols);
     *out_n = expect;
     if (rc < 0)
         fprintf(stderr, "zhifa verify: %s\n", err.message);
@@ -249,6 +240,7 @@ static int check_nodes(verifier *v, uint64_t n)
     zf_stmt *st = NULL;
     zf_err err = ZF_ERR_INIT;
     uint64_t per_level[64] = {0}, done = 0, prefix = 0, total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_nodes");
+    uint8_t *bad[64] = {NULL};
     unsigned l;
     int rc;
 
@@ -267,8 +259,13 @@ static int check_nodes(verifier *v, uint64_t n)
     st = NULL;
     if (rc < 0)
         return rc;
+    v->prefix = prefix;
+    /* a node that differs because a node below it does is not reported
+     * again: bad[l] marks the level-l nodes found different */
+    for (l = 1; l < 63; l++)
+        bad[l] = (prefix >> l) ? zf_calloc((size_t)(prefix >> l) / 8 + 1, 1) : NULL;
     if ((rc = zf_db_prepare(&st, v->db, "SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx", &err)) < 0)
-        return rc;
+        goto done;
     while ((rc = zf_stmt_step(st, &err)) == 1) {
         int64_t level = zf_stmt_int64(st, 0), idx = zf_stmt_int64(st, 1);
         size_t len = 0;
@@ -284,18 +281,34 @@ static int check_nodes(verifier *v, uint64_t n)
         per_level[level]++;
         if (zf_merkle_range_root(&want, &src, (uint64_t)idx << level, (uint64_t)(idx + 1) << level, NULL) < 0)
             continue;
-        if (!hash || len != ZF_HASH_LEN || memcmp(want.b, hash, ZF_HASH_LEN) != 0)
+        if (hash && len == ZF_HASH_LEN && memcmp(want.b, hash, ZF_HASH_LEN) == 0)
+            continue;
+        v->node_failures++;
+        bad[level][idx / 8] |= (uint8_t)(1u << (idx % 8));
+        if (level == 1)
+            /* leaf hashes are not stored: the pair is as close as it gets */
+            fail(v, "ledger_events 叶子 %lld 或 %lld：事件字段与已存的树节点 (1, %lld) 不符（被改动；若两个叶子都"
+                    "未被改动，则是该节点被改动）",
+                 (long long)idx * 2, (long long)idx * 2 + 1, (long long)idx);
+        else if (!(bad[level - 1][(idx * 2) / 8] & (1u << ((idx * 2) % 8))) &&
+                 !(bad[level - 1][(idx * 2 + 1) / 8] & (1u << ((idx * 2 + 1) % 8))))
             fail(v, "ledger_nodes 节点 (%lld, %lld)：哈希与叶子重新计算的结果不符（被改动）", (long long)level,
                  (long long)idx);
     }
     zf_stmt_free(st);
+    st = NULL;
     if (rc < 0)
-        return rc;
+        goto done;
     for (l = 1; l < 63; l++)
         if (per_level[l] < (prefix >> l))
             fail(v, "ledger_nodes 第 %u 层：应有 %llu 个节点，只有 %llu 个（被删除）", l,
                  (unsigned long long)(prefix >> l), (unsigned long long)per_level[l]);
-    return 0;
+    rc = 0;
+done:
+    zf_stmt_free(st);
+    for (l = 1; l < 63; l++)
+        free(bad[l]);
+    return rc;
 }
 
 /* ---- 3. checkpoints ---- */
@@ -398,9 +411,17 @@ static int check_checkpoints(verifier *v, uint64_t n)
                 zf_merkle_empty_root(&root);
             else
                 zf_merkle_range_root(&root, &src, 0, cp->size, NULL);
-            if (!zf_hash_equal(&root, &cp->root))
-                fail(v, "checkpoints 第 %lld 行（%llu 条）：根哈希与台账事件重新计算的结果不符（台账被改动）",
-                     (long long)id, (unsigned long long)cp->size);
+            if (!zf_hash_equal(&root, &cp->root)) {
+                if (v->node_failures == 0 && v->prefix < cp->size)
+                    /* the stored nodes vouch for the leaves below the prefix */
+                    fail(v, "checkpoints 第 %lld 行（%llu 条）：根哈希与台账事件重新计算的结果不符（ledger_events 叶子 "
+                            "%llu 至 %llu 之中有被改动的）",
+                         (long long)id, (unsigned long long)cp->size, (unsigned long long)v->prefix,
+                         (unsigned long long)cp->size - 1);
+                else
+                    fail(v, "checkpoints 第 %lld 行（%llu 条）：根哈希与台账事件重新计算的结果不符（台账被改动）",
+                         (long long)id, (unsigned long long)cp->size);
+            }
             if (prev && prev->size <= cp->size) {
                 if (prev->size > 0 && zf_merkle_consistency_proof(proof, &plen, &src, prev->size, cp->size, NULL) < 0)
                     plen = 0;
@@ -414,6 +435,10 @@ static int check_checkpoints(verifier *v, uint64_t n)
         prev = cp;
     }
     rc = rc < 0 ? rc : 0;
+    /* not a failure: the server signs at most a second after an append */
+    if (rc == 0 && (prev ? prev->size : 0) < n)
+        printf("提示：ledger_events 叶子 %llu 至 %llu 尚未被检查点签名（最近一秒内写入的事件，或服务未在运行）\n",
+               (unsigned long long)(prev ? prev->size : 0), (unsigned long long)n - 1);
 done:
     zf_stmt_free(st);
     zf_checkpoint_free(prev);
@@ -421,108 +446,66 @@ done:
     return rc;
 }
 
-/* ---- 4. audit rows <-> events ---- */
+/* ---- 4. ledger_objects ---- */
 
-static int is_record_type(const char *type)
+/* Derived data, but the record check and the document and bundle readers
+ * find events through it: it must list exactly the events below the synced
+ * prefix. Compared as a sum of row hashes (one scan of each table); the rows
+ * that differ are looked up only when the sums do. */
+static int check_objects(verifier *v)
 {
-    const zf_ledger_record_table *t;
-    for (t = zf_ledger_record_tables; t->object_type; t++)
-        if (strcmp(t->object_type, type) == 0)
-            return 1;
-    return 0;
-}
-
-/* Driven from the events in leaf order, each joined to its audit row by the
- * row's primary key: ledger_events.audit_id has no index (migration 0012:
- * it would cost every append a b-tree), so audit rows are matched to events
- * in one pass and a bitmap of the audit ids seen finds the rows no event
- * names and the rows two events name. */
-static int check_audit(verifier *v)
-{
-    zf_stmt *st = NULL, *ev = NULL;
+    zf_stmt *st = NULL;
     zf_err err = ZF_ERR_INIT;
-    int64_t floor = 0, max_id = 0;
-    uint64_t done = 0, total;
-    uint8_t *seen = NULL;
-    zf_buf oid = ZF_BUF_INIT;
+    uint64_t sum = 0;
     int rc;
 
-    zf_db_query_int64(v->db, &floor, "SELECT COALESCE(MAX(audit_floor), 0) FROM ledger_state", NULL, 0, NULL);
-    zf_db_query_int64(v->db, &max_id, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL, 0, NULL);
-    seen = zf_calloc((size_t)(max_id < 0 ? 0 : max_id) / 8 + 1, 1);
-    total = (uint64_t)count(v, "SELECT COUNT(*) FROM ledger_events");
-    v->phase = "审计记录";
-    if ((rc = zf_db_prepare(&st, v->db,
-                            "SELECT e.audit_id, a.at, COALESCE(a.actor_id, 0), a.action, a.object_type, a.object_id, "
-                            "a.request_id, a.detail, a.content_sha256, e.idx, e.at, e.actor_id, e.action, "
-                            "e.object_type, e.object_id, e.request_id, e.content_sha256, a.id "
-                            "FROM ledger_events e LEFT JOIN audit_log a ON a.id = e.audit_id ORDER BY e.idx",
+    v->phase = "对象索引";
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT object_type, object_id, idx FROM ledger_objects WHERE idx < $1",
                             &err)) < 0)
-        goto done;
-    while ((rc = zf_stmt_step(st, &err)) == 1) {
-        int64_t id = zf_stmt_int64(st, 0), leaf = zf_stmt_int64(st, 9);
-        char when[21], dh[65];
-        const char *content;
-        int same;
-
-        progress(v, ++done, total);
-        if (zf_stmt_is_null(st, 0)) {
-            /* zhifa appends events only with their audit row */
-            fail(v, "ledger_events 叶子 %lld：没有对应的审计记录（在 zhifa 之外插入）", (long long)leaf);
-            continue;
-        }
-        if (zf_stmt_is_null(st, 17)) {
-            fail(v, "audit_log 第 %lld 行：已被删除（台账叶子 %lld 记录了它）", (long long)id, (long long)leaf);
-            continue;
-        }
-        /* a.id exists, so 0 < id <= max_id */
-        if (seen[id / 8] & (1u << (id % 8))) {
-            fail(v, "audit_log 第 %lld 行：有多个台账事件记录了它（叶子 %lld 在 zhifa 之外插入）", (long long)id,
-                 (long long)leaf);
-            continue;
-        }
-        seen[id / 8] |= (uint8_t)(1u << (id % 8));
-        if (id <= floor)
-            continue;
-        zf_ledger_rfc3339(when, zf_stmt_int64(st, 1));
-        zf_buf_reset(&oid);
-        zf_ledger_object_id(&oid, zf_stmt_text(st, 4), zf_stmt_text(st, 5));
-        same = strcmp(when, zf_stmt_text(st, 10)) == 0 && zf_stmt_int64(st, 2) == zf_stmt_int64(st, 11) &&
-               strcmp(zf_stmt_text(st, 3), zf_stmt_text(st, 12)) == 0 &&
-               strcmp(zf_stmt_text(st, 4), zf_stmt_text(st, 13)) == 0 &&
-               strcmp(zf_buf_str(&oid), zf_stmt_text(st, 14)) == 0 &&
-               strcmp(zf_stmt_text(st, 6), zf_stmt_text(st, 15)) == 0;
-        content = zf_stmt_text(st, 16);
-        if (*zf_stmt_text(st, 8))
-            same = same && strcmp(zf_stmt_text(st, 8), content) == 0;
-        else {
-            sha256_hex(dh, zf_stmt_text(st, 7), strlen(zf_stmt_text(st, 7)));
-            /* a record's event carries the row's hash instead (checked in 5) */
-            same = same && (strcmp(dh, content) == 0 || is_record_type(zf_stmt_text(st, 4)));
-        }
-        if (!same)
-            fail(v, "audit_log 第 %lld 行：与台账叶子 %lld 记录的内容不符（被改动）", (long long)id, (long long)leaf);
-    }
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)v->objects_below);
+    while ((rc = zf_stmt_step(st, &err)) == 1)
+        sum += object_hash(zf_stmt_text(st, 0), zf_stmt_text(st, 1), (uint64_t)zf_stmt_int64(st, 2));
     zf_stmt_free(st);
     st = NULL;
     if (rc < 0)
-        goto done;
-    /* every audit row above the floor must have been named by an event */
-    if ((rc = zf_db_prepare(&ev, v->db, "SELECT id FROM audit_log WHERE id > $1 ORDER BY id", &err)) < 0)
-        goto done;
-    zf_stmt_bind_int64(ev, 1, floor);
-    while ((rc = zf_stmt_step(ev, &err)) == 1) {
-        int64_t id = zf_stmt_int64(ev, 0);
-        if (id < 0 || id > max_id || !(seen[id / 8] & (1u << (id % 8))))
-            fail(v, "audit_log 第 %lld 行：没有对应的台账事件（在 zhifa 之外插入或事件被删除）", (long long)id);
-    }
-    rc = rc < 0 ? rc : 0;
-done:
+        return rc;
+    /* audit rows older than the ledger have no event to check them by, but
+     * they live below 0 (migration 0025): one at or above would shadow an
+     * event's row in the audit_log view */
+    if ((rc = zf_db_prepare(&st, v->db, "SELECT id FROM audit_log_legacy WHERE id >= 0 ORDER BY id", &err)) < 0)
+        return rc;
+    while ((rc = zf_stmt_step(st, &err)) == 1)
+        fail(v, "audit_log_legacy 第 %lld 行：编号不在台账之前的范围内（在 zhifa 之外插入）",
+             (long long)zf_stmt_int64(st, 0));
     zf_stmt_free(st);
-    zf_stmt_free(ev);
-    zf_buf_free(&oid);
-    free(seen);
-    return rc;
+    st = NULL;
+    if (rc < 0 || sum == v->objects_sum)
+        return rc < 0 ? rc : 0;
+    if ((rc = zf_db_prepare(&st, v->db,
+                            "SELECT o.idx FROM ledger_objects o WHERE o.idx < $1 AND NOT EXISTS (SELECT 1 FROM "
+                            "ledger_events e WHERE e.idx = o.idx AND e.object_type = o.object_type AND "
+                            "e.object_id = o.object_id) ORDER BY o.idx",
+                            &err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)v->objects_below);
+    while ((rc = zf_stmt_step(st, &err)) == 1)
+        fail(v, "ledger_objects：叶子 %lld 的对象与事件不符（被插入或改动）", (long long)zf_stmt_int64(st, 0));
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        return rc;
+    if ((rc = zf_db_prepare(&st, v->db,
+                            "SELECT e.idx FROM ledger_events e WHERE e.idx < $1 AND NOT EXISTS (SELECT 1 FROM "
+                            "ledger_objects o WHERE o.object_type = e.object_type AND o.object_id = e.object_id "
+                            "AND o.idx = e.idx) ORDER BY e.idx",
+                            &err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)v->objects_below);
+    while ((rc = zf_stmt_step(st, &err)) == 1)
+        fail(v, "ledger_objects：缺少叶子 %lld 的对象（被删除）", (long long)zf_stmt_int64(st, 0));
+    zf_stmt_free(st);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- 5. record rows ---- */
@@ -537,7 +520,13 @@ static int check_records(verifier *v)
     for (t = zf_ledger_record_tables; t->object_type && rc >= 0; t++) {
         zf_stmt *st = NULL, *q = NULL;
         zf_buf sql = ZF_BUF_INIT, alt = ZF_BUF_INIT;
+        zf_buf latest = ZF_BUF_INIT;
         int is_user = strcmp(t->object_type, "user") == 0;
+
+        /* the newest event naming the row (a user also by login name) */
+        zf_buf_puts(&latest, "SELECT content_sha256, idx FROM ledger_events WHERE idx IN (");
+        zf_ledger_objects_sql(&latest, "object_type = $1 AND (object_id = $2 OR object_id = $3)");
+        zf_buf_puts(&latest, ") ORDER BY idx DESC LIMIT 1");
 
         zf_buf_printf(&sql, "SELECT id, %s FROM %s ORDER BY id", is_user ? "username" : "''", t->table);
         rc = zf_db_prepare(&st, v->db, zf_buf_str(&sql), &err);
@@ -548,12 +537,9 @@ static int check_records(verifier *v)
             char id[24], want[ZF_HASH_HEXLEN + 1];
             snprintf(id, sizeof id, "%lld", (long long)zf_stmt_int64(st, 0));
             zf_buf_reset(&alt);
-            if (is_user)
-                zf_ledger_object_id(&alt, "user", zf_stmt_text(st, 1));
-            if (zf_db_prepare(&q, v->db,
-                              "SELECT content_sha256, idx FROM ledger_events WHERE object_type = $1 AND "
-                              "(object_id = $2 OR object_id = $3) ORDER BY idx DESC LIMIT 1",
-                              &err) < 0)
+            if (is_user) /* rows keep the login name as written */
+                zf_buf_puts(&alt, zf_stmt_text(st, 1));
+            if (zf_db_prepare(&q, v->db, zf_buf_str(&latest), &err) < 0)
                 break;
             zf_stmt_bind_text(q, 1, t->object_type, -1);
             zf_stmt_bind_text(q, 2, id, -1);
@@ -570,15 +556,16 @@ static int check_records(verifier *v)
         zf_stmt_free(st);
         st = NULL;
         zf_buf_free(&alt);
+        zf_buf_free(&latest);
         if (rc < 0)
             break;
         /* rows the ledger recorded that are gone */
+        zf_buf_puts(&sql, "SELECT e.object_id, e.content_sha256, e.detail, e.idx FROM ledger_events e WHERE e.idx IN "
+                          "(SELECT MAX(x.idx) FROM ledger_events x WHERE x.idx IN (");
+        zf_ledger_objects_sql(&sql, "object_type = $1");
         zf_buf_printf(&sql,
-                      "SELECT e.object_id, e.content_sha256, COALESCE(a.detail, ''), e.idx FROM ledger_events e "
-                      "LEFT JOIN audit_log a ON a.id = e.audit_id WHERE e.object_type = $1 AND e.idx IN "
-                      "(SELECT MAX(idx) FROM ledger_events WHERE object_type = $1 GROUP BY object_id) "
-                      "AND e.object_id NOT LIKE 'sha256:%%' AND NOT EXISTS (SELECT 1 FROM %s r WHERE "
-                      "CAST(r.id AS TEXT) = e.object_id)",
+                      ") GROUP BY x.object_id) AND NOT EXISTS (SELECT 1 FROM %s r WHERE CAST(r.id AS TEXT) = "
+                      "e.object_id)",
                       t->table);
         rc = zf_db_prepare(&st, v->db, zf_buf_str(&sql), &err);
         zf_buf_free(&sql);
@@ -587,6 +574,9 @@ static int check_records(verifier *v)
         zf_stmt_bind_text(st, 1, t->object_type, -1);
         while ((rc = zf_stmt_step(st, &err)) == 1) {
             char dh[65];
+            const char *oid = zf_stmt_text(st, 0);
+            if (!*oid || strspn(oid, "0123456789") != strlen(oid))
+                continue; /* a user named by login name: not a row id */
             sha256_hex(dh, zf_stmt_text(st, 2), strlen(zf_stmt_text(st, 2)));
             if (strcmp(dh, zf_stmt_text(st, 1)) != 0)
                 fail(v, "%s 第 %s 行：已被删除（台账叶子 %lld 记录了它）", t->table, zf_stmt_text(st, 0),
@@ -755,7 +745,7 @@ int zf_cmd_verify(int argc, char **argv)
     v.tree = zf_merkle_memtree_new();
     zf_db_read_begin(v.db); /* one snapshot: a running server may append meanwhile */
     if ((rc = check_events(&v, &n)) < 0 || (rc = check_nodes(&v, n)) < 0 || (rc = check_checkpoints(&v, n)) < 0 ||
-        (rc = check_audit(&v)) < 0 || (rc = check_records(&v)) < 0 || (rc = check_evidence(&v)) < 0) {
+        (rc = check_objects(&v)) < 0 || (rc = check_records(&v)) < 0 || (rc = check_evidence(&v)) < 0) {
         fprintf(stderr, "zhifa verify: 校验中断：数据库读取失败\n");
         v.failures++;
     }

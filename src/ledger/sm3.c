@@ -1,6 +1,7 @@
 /* sm3.c — see sm3.h. */
 #include "ledger/sm3.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,9 +106,21 @@ void zf_digest_free(zf_digest *d)
     free(d);
 }
 
-static int oneshot(uint8_t out[ZF_DIGEST_LEN], const char *name, const void *data, size_t len)
+/* The one-shot digests use algorithms fetched once: a digest by name
+ * fetches from the provider store on every call (a lock and a reference
+ * count each time), which showed in zhifa verify's profile. The fetched
+ * EVP_MDs live as long as the process; NULL when a provider lacks one. */
+static EVP_MD *md_sha256, *md_sm3;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void fetch_mds(void)
 {
-    const EVP_MD *md = EVP_get_digestbyname(name);
+    md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    md_sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+}
+
+static int oneshot(uint8_t out[ZF_DIGEST_LEN], const EVP_MD *md, const void *data, size_t len)
+{
     unsigned n = 0;
 
     if (!md || !EVP_Digest(data, len, out, &n, md, NULL) || n != ZF_DIGEST_LEN)
@@ -117,10 +130,12 @@ static int oneshot(uint8_t out[ZF_DIGEST_LEN], const char *name, const void *dat
 
 int zf_sm3(uint8_t out[ZF_DIGEST_LEN], const void *data, size_t len)
 {
-    return oneshot(out, "SM3", data, len);
+    pthread_once(&md_once, fetch_mds);
+    return oneshot(out, md_sm3, data, len);
 }
 
 int zf_sha256(uint8_t out[ZF_DIGEST_LEN], const void *data, size_t len)
 {
-    return oneshot(out, "SHA256", data, len);
+    pthread_once(&md_once, fetch_mds);
+    return oneshot(out, md_sha256, data, len);
 }

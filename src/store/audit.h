@@ -1,10 +1,12 @@
 /* audit.h — the audit trail: logins, failures, lockouts, logouts, refused
  * permissions, administrative changes, and every change or view of a record.
  *
- * Each audit row is also one event of the ledger (store/ledger_store.h),
- * written in the same transaction: the caller's when there is one, else a
- * transaction of its own around the two. If the event cannot be written the
- * audit write fails, and so must the change it records (fail closed). */
+ * Each audit row is one event of the ledger (store/ledger_store.h): one row
+ * of ledger_events holding the event's fields and the audit columns beside
+ * them (audit_log is a view over those rows, migration 0025), written in the
+ * caller's transaction when there is one, else in a transaction of its own.
+ * If the event cannot be written the audit write fails, and so must the
+ * change it records (fail closed). This is the only writer of audit rows. */
 #ifndef ZF_AUDIT_H
 #define ZF_AUDIT_H
 
@@ -29,15 +31,9 @@ typedef struct zf_audit_event {
     const char *content_sha256;
 } zf_audit_event;
 
-/* Writes the audit row and its ledger event. Returns 0 or a negative code
- * with err set; on failure nothing of either is left (the caller's
+/* Writes the audit row, which is its ledger event. Returns 0 or a negative
+ * code with err set; on failure nothing is left (the caller's
  * transaction must then be rolled back, which the callers do). */
 int zf_audit_write(zf_db *db, const zf_audit_event *ev, zf_err *err);
-
-/* The content hash the ledger event of an audit row carries when the writer
- * gave none: the record row's hash if (object_type, object_id) names an
- * existing row of a record table, else SHA-256 of the detail. */
-int zf_audit_content_hash(char out[65], zf_db *db, const char *object_type, const char *object_id,
-                          const char *detail, zf_err *err);
 
 #endif

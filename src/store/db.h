@@ -99,7 +99,8 @@ int zf_db_commit(zf_db *db, zf_err *err);
 void zf_db_rollback(zf_db *db);
 /* One pointer of memory per database file, shared by every connection of
  * this process to that file, for a cache derived from the database between
- * transactions (the ledger keeps its Merkle frontier there). Returns NULL
+ * transactions (the ledger kept its Merkle frontier there until migration
+ * 0025; nothing uses it now). Returns NULL
  * unless db is inside a write transaction of zf_db_begin, which makes using
  * it exclusive within the process. The slot is emptied (free()) whenever a
  * write transaction rolls back, so it never holds what was not committed

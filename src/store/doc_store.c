@@ -16,6 +16,7 @@
 #include "ledger/sign.h"
 #include "ledger/sm3.h"
 #include "store/audit.h"
+#include "store/ledger_store.h"
 #include "util/mem.h"
 
 /* Crockford's base32: no I, L, O, U, so a code read aloud or typed from
@@ -241,11 +242,16 @@ int zf_doc_verify_ensure(zf_doc_verify *out, zf_db *db, int64_t case_id, int64_t
     if ((rc = code_of(code, db, doc_id, err)) < 0 || code[0])
         goto done;
     snprintf(oid, sizeof oid, "%lld", (long long)doc_id);
-    if ((rc = zf_db_prepare(&st, db,
-                            "SELECT idx FROM ledger_events WHERE object_type = $1 AND object_id = $2 "
-                            "AND action = 'case_document_finalize' ORDER BY idx DESC LIMIT 1",
-                            err)) < 0)
-        goto done;
+    {
+        zf_buf sql = ZF_BUF_INIT;
+        zf_buf_puts(&sql, "SELECT idx FROM ledger_events WHERE idx IN (");
+        zf_ledger_objects_sql(&sql, "object_type = $1 AND object_id = $2");
+        zf_buf_puts(&sql, ") AND action = 'case_document_finalize' ORDER BY idx DESC LIMIT 1");
+        rc = zf_db_prepare(&st, db, zf_buf_str(&sql), err);
+        zf_buf_free(&sql);
+        if (rc < 0)
+            goto done;
+    }
     zf_stmt_bind_text(st, 1, OBJECT, -1);
     zf_stmt_bind_text(st, 2, oid, -1);
     if ((rc = zf_stmt_step(st, err)) == 1)

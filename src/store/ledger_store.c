@@ -1,23 +1,16 @@
 /* ledger_store.c — see ledger_store.h.
  *
- * An append writes one row, the event (leaf), in the caller's transaction.
- * The tree nodes above the leaves are derived data: zf_ledger_nodes_sync
- * computes and stores them in batches outside the writers' transactions
- * (the checkpoint tick runs it every second, and zf_ledger_checkpoint_issue
- * runs it before it signs). Stored nodes always cover a prefix of the tree
- * (see migration 0012); a proof that needs a node not stored yet computes it
- * from its children, down to the leaves if need be, so proofs and
- * checkpoints are right whatever the sync has done, and a crash between an
- * append and the sync loses nothing the leaves cannot rebuild.
- *
- * The append path needs the frontier of the current tree (popcount(size)
- * perfect-subtree hashes). It is kept in the database's zf_db_writer_slot,
- * together with the last leaf hash, and used only when the tree's tail in the
- * database is still exactly that (same size, same last leaf; the leaf hash
- * covers the sequence number, so a leaf undone by a rollback and a different
- * one appended at the same index never match). An append by another process
- * (a zhifa command) changes the tail, and the frontier is then rebuilt from
- * the stored nodes and the leaves after them. */
+ * An append writes one row, the event, in the caller's transaction: its
+ * fields and the audit columns, idx assigned by the INSERT itself. Nothing
+ * is derived there. The leaf hashes, the tree nodes above them and the
+ * by-object lookup (ledger_objects) are computed from the rows by
+ * zf_ledger_nodes_sync in batches outside the writers' transactions (the
+ * checkpoint tick runs it every second, and zf_ledger_checkpoint_issue runs
+ * it before it signs). Stored nodes always cover a prefix of the tree (see
+ * migration 0012); a proof that needs a node not stored yet computes it from
+ * its children, down to the rows if need be, so proofs and checkpoints are
+ * right whatever the sync has done, and a crash between an append and the
+ * sync loses nothing the rows cannot rebuild. */
 #include "store/ledger_store.h"
 
 #include <errno.h>
@@ -90,6 +83,31 @@ void zf_ledger_object_id(zf_buf *out, const char *object_type, const char *objec
     zf_buf_puts(out, object_id);
 }
 
+/* "sha256:" and 64 lowercase hex: how the event shows a login name. */
+static int shown_as_hash(const char *s)
+{
+    size_t i;
+
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + ZF_HASH_HEXLEN)
+        return 0;
+    for (i = 7; s[i]; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Whether the event shows a row's object id through zf_ledger_object_id:
+ * a user named by login name. The row keeps the name as typed (the audit
+ * view shows it, like the other audit columns) unless it already looks
+ * like the hashed form, which zf_ledger_append stores hashed once more, so
+ * that the rule can tell the two apart and an old event's text (migration
+ * 0025 copies such ids as the event showed them) comes back unchanged. */
+static int hashed_in_event(const char *object_type, const char *object_id)
+{
+    return object_type && object_id && *object_id && strcmp(object_type, "user") == 0 && !all_digits(object_id) &&
+           !shown_as_hash(object_id);
+}
+
 /* One string member of the canonical event. Text that is not valid UTF-8
  * (never expected: input is validated at the edge) becomes U+FFFD rather
  * than vanishing from the event. */
@@ -111,11 +129,12 @@ static void put_str(zf_buf *out, const char *s)
  * sorted by UTF-16 code units: action, actor, content_sha256, object {id,
  * type}, request_id, seq, time) with zf_jcs_put_string for every string and
  * plain digits for the two integers (refused beyond 2^53 - 1 as zf_jcs_encode
- * refuses them). This is the hot path of every append and of zhifa verify;
+ * refuses them). This is the hot path of the node sync and of zhifa verify;
  * test_ledger_store checks it byte for byte against zf_jcs_encode. */
 int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t seq, zf_err *err)
 {
     char when[21];
+    zf_buf oid = ZF_BUF_INIT;
 
     if (!ev->action || !*ev->action || !ev->content_sha256 || strlen(ev->content_sha256) != ZF_HASH_HEXLEN)
         return zf_err_set(err, ZF_EINVAL, "ledger_bad_event", NULL, "台账事件缺少动作或内容摘要");
@@ -127,7 +146,13 @@ int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t s
     zf_buf_printf(out, ",\"actor\":%lld,\"content_sha256\":", (long long)ev->actor_id);
     put_str(out, ev->content_sha256);
     zf_buf_puts(out, ",\"object\":{\"id\":");
-    put_str(out, ev->object_id);
+    if (hashed_in_event(ev->object_type, ev->object_id)) {
+        zf_ledger_object_id(&oid, ev->object_type, ev->object_id);
+        put_str(out, zf_buf_str(&oid));
+        zf_buf_free(&oid);
+    } else {
+        put_str(out, ev->object_id);
+    }
     zf_buf_puts(out, ",\"type\":");
     put_str(out, ev->object_type);
     zf_buf_puts(out, "},\"request_id\":");
@@ -135,6 +160,62 @@ int zf_ledger_event_canonical(zf_buf *out, const zf_ledger_event *ev, uint64_t s
     zf_buf_printf(out, ",\"seq\":%llu,\"time\":", (unsigned long long)seq);
     put_str(out, when);
     return zf_buf_putc(out, '}') < 0 ? zf_err_set(err, ZF_ETOOBIG, NULL, NULL, "台账事件过长") : 0;
+}
+
+uint64_t zf_ledger_event_from_row(zf_ledger_event *out, zf_stmt *st, int col)
+{
+    memset(out, 0, sizeof *out);
+    out->at = zf_stmt_int64(st, col + 1);
+    out->actor_id = zf_stmt_is_null(st, col + 2) ? 0 : zf_stmt_int64(st, col + 2);
+    out->action = zf_stmt_text(st, col + 3);
+    out->object_type = zf_stmt_text(st, col + 4);
+    out->object_id = zf_stmt_text(st, col + 5);
+    out->content_sha256 = zf_stmt_text(st, col + 6);
+    out->request_id = zf_stmt_text(st, col + 7);
+    return (uint64_t)zf_stmt_int64(st, col);
+}
+
+static int leaf_missing(zf_err *err, uint64_t idx)
+{
+    return zf_err_set(err, ZF_ENOTFOUND, "ledger_node_missing", NULL, "台账叶子 %llu 缺失", (unsigned long long)idx);
+}
+
+int zf_ledger_leaf(zf_buf *out_canon, zf_hash *out_leaf, zf_db *db, uint64_t idx, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    zf_buf canon = ZF_BUF_INIT;
+    zf_ledger_event ev;
+    int rc;
+
+    if ((rc = zf_db_prepare(&st, db, "SELECT " ZF_LEDGER_EVENT_COLUMNS " FROM ledger_events WHERE idx = $1", err)) < 0)
+        return rc;
+    zf_stmt_bind_int64(st, 1, (int64_t)idx);
+    if ((rc = zf_stmt_step(st, err)) == 1) {
+        zf_ledger_event_from_row(&ev, st, 0);
+        if ((rc = zf_ledger_event_canonical(&canon, &ev, idx, err)) == 0) {
+            zf_merkle_leaf_hash(out_leaf, canon.ptr, canon.len);
+            if (out_canon)
+                zf_buf_append(out_canon, canon.ptr, canon.len);
+        }
+    } else if (rc == 0) {
+        rc = leaf_missing(err, idx);
+    }
+    zf_stmt_free(st);
+    zf_buf_free(&canon);
+    return rc < 0 ? rc : 0;
+}
+
+/* The end of the prefix of leaves the node sync has processed (migration
+ * 0012: every sync transaction stores all nodes ending within its leaves,
+ * so the highest level-1 node marks it), as SQL. */
+#define SYNCED_PREFIX_SQL "(SELECT COALESCE(MAX(idx) + 1, 0) * 2 FROM ledger_nodes WHERE level = 1)"
+
+void zf_ledger_objects_sql(zf_buf *sql, const char *cond)
+{
+    zf_buf_printf(sql,
+                  "SELECT idx FROM ledger_objects WHERE (%s) AND idx < " SYNCED_PREFIX_SQL
+                  " UNION ALL SELECT idx FROM ledger_events WHERE idx >= " SYNCED_PREFIX_SQL " AND (%s)",
+                  cond, cond);
 }
 
 /* ---- the node source ---- */
@@ -158,43 +239,38 @@ static int node_from_children(zf_db *db, unsigned level, uint64_t index, zf_hash
     return 0;
 }
 
+/* Level 0 is hashed from the row; a proof reads at most one sibling leaf
+ * and, for an unsynced tail, the leaves under it. */
 static int get_node(void *ctx, unsigned level, uint64_t index, zf_hash *out, zf_err *err)
 {
     zf_db *db = ctx;
     zf_stmt *st = NULL;
     const void *blob;
-    const char *hex;
     size_t len = 0;
     int rc, found;
 
-    if (level == 0)
-        rc = zf_db_prepare(&st, db, "SELECT leaf_hash FROM ledger_events WHERE idx = $1", err);
-    else
-        rc = zf_db_prepare(&st, db, "SELECT hash FROM ledger_nodes WHERE level = $2 AND idx = $1", err);
-    if (rc < 0)
+    if (level == 0) {
+        rc = zf_ledger_leaf(NULL, out, db, index, err);
+        if (rc == ZF_ENOTFOUND)
+            rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账节点 (0, %llu) 缺失",
+                            (unsigned long long)index);
+        return rc;
+    }
+    if ((rc = zf_db_prepare(&st, db, "SELECT hash FROM ledger_nodes WHERE level = $2 AND idx = $1", err)) < 0)
         return rc;
     zf_stmt_bind_int64(st, 1, (int64_t)index);
-    if (level)
-        zf_stmt_bind_int64(st, 2, (int64_t)level);
+    zf_stmt_bind_int64(st, 2, (int64_t)level);
     if ((found = rc = zf_stmt_step(st, err)) == 1) {
-        if (level == 0) {
-            hex = zf_stmt_text(st, 0);
-            rc = zf_hash_from_hex(out, hex, strlen(hex)) == 0 ? 0 : ZF_EINTERNAL;
-        } else {
-            blob = zf_stmt_blob(st, 0, &len);
-            rc = blob && len == ZF_HASH_LEN ? 0 : ZF_EINTERNAL;
-            if (rc == 0)
-                memcpy(out->b, blob, ZF_HASH_LEN);
-        }
-        if (rc < 0)
+        blob = zf_stmt_blob(st, 0, &len);
+        rc = blob && len == ZF_HASH_LEN ? 0 : ZF_EINTERNAL;
+        if (rc == 0)
+            memcpy(out->b, blob, ZF_HASH_LEN);
+        else
             zf_err_set(err, rc, "ledger_node_corrupt", NULL, "台账节点 (%u, %llu) 的哈希值已损坏", level,
                        (unsigned long long)index);
-    } else if (rc == 0 && level == 0) {
-        rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账节点 (%u, %llu) 缺失", level,
-                        (unsigned long long)index);
     }
     zf_stmt_free(st); /* before recursing: the child reads reuse the cached statement */
-    if (found == 0 && level > 0)
+    if (found == 0)
         return node_from_children(db, level, index, out, err);
     return rc < 0 ? rc : 0;
 }
@@ -214,113 +290,50 @@ int zf_ledger_size(zf_db *db, uint64_t *out, zf_err *err)
     return rc < 0 ? rc : 0;
 }
 
-typedef struct frontier_cache {
-    zf_merkle_frontier f;
-    char last_leaf[ZF_HASH_HEXLEN + 1];
-} frontier_cache;
-
-/* The tree's size and the frontier of its leaves: from the writer slot when
- * it matches the stored tail, else rebuilt from the stored nodes. */
-static int load_frontier(zf_merkle_frontier *out, zf_db *db, zf_err *err)
-{
-    zf_merkle_source src = zf_ledger_source(db);
-    void **slot = zf_db_writer_slot(db);
-    frontier_cache *c = slot ? *slot : NULL;
-    zf_stmt *st = NULL;
-    uint64_t size = 0;
-    int rc;
-
-    if ((rc = zf_db_prepare(&st, db, "SELECT idx, leaf_hash FROM ledger_events ORDER BY idx DESC LIMIT 1", err)) < 0)
-        return rc;
-    if ((rc = zf_stmt_step(st, err)) == 1) {
-        size = (uint64_t)zf_stmt_int64(st, 0) + 1;
-        if (c && c->f.size == size && strcmp(c->last_leaf, zf_stmt_text(st, 1)) == 0) {
-            zf_stmt_free(st);
-            *out = c->f;
-            return 0;
-        }
-    } else if (rc == 0 && c && c->f.size == 0) {
-        zf_stmt_free(st);
-        *out = c->f;
-        return 0;
-    }
-    zf_stmt_free(st);
-    if (rc < 0)
-        return rc;
-    return zf_merkle_frontier_load(out, &src, size, err);
-}
-
-static void save_frontier(zf_db *db, const zf_merkle_frontier *f, const char *leaf_hex)
-{
-    void **slot = zf_db_writer_slot(db);
-    frontier_cache *c;
-
-    if (!slot)
-        return;
-    if (!*slot)
-        *slot = zf_calloc(1, sizeof(frontier_cache));
-    c = *slot;
-    c->f = *f;
-    memcpy(c->last_leaf, leaf_hex, sizeof c->last_leaf);
-}
-
+/* idx = the next leaf index, from the b-tree's right edge in the same
+ * statement: writers are serialized by the write lock (BEGIN IMMEDIATE;
+ * on PostgreSQL the writer's advisory lock, taken by every zhifa process),
+ * so no two transactions can read the same maximum. */
 int zf_ledger_append(zf_db *db, const zf_ledger_event *ev, zf_err *err)
 {
-    zf_merkle_frontier f;
-    zf_buf canon = ZF_BUF_INIT;
     zf_stmt *st = NULL;
-    zf_hash leaf;
-    char hex[ZF_HASH_HEXLEN + 1], leaf_hex[ZF_HASH_HEXLEN + 1], when[21];
-    uint64_t size;
+    zf_buf oid = ZF_BUF_INIT;
+    const char *object_id = ev->object_id ? ev->object_id : "";
     int rc;
 
     if (!zf_db_in_transaction(db))
         return zf_err_set(err, ZF_EINTERNAL, "ledger_needs_transaction", NULL,
                           "台账事件必须与所记录的变更在同一事务中写入");
-    if ((rc = load_frontier(&f, db, err)) < 0)
-        goto done;
-    size = f.size;
-    if ((rc = zf_ledger_event_canonical(&canon, ev, size, err)) < 0)
-        goto done;
-    zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
-    /* the nodes this completes are stored later by zf_ledger_nodes_sync */
-    if ((rc = zf_merkle_frontier_append(&f, &leaf, NULL, NULL)) < 0) {
-        zf_err_set(err, rc, "ledger_full", NULL, "台账已满");
-        goto done;
-    }
-    zf_hash_to_hex(hex, &leaf);
-    memcpy(leaf_hex, hex, sizeof leaf_hex);
-    zf_ledger_rfc3339(when, ev->at);
     if ((rc = zf_db_prepare(&st, db,
-                            "INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, object_type, "
-                            "object_id, content_sha256, request_id, audit_id) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                            "INSERT INTO ledger_events (idx, at, actor_id, action, object_type, object_id, "
+                            "content_sha256, request_id, actor_name, ip, detail, content_from) "
+                            "VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_events), $1, $2, $3, $4, $5, "
+                            "$6, $7, $8, $9, $10, $11)",
                             err)) < 0)
-        goto done;
-    zf_stmt_bind_int64(st, 1, (int64_t)size);
-    zf_stmt_bind_text(st, 2, canon.ptr, (long)canon.len);
-    zf_stmt_bind_text(st, 3, hex, -1);
-    zf_stmt_bind_text(st, 4, when, -1);
-    zf_stmt_bind_int64(st, 5, ev->actor_id);
-    zf_stmt_bind_text(st, 6, ev->action, -1);
-    zf_stmt_bind_text(st, 7, ev->object_type ? ev->object_type : "", -1);
-    zf_stmt_bind_text(st, 8, ev->object_id ? ev->object_id : "", -1);
-    zf_stmt_bind_text(st, 9, ev->content_sha256, -1);
-    zf_stmt_bind_text(st, 10, ev->request_id ? ev->request_id : "", -1);
-    if (ev->audit_id)
-        zf_stmt_bind_int64(st, 11, ev->audit_id);
+        return rc;
+    zf_stmt_bind_int64(st, 1, ev->at);
+    if (ev->actor_id)
+        zf_stmt_bind_int64(st, 2, ev->actor_id);
     else
-        zf_stmt_bind_null(st, 11);
-    if ((rc = zf_stmt_step(st, err)) < 0)
-        goto done;
+        zf_stmt_bind_null(st, 2);
+    zf_stmt_bind_text(st, 3, ev->action, -1);
+    zf_stmt_bind_text(st, 4, ev->object_type ? ev->object_type : "", -1);
+    if (ev->object_type && strcmp(ev->object_type, "user") == 0 && shown_as_hash(object_id)) {
+        /* a login name that looks hashed: stored hashed (hashed_in_event) */
+        zf_ledger_object_id(&oid, "user", object_id);
+        object_id = zf_buf_str(&oid);
+    }
+    zf_stmt_bind_text(st, 5, object_id, -1);
+    zf_stmt_bind_text(st, 6, ev->content_sha256, -1);
+    zf_stmt_bind_text(st, 7, ev->request_id ? ev->request_id : "", -1);
+    zf_stmt_bind_text(st, 8, ev->actor_name ? ev->actor_name : "", -1);
+    zf_stmt_bind_text(st, 9, ev->ip ? ev->ip : "", -1);
+    zf_stmt_bind_text(st, 10, ev->detail ? ev->detail : "", -1);
+    zf_stmt_bind_int64(st, 11, ev->content_from);
+    rc = zf_stmt_step(st, err);
     zf_stmt_free(st);
-    st = NULL;
-    save_frontier(db, &f, leaf_hex);
-    rc = 0;
-done:
-    zf_stmt_free(st);
-    zf_buf_free(&canon);
-    return rc;
+    zf_buf_free(&oid);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- persisting the nodes ---- */
@@ -349,6 +362,7 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
     zf_merkle_frontier f;
     zf_merkle_node made[ZF_MERKLE_MAX_NEW_NODES], *nodes = NULL;
     zf_stmt *st = NULL;
+    zf_buf canon = ZF_BUF_INIT;
     size_t n_nodes = 0, cap = 0, n_made, i;
     uint64_t size, from, end, next;
     int rc;
@@ -365,23 +379,28 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
     }
     end = size - from > SYNC_BATCH ? from + SYNC_BATCH : size;
     if ((rc = zf_merkle_frontier_load(&f, &src, from, err)) < 0 ||
-        (rc = zf_db_prepare(&st, db, "SELECT idx, leaf_hash FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+        (rc = zf_db_prepare(&st, db,
+                            "SELECT " ZF_LEDGER_EVENT_COLUMNS " FROM ledger_events WHERE idx >= $1 AND idx < $2 "
+                            "ORDER BY idx",
                             err)) < 0)
         goto done;
     zf_stmt_bind_int64(st, 1, (int64_t)from);
     zf_stmt_bind_int64(st, 2, (int64_t)end);
     for (next = from; (rc = zf_stmt_step(st, err)) == 1; next++) {
-        const char *hex = zf_stmt_text(st, 1);
+        zf_ledger_event ev;
         zf_hash leaf;
-        if ((uint64_t)zf_stmt_int64(st, 0) != next || zf_hash_from_hex(&leaf, hex, strlen(hex)) < 0) {
+        zf_buf_reset(&canon);
+        if (zf_ledger_event_from_row(&ev, st, 0) != next ||
+            zf_ledger_event_canonical(&canon, &ev, next, NULL) < 0) {
             rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账叶子 %llu 缺失或已损坏",
                             (unsigned long long)next);
             goto done;
         }
+        zf_merkle_leaf_hash(&leaf, canon.ptr, canon.len);
         zf_merkle_frontier_append(&f, &leaf, made, &n_made);
         for (i = 0; i < n_made; i++) {
             if (made[i].level == 0)
-                continue; /* the leaf hash lives in ledger_events */
+                continue; /* leaf hashes are a function of the rows */
             if (n_nodes == cap)
                 nodes = zf_realloc(nodes, (cap = cap ? cap * 2 : 256) * sizeof *nodes);
             nodes[n_nodes++] = made[i];
@@ -396,6 +415,21 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
                         (unsigned long long)next);
         goto done;
     }
+    /* the by-object lookup of the same leaves; a leaf processed twice (the
+     * odd last one of a batch) is already there */
+    if ((rc = zf_db_prepare(&st, db,
+                            "INSERT INTO ledger_objects (object_type, object_id, idx) SELECT object_type, object_id, "
+                            "idx FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY object_type, object_id, idx "
+                            "ON CONFLICT (object_type, object_id, idx) DO NOTHING",
+                            err)) < 0)
+        goto done;
+    zf_stmt_bind_int64(st, 1, (int64_t)from);
+    zf_stmt_bind_int64(st, 2, (int64_t)end);
+    rc = zf_stmt_step(st, err);
+    zf_stmt_free(st);
+    st = NULL;
+    if (rc < 0)
+        goto done;
     for (i = 0; i < n_nodes; i++) {
         /* a node already there was put by hand (zhifa verify checks every
          * stored node): leave it for verify to name */
@@ -418,6 +452,7 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
     rc = 0;
 done:
     zf_stmt_free(st);
+    zf_buf_free(&canon);
     free(nodes);
     if (rc < 0 || *out_leaves == 0) {
         zf_db_rollback(db);
@@ -512,10 +547,9 @@ int zf_ledger_baseline(zf_db *db, int64_t now, zf_err *err)
     for (t = zf_ledger_record_tables; t->object_type; t++) {
         zf_buf sql = ZF_BUF_INIT;
         n = 0;
-        zf_buf_printf(&sql,
-                      "SELECT r.id FROM %s r WHERE NOT EXISTS (SELECT 1 FROM ledger_events e "
-                      "WHERE e.object_type = $1 AND e.object_id = CAST(r.id AS TEXT)) ORDER BY r.id",
-                      t->table);
+        zf_buf_printf(&sql, "SELECT r.id FROM %s r WHERE NOT EXISTS (", t->table);
+        zf_ledger_objects_sql(&sql, "object_type = $1 AND object_id = CAST(r.id AS TEXT)");
+        zf_buf_puts(&sql, ") ORDER BY r.id");
         rc = zf_db_prepare(&st, db, zf_buf_str(&sql), err);
         zf_buf_free(&sql);
         if (rc < 0)

@@ -26,7 +26,7 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("ZHIFA_BIN", os.path.join(ROOT, "build", "zhifa"))
 PASSWORD = "demo-password-2026"
-LEDGER_TABLES = ("ledger_events", "ledger_nodes", "checkpoints", "cosignatures")
+LEDGER_TABLES = ("ledger_events", "ledger_nodes", "ledger_objects", "checkpoints", "cosignatures")
 # issue 8: the cockpit's precomputed figures and warnings, rewritten by a
 # background tick from the records (a cache of them, not a change)
 DERIVED_TABLES = ("cockpit_stats", "cockpit_meta", "warnings")
@@ -52,6 +52,22 @@ def data_database(data_dir):
     except OSError:
         pass
     return None
+
+
+def append_events(con, rows):
+    """Appends audit events to the ledger as zf_audit_write would: one
+    ledger_events row each (audit_log is a view over them, migration 0025),
+    idx the next leaf index, content_sha256 the SHA-256 of the detail (what
+    zhifa records for an event whose object has no record row). rows:
+    (at, actor_id, actor_name, action, object_type, object_id, ip,
+    request_id, detail). The caller commits."""
+    import hashlib
+    con.executemany(
+        "INSERT INTO ledger_events (idx, at, actor_id, action, object_type, object_id, content_sha256, "
+        "request_id, actor_name, ip, detail, content_from) SELECT COALESCE(MAX(idx) + 1, 0), ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, 1 FROM ledger_events",
+        [(r[0], r[1], r[3], r[4], r[5], hashlib.sha256(r[8].encode()).hexdigest(), r[7], r[2], r[6], r[8])
+         for r in rows])
 
 
 def free_port():

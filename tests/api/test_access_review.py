@@ -17,6 +17,7 @@ import io
 import pytest
 
 from test_cases import API, COMPANY, create, w  # noqa: F401
+from conftest import append_events
 
 DAY = "2026-03-02"          # a Monday, a working day
 MON = 1772380800            # 2026-03-02 00:00 China time (UTC+8)
@@ -70,8 +71,8 @@ def history(w):
                  "case; secrecy=commercial_secret; reason=执法监督"))
     con = w.srv.db()
     try:
-        con.executemany("INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, "
-                        "ip, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, '10.0.0.8', 'hand-built', ?)", rows)
+        # events as zhifa writes them (audit_log is a view over ledger_events)
+        append_events(con, [r[:6] + ("10.0.0.8", "hand-built", r[6]) for r in rows])
         con.commit()
     finally:
         con.close()

@@ -94,7 +94,7 @@ def test_archiving_records_the_archive_in_the_ledger(w, bundle):
     try:
         rec = con.execute("SELECT record, record_sha256 FROM case_archives WHERE case_id = ?",
                           (bundle["cid"],)).fetchone()
-        ev = con.execute("SELECT e.content_sha256 FROM ledger_events e JOIN audit_log a ON a.id = e.audit_id "
+        ev = con.execute("SELECT e.content_sha256 FROM ledger_events e JOIN audit_log a ON a.id = e.idx "
                          "WHERE a.action = 'case_archive' AND a.object_id = ?",
                          (str(bundle["cid"]),)).fetchall()
         docs = con.execute("SELECT id, content_sha256 FROM case_documents WHERE case_id = ? AND "

@@ -310,7 +310,7 @@ def test_penalty_general_whole_life_cycle(w):
         rows = con.execute("SELECT action, content_sha256 FROM audit_log WHERE object_type = 'case' "
                            "AND object_id = ? ORDER BY id", (str(cid),)).fetchall()
         ledger = con.execute("SELECT COUNT(*) FROM ledger_events e JOIN audit_log a ON "
-                             "a.id = e.audit_id WHERE a.object_type = 'case' AND a.object_id = ?",
+                             "a.id = e.idx WHERE a.object_type = 'case' AND a.object_id = ?",
                              (str(cid),)).fetchone()[0]
     finally:
         con.close()

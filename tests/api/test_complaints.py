@@ -291,7 +291,7 @@ def test_personal_data_only_for_handlers(w):
     a = row(srv, "SELECT id, actor_name, detail FROM audit_log WHERE action = 'complaint_personal_view' "
             "ORDER BY id DESC LIMIT 1")
     assert a[1] == "head1" and "电话回访核实投诉事实" in a[2] and PHONE not in a[2]
-    ev = row(srv, "SELECT action, object_type FROM ledger_events WHERE audit_id = ?", a[0])
+    ev = row(srv, "SELECT action, object_type FROM ledger_events WHERE idx = ?", a[0])
     assert ev == ("complaint_personal_view", "complaint")
     # once assigned, the handler may look too; the supervisor always
     act(w.head1, srv, cid, action="accept")

@@ -371,12 +371,20 @@ def test_every_audit_row_has_its_event(server):
     do_writes(server, 1)
     con = server.db()
     try:
-        missing = con.execute("SELECT COUNT(*) FROM audit_log a WHERE a.id > (SELECT audit_floor FROM ledger_state) "
-                              "AND NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.audit_id = a.id)").fetchone()[0]
-        total = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+        # one row per event (migration 0025): the audit log is a view over
+        # ledger_events (id = idx) and the rows older than the ledger (< 0)
+        missing = con.execute("SELECT COUNT(*) FROM audit_log a WHERE a.id >= 0 "
+                              "AND NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.idx = a.id "
+                              "AND e.action = a.action)").fetchone()[0]
+        total = con.execute("SELECT COUNT(*) FROM audit_log WHERE id >= 0").fetchone()[0]
+        events = con.execute("SELECT COUNT(*) FROM ledger_events").fetchone()[0]
+        kinds = con.execute("SELECT table_name FROM information_schema.tables WHERE table_name = 'audit_log' "
+                            "AND table_type = 'VIEW'" if server.database else
+                            "SELECT name FROM sqlite_master WHERE name = 'audit_log' AND type = 'view'").fetchall()
     finally:
         con.close()
-    assert total > 0 and missing == 0
+    assert total > 0 and missing == 0 and total == events
+    assert len(kinds) == 1
 
 
 def test_ed25519_data_directory(tmp_path):

@@ -242,7 +242,7 @@ def test_review_passes_in_third_round(w):
     assert {e["actor"] for e in v["events"] if e["action"] == "review_receive"} == {"reviewer1"}
     con = w.srv.db()
     try:
-        n = con.execute("SELECT COUNT(*) FROM ledger_events e JOIN audit_log a ON a.id = e.audit_id "
+        n = con.execute("SELECT COUNT(*) FROM ledger_events e JOIN audit_log a ON a.id = e.idx "
                         "WHERE a.object_type = 'case_review' AND a.object_id = ?", (str(cid),)).fetchone()
     except Exception:
         n = con.execute("SELECT COUNT(*) FROM audit_log WHERE object_type = 'case_review' AND "

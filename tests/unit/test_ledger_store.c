@@ -20,9 +20,13 @@
 #include "ledger/jcs.h"
 #include "ledger/merkle.h"
 #include "ledger/sign.h"
+#include "ledger/sm3.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/ledger_store.h"
+#include "util/embed.h"
+#include "util/mem.h"
+#include "testdb.h"
 
 static char dbpath[256];
 
@@ -297,9 +301,26 @@ static void test_nodes_sync_batches(void **state)
     assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
     /* the odd last leaf completes nothing: the prefix ends before it */
     assert_int_equal(q(db, "SELECT MAX(idx) FROM ledger_nodes WHERE level = 1"), 9999);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_objects"), 20001);
     append_n(db, mem, 20001, 20004);
+    {
+        /* by object: ledger_objects below the synced prefix (20000), the
+         * rows from there on (20000 is in both: counted once) */
+        zf_buf sql = ZF_BUF_INIT;
+        zf_buf_puts(&sql, "SELECT COUNT(*), MAX(idx) FROM ledger_events WHERE idx IN (");
+        zf_ledger_objects_sql(&sql, "object_type = 'officer' AND object_id = '7'");
+        zf_buf_puts(&sql, ")");
+        assert_int_equal(q(db, zf_buf_str(&sql)), 20004);
+        zf_buf_free(&sql);
+        zf_buf_puts(&sql, "SELECT COUNT(*) FROM (");
+        zf_ledger_objects_sql(&sql, "object_type = 'officer' AND object_id = '8'");
+        zf_buf_puts(&sql, ") x");
+        assert_int_equal(q(db, zf_buf_str(&sql)), 0);
+        zf_buf_free(&sql);
+    }
     assert_int_equal(zf_ledger_nodes_sync(db, &leaves, &err), 0);
     assert_int_equal(leaves, 4); /* from 20000 */
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_objects"), 20004);
     for (expect = 0, l = 1; l < 20; l++)
         expect += 20004 >> l;
     assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_nodes"), expect);
@@ -347,17 +368,38 @@ static void test_audit_writes_event(void **state)
     /* outside a transaction: its own, row and event together */
     assert_int_equal(zf_audit_write(db, &ev, &err), 0);
     assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log"), 1);
-    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_events WHERE audit_id = (SELECT MAX(id) FROM audit_log)"), 1);
+    /* one row: the audit row is the event's (the view's id is its idx) */
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_events e JOIN audit_log a ON a.id = e.idx "
+                           "WHERE a.actor_name = 'admin' AND a.ip = '127.0.0.1' AND a.detail = 'bad password' "
+                           "AND a.object_id = '张三的登录名' AND e.content_from = 1"),
+                     1);
     assert_int_equal(zf_db_in_transaction(db), 0);
     /* no personal data in the event: the typed name is hashed, no ip, no detail */
-    assert_int_equal(zf_db_prepare(&st, db, "SELECT event FROM ledger_events", &err), 0);
-    assert_int_equal(zf_stmt_step(st, &err), 1);
-    snprintf(text, sizeof text, "%s", zf_stmt_text(st, 0));
-    zf_stmt_free(st);
+    {
+        zf_buf canon = ZF_BUF_INIT;
+        zf_hash leaf;
+        assert_int_equal(zf_ledger_leaf(&canon, &leaf, db, 0, &err), 0);
+        snprintf(text, sizeof text, "%s", zf_buf_str(&canon));
+        zf_buf_free(&canon);
+    }
+    (void)st;
     assert_null(strstr(text, "张三"));
     assert_null(strstr(text, "127.0.0.1"));
     assert_null(strstr(text, "bad password"));
     assert_non_null(strstr(text, "\"id\":\"sha256:"));
+    {
+        /* a login name typed in the hashed form is hashed too, never shown */
+        zf_audit_event ev2 = {1717200001, 0, "x", "login_failed", "user",
+                              "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "", "", ""};
+        zf_buf canon = ZF_BUF_INIT;
+        zf_hash leaf;
+        assert_int_equal(zf_audit_write(db, &ev2, &err), 0);
+        assert_int_equal(zf_ledger_leaf(&canon, &leaf, db, 1, &err), 0);
+        assert_null(strstr(zf_buf_str(&canon), "bbbbbbbb"));
+        assert_non_null(strstr(zf_buf_str(&canon), "\"id\":\"sha256:"));
+        zf_buf_free(&canon);
+        assert_int_equal(zf_db_exec(db, "DELETE FROM ledger_events WHERE idx = 1", &err), 0);
+    }
     /* inside a rolled-back transaction: neither survives */
     assert_int_equal(zf_db_begin(db, &err), 0);
     assert_int_equal(zf_audit_write(db, &ev, &err), 0);
@@ -405,8 +447,7 @@ static void test_checkpoints(void **state)
 
     /* rewrite history behind zhifa's back: leaf 4 and every node above it */
     assert_int_equal(zf_db_exec(db,
-                                "UPDATE ledger_events SET leaf_hash = "
-                                "'0000000000000000000000000000000000000000000000000000000000000000' WHERE idx = 4;"
+                                "UPDATE ledger_events SET action = 'officer_delete' WHERE idx = 4;"
                                 "DELETE FROM ledger_nodes;",
                                 &err),
                      0);
@@ -478,6 +519,179 @@ static void test_key_files(void **state)
     }
 }
 
+
+/* Migration 0025 on a database written the old way (audit_log rows beside
+ * ledger_events rows holding the canonical text and the leaf hash): every
+ * old leaf must come back byte for byte from the converted row, so the root
+ * every checkpoint signed is unchanged. The old texts are built by the
+ * reference encoder (jansson + zf_jcs_encode), not by the code under test. */
+static void test_migration_0025_keeps_roots(void **state)
+{
+    enum { N = 41 };
+    static const char *names[] = {"张三的登录名", "admin", "x y",
+                                  "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    zf_db *db = NULL;
+    zf_err err = ZF_ERR_INIT;
+    zf_merkle_memtree *mem = zf_merkle_memtree_new();
+    zf_hash want, got;
+    char *old_text[N];
+    const zf_embedded_file *f;
+    int v, i;
+
+    (void)state;
+    unlink(dbpath);
+    /* on PostgreSQL too under make test-pg: the migration has a section per backend */
+    assert_int_equal(zf_db_open(&db, zf_test_db_location(dbpath), &err), 0);
+    /* the schema as it was at 0024 */
+    for (v = 1; v <= 24; v++) {
+        char name[64];
+        for (f = zf_embedded_files; f->name; f++) {
+            snprintf(name, sizeof name, "store/migrations/%04d_", v);
+            if (strncmp(f->name, name, strlen(name)) == 0) {
+                char *sql = zf_db_migration_text((const char *)f->data, zf_db_dialect(db));
+                assert_int_equal(zf_db_exec(db, sql, &err), 0);
+                free(sql);
+            }
+        }
+    }
+    assert_int_equal(zf_db_exec(db,
+                                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+                                "DELETE FROM schema_version; INSERT INTO schema_version VALUES (24);"
+                                /* three rows older than the ledger */
+                                "INSERT INTO audit_log (id, at, actor_id, actor_name, action, detail) VALUES "
+                                "(1, 1600000000, NULL, 'system', 'init', 'a'), (2, 1600000001, 1, 'admin', 'login', ''),"
+                                "(3, 1600000002, 1, 'admin', 'logout', 'c');"
+                                "UPDATE ledger_state SET audit_floor = 3;",
+                                &err),
+                     0);
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    for (i = 0; i < N; i++) {
+        char rid[32], content[65], oidbuf[32];
+        const char *type = i % 4 == 0 ? "user" : i % 4 == 1 ? "case" : i % 4 == 2 ? "officer" : "";
+        const char *raw = i % 4 == 0 ? names[(i / 4) % 4] : i % 4 == 3 ? "" : oidbuf;
+        const char *detail = i % 2 ? "detail \"引号\"" : "";
+        int given = i % 3 == 0, with_audit = i != N - 1;
+        zf_buf shown = ZF_BUF_INIT, text = ZF_BUF_INIT;
+        zf_ledger_event ev;
+        zf_stmt *st = NULL;
+        zf_hash leaf;
+        char leaf_hex[65], when[21];
+        uint8_t d[32];
+
+        snprintf(oidbuf, sizeof oidbuf, "%d", 100 + i);
+        snprintf(rid, sizeof rid, "r-%d", i);
+        zf_sha256(d, given ? rid : detail, strlen(given ? rid : detail));
+        zf_hex_encode(content, d, sizeof d);
+        zf_ledger_object_id(&shown, type, raw); /* what the old ledger row held */
+        memset(&ev, 0, sizeof ev);
+        ev.at = 1717200000 + i * 3600;
+        ev.actor_id = i % 5 ? i % 5 : 0;
+        ev.action = i % 2 ? "officer_update" : "login_failed";
+        ev.object_type = type;
+        ev.object_id = zf_buf_str(&shown);
+        ev.content_sha256 = content;
+        ev.request_id = i % 7 ? rid : "";
+        assert_int_equal(ref_canonical(&text, &ev, (uint64_t)i), 0);
+        zf_merkle_leaf_hash(&leaf, text.ptr, text.len);
+        zf_merkle_memtree_append(mem, &leaf);
+        zf_hash_to_hex(leaf_hex, &leaf);
+        zf_ledger_rfc3339(when, ev.at);
+        old_text[i] = zf_strdup(zf_buf_str(&text));
+        if (with_audit) {
+            assert_int_equal(zf_db_prepare(&st, db,
+                                           "INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, "
+                                           "object_id, ip, request_id, detail, content_sha256) VALUES ($1, $2, $3, "
+                                           "'someone', $4, $5, $6, '10.0.0.1', $7, $8, $9)",
+                                           &err),
+                             0);
+            zf_stmt_bind_int64(st, 1, 4 + i);
+            zf_stmt_bind_int64(st, 2, ev.at);
+            if (ev.actor_id)
+                zf_stmt_bind_int64(st, 3, ev.actor_id);
+            else
+                zf_stmt_bind_null(st, 3);
+            zf_stmt_bind_text(st, 4, ev.action, -1);
+            zf_stmt_bind_text(st, 5, type, -1);
+            zf_stmt_bind_text(st, 6, raw, -1);
+            zf_stmt_bind_text(st, 7, ev.request_id, -1);
+            zf_stmt_bind_text(st, 8, detail, -1);
+            zf_stmt_bind_text(st, 9, given ? content : "", -1);
+            assert_int_equal(zf_stmt_step(st, &err), 0);
+            zf_stmt_free(st);
+        }
+        assert_int_equal(zf_db_prepare(&st, db,
+                                       "INSERT INTO ledger_events (idx, event, leaf_hash, at, actor_id, action, "
+                                       "object_type, object_id, content_sha256, request_id, audit_id) VALUES ($1, "
+                                       "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                       &err),
+                         0);
+        zf_stmt_bind_int64(st, 1, i);
+        zf_stmt_bind_text(st, 2, zf_buf_str(&text), -1);
+        zf_stmt_bind_text(st, 3, leaf_hex, -1);
+        zf_stmt_bind_text(st, 4, when, -1);
+        zf_stmt_bind_int64(st, 5, ev.actor_id);
+        zf_stmt_bind_text(st, 6, ev.action, -1);
+        zf_stmt_bind_text(st, 7, type, -1);
+        zf_stmt_bind_text(st, 8, ev.object_id, -1);
+        zf_stmt_bind_text(st, 9, content, -1);
+        zf_stmt_bind_text(st, 10, ev.request_id, -1);
+        if (with_audit)
+            zf_stmt_bind_int64(st, 11, 4 + i);
+        else
+            zf_stmt_bind_null(st, 11);
+        assert_int_equal(zf_stmt_step(st, &err), 0);
+        zf_stmt_free(st);
+        zf_buf_free(&shown);
+        zf_buf_free(&text);
+    }
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    zf_merkle_memtree_root(&want, mem);
+
+    if (zf_db_migrate(db, &err) < 0)
+        fail_msg("migration: %s", err.message);
+    /* every leaf rebuilt from its row is the old text, so the root is too */
+    for (i = 0; i < N; i++) {
+        zf_buf text = ZF_BUF_INIT;
+        zf_hash leaf;
+        assert_int_equal(zf_ledger_leaf(&text, &leaf, db, (uint64_t)i, &err), 0);
+        assert_string_equal(zf_buf_str(&text), old_text[i]);
+        zf_buf_free(&text);
+        free(old_text[i]);
+    }
+    assert_int_equal(zf_ledger_root(&got, db, N, &err), 0);
+    assert_true(zf_hash_equal(&got, &want));
+    assert_int_equal(zf_ledger_nodes_sync(db, NULL, &err), 0);
+    assert_int_equal(zf_ledger_root(&got, db, N, &err), 0);
+    assert_true(zf_hash_equal(&got, &want));
+    /* the audit view: one row per event (id = idx, the object as written)
+     * and the three older rows below 0 */
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log"), N + 3);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log WHERE id < 0"), 3);
+    assert_int_equal(q(db, "SELECT MIN(id) FROM audit_log"), -3);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM audit_log WHERE id = 0 AND object_id = '张三的登录名' AND "
+                           "actor_name = 'someone' AND ip = '10.0.0.1' AND actor_id IS NULL"),
+                     1);
+    assert_int_equal(q(db, "SELECT COUNT(*) FROM ledger_objects"), N);
+    /* where each content hash came from: given, detail, record row */
+    assert_int_equal(q(db, "SELECT content_from FROM ledger_events WHERE idx = 3"), 0);
+    assert_int_equal(q(db, "SELECT content_from FROM ledger_events WHERE idx = 1"), 1);
+    assert_int_equal(q(db, "SELECT content_from FROM ledger_events WHERE idx = 2"), 2);
+    assert_int_equal(q(db, "SELECT content_from FROM ledger_events WHERE idx = 4"), 2);
+    assert_int_equal(q(db, strcmp(zf_db_dialect(db), "postgres") == 0
+                               ? "SELECT COUNT(*) FROM information_schema.views WHERE table_schema = "
+                                 "current_schema() AND table_name = 'audit_log'"
+                               : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_log' AND type = 'view'"),
+                     1);
+    /* and appends continue the same tree */
+    {
+        zf_audit_event ev = {1717300000, 1, "admin", "login", "user", "1", "", "", ""};
+        assert_int_equal(zf_audit_write(db, &ev, &err), 0);
+        assert_int_equal(q(db, "SELECT MAX(id) FROM audit_log"), N);
+    }
+    zf_db_close(db);
+    zf_merkle_memtree_free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +704,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_writes_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
         cmocka_unit_test(test_key_files),
+        cmocka_unit_test_setup_teardown(test_migration_0025_keeps_roots, NULL, teardown),
     };
+    /* make test-pg: the migration test, which runs on either backend; the
+     * others tamper with SQLite-only SQL */
+    const struct CMUnitTest pg_tests[] = {
+        cmocka_unit_test_setup_teardown(test_migration_0025_keeps_roots, NULL, teardown),
+    };
+    if (getenv("ZHIFA_TEST_PG_URL") && *getenv("ZHIFA_TEST_PG_URL"))
+        return cmocka_run_group_tests(pg_tests, NULL, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
