@@ -151,11 +151,6 @@ void zf_db_rollback(zf_db *db)
     db->ops->rollback(db);
 }
 
-void **zf_db_writer_slot(zf_db *db)
-{
-    return db->ops->writer_slot(db);
-}
-
 int zf_db_in_transaction(const zf_db *db)
 {
     return db->ops->in_transaction(db);

@@ -97,16 +97,6 @@ int64_t zf_db_changes(zf_db *db);
 int zf_db_begin(zf_db *db, zf_err *err);
 int zf_db_commit(zf_db *db, zf_err *err);
 void zf_db_rollback(zf_db *db);
-/* One pointer of memory per database file, shared by every connection of
- * this process to that file, for a cache derived from the database between
- * transactions (the ledger kept its Merkle frontier there until migration
- * 0025; nothing uses it now). Returns NULL
- * unless db is inside a write transaction of zf_db_begin, which makes using
- * it exclusive within the process. The slot is emptied (free()) whenever a
- * write transaction rolls back, so it never holds what was not committed
- * except by the transaction now running; other processes may still change
- * the database, so a user must check that the cache matches it. */
-void **zf_db_writer_slot(zf_db *db);
 /* True (1) inside a write transaction opened by zf_db_begin, else 0 (a read
  * transaction of zf_db_read_begin does not count). */
 int zf_db_in_transaction(const zf_db *db);

@@ -32,7 +32,6 @@ typedef struct zf_db_ops {
     int (*begin)(zf_db *db, zf_err *err);
     int (*commit)(zf_db *db, zf_err *err);
     void (*rollback)(zf_db *db);
-    void **(*writer_slot)(zf_db *db);
     int (*in_transaction)(const zf_db *db);
     int (*read_begin)(zf_db *db);
     void (*read_end)(zf_db *db);

@@ -62,7 +62,6 @@
 
 typedef struct pg_db pg_db;
 typedef struct pg_stmt pg_stmt;
-typedef struct pg_group pg_group;
 
 struct pg_stmt {
     zf_stmt base;
@@ -84,15 +83,6 @@ struct pg_stmt {
     unsigned char *blob;     /* last unescaped bytea */
 };
 
-/* What every connection of this process to one database shares: the
- * writer slot (db.h), used only under the writer lock. */
-struct pg_group {
-    pg_group *next;
-    char *url;
-    int refs;
-    void *slot;
-};
-
 struct pg_db {
     zf_db base;
     PGconn *c;
@@ -102,51 +92,7 @@ struct pg_db {
     int in_tx;
     int in_read;
     int64_t changes;
-    pg_group *group;
 };
-
-static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
-static pg_group *groups;
-
-static void group_attach(pg_db *db, const char *url)
-{
-    pg_group *g;
-
-    pthread_mutex_lock(&groups_mu);
-    for (g = groups; g; g = g->next)
-        if (strcmp(g->url, url) == 0)
-            break;
-    if (!g) {
-        g = zf_calloc(1, sizeof *g);
-        g->url = zf_strdup(url);
-        g->next = groups;
-        groups = g;
-    }
-    g->refs++;
-    db->group = g;
-    pthread_mutex_unlock(&groups_mu);
-}
-
-static void group_detach(pg_db *db)
-{
-    pg_group *g = db->group, **pp;
-
-    if (!g)
-        return;
-    pthread_mutex_lock(&groups_mu);
-    if (--g->refs == 0) {
-        for (pp = &groups; *pp; pp = &(*pp)->next)
-            if (*pp == g) {
-                *pp = g->next;
-                break;
-            }
-        free(g->url);
-        free(g->slot);
-        free(g);
-    }
-    pthread_mutex_unlock(&groups_mu);
-    db->group = NULL;
-}
 
 /* Maps a failed result (or, with res NULL, the connection's error). */
 static int pg_error(pg_db *db, zf_err *err, const PGresult *res, const char *what)
@@ -249,7 +195,6 @@ int zf_db_pg_open(zf_db **out, const char *url, zf_err *err)
         pg_close(&db->base);
         return ZF_EDB;
     }
-    group_attach(db, url);
     *out = &db->base;
     return 0;
 }
@@ -281,7 +226,6 @@ static void pg_close(zf_db *db_)
         stmt_destroy(db->cache[i]);
     if (db->c)
         PQfinish(db->c);
-    group_detach(db);
     free(db);
 }
 
@@ -706,19 +650,7 @@ static void pg_rollback(zf_db *db_)
     }
     if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
         PQclear(PQexec(db->c, "ROLLBACK"));
-    if (db->in_tx && db->group) {
-        free(db->group->slot); /* it may describe what was just undone */
-        db->group->slot = NULL;
-    }
     db->in_tx = 0;
-}
-
-/* Under the writer lock, which is exclusive across every process, so one
- * slot per database and process is used by one thread at a time. */
-static void **pg_writer_slot(zf_db *db_)
-{
-    pg_db *db = (pg_db *)db_;
-    return db->in_tx && db->group ? &db->group->slot : NULL;
 }
 
 static int pg_in_transaction(const zf_db *db_)
@@ -759,7 +691,6 @@ static const zf_db_ops pg_ops = {
     pg_begin,
     pg_commit,
     pg_rollback,
-    pg_writer_slot,
     pg_in_transaction,
     pg_read_begin,
     pg_read_end,

@@ -163,7 +163,6 @@ struct commit_group {
     int syncing;             /* a leader is inside fsync */
     int dir_synced;
     int failed;              /* an fsync failed: acknowledge nothing more */
-    void *slot;              /* zf_db_writer_slot */
 };
 
 static pthread_mutex_t groups_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -219,7 +218,6 @@ static void group_detach(sq_db *db)
         pthread_cond_destroy(&g->writer_cv);
         pthread_cond_destroy(&g->sync_cv);
         free(g->dir);
-        free(g->slot);
         free(g);
     }
     pthread_mutex_unlock(&groups_mu);
@@ -679,18 +677,8 @@ static void sq_db_rollback(zf_db *db_)
     }
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-    if (db->in_tx && db->holds_writer && db->group) {
-        free(db->group->slot); /* it may describe what was just undone */
-        db->group->slot = NULL;
-    }
     db->in_tx = 0;
     writer_release(db);
-}
-
-static void **sq_db_writer_slot(zf_db *db_)
-{
-    sq_db *db = (sq_db *)db_;
-    return db->in_tx && db->holds_writer && db->group ? &db->group->slot : NULL;
 }
 
 static int sq_db_data_version(zf_db *db_, uint64_t *out, zf_err *err)
@@ -736,7 +724,6 @@ static const zf_db_ops sqlite_ops = {
     sq_db_begin,
     sq_db_commit,
     sq_db_rollback,
-    sq_db_writer_slot,
     sq_db_in_transaction,
     sq_db_read_begin,
     sq_db_read_end,

@@ -349,7 +349,6 @@ static void test_writers_take_turns_and_reads_keep_a_snapshot(void **state)
 
     /* a holds the writer lock: b's begin waits for a's commit */
     assert_int_equal(zf_db_begin(a, &err), 0);
-    assert_non_null(zf_db_writer_slot(a));
     assert_int_equal(zf_db_in_transaction(a), 1);
     pthread_create(&t, NULL, second_writer, &arg);
     usleep(300 * 1000);
@@ -364,7 +363,6 @@ static void test_writers_take_turns_and_reads_keep_a_snapshot(void **state)
     /* a read transaction keeps its snapshot while b commits */
     assert_int_equal(zf_db_read_begin(a), 0);
     assert_int_equal(zf_db_in_transaction(a), 0);
-    assert_null(zf_db_writer_slot(a));
     assert_int_equal(zf_db_query_int64(a, &n, "SELECT n FROM counter", &err, 0, NULL), 1);
     assert_int_equal(zf_db_begin(b, &err), 0);
     assert_int_equal(zf_db_exec(b, "UPDATE counter SET n = 100", &err), 0);
@@ -381,13 +379,6 @@ static void test_writers_take_turns_and_reads_keep_a_snapshot(void **state)
     assert_int_equal(zf_db_query_int64(b, &n, "SELECT n FROM counter", &err, 0, NULL), 1);
     assert_int_equal(n, 101);
 
-    /* the writer slot is emptied when a write transaction rolls back */
-    assert_int_equal(zf_db_begin(a, &err), 0);
-    *zf_db_writer_slot(a) = strdup("frontier");
-    zf_db_rollback(a);
-    assert_int_equal(zf_db_begin(b, &err), 0);
-    assert_null(*zf_db_writer_slot(b));
-    zf_db_rollback(b);
     zf_db_close(a);
     zf_db_close(b);
 }
