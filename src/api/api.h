@@ -250,6 +250,10 @@ void zf_cockpit_tick(zf_db *db, int64_t now, const struct zf_settings *settings,
 #define ZF_LEADER_RENEW 3
 void zf_leader_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir);
 int zf_leader_held(int64_t now);
+/* On a clean shutdown, after the last tick: gives the lease up at once
+ * (when held), so that the next server, or this one restarted, takes over
+ * without waiting ZF_LEADER_TTL. */
+void zf_leader_resign(zf_db *db);
 /* issue 9: computes the case list's pending keyword index rows on
  * PostgreSQL (store/case_tsv.h), leader only (api/cases.c) */
 void zf_case_tsv_tick(zf_db *db, int64_t now, const struct zf_settings *settings, const char *data_dir);

@@ -74,3 +74,17 @@ void zf_leader_tick(zf_db *db, int64_t now, const struct zf_settings *settings, 
     atomic_store(&held_until, held ? expires : 0);
     known_expiry = held ? 0 : expires;
 }
+
+void zf_leader_resign(zf_db *db)
+{
+    zf_err err = ZF_ERR_INIT;
+
+    if (!atomic_load(&held_until))
+        return;
+    atomic_store(&held_until, 0);
+    /* a failure only means the others wait for the lease to run out */
+    if (zf_lease_release(db, LEASE_NAME, zf_leader_id(), &err) < 0)
+        zf_log_event("warn", "leader lease release failed", "code", err.code, NULL, 0, NULL, 0);
+    else
+        zf_log_event("info", "leader lease released", "holder", zf_leader_id(), NULL, 0, NULL, 0);
+}

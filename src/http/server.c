@@ -70,6 +70,11 @@ static void *ticker_main(void *arg)
             pthread_cond_timedwait(&s->tick_cv, &s->tick_mu, &until);
     }
     pthread_mutex_unlock(&s->tick_mu);
+    if (zf_ticks[0]) {
+        zf_db *db = zf_db_pool_acquire(s->pool);
+        zf_leader_resign(db);
+        zf_db_pool_release(s->pool, db);
+    }
     return NULL;
 }
 
