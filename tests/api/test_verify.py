@@ -1,9 +1,19 @@
-"""`zhifa verify`: tamper tests (issue 4).
+"""`zhifa verify`: tamper tests (issue 4), on both backends (issue 9).
 
 A server runs, takes writes and signs checkpoints, then stops. Each case
-copies the stopped data directory, alters one thing behind zhifa's back with
-sqlite3 (or on disk), and expects `zhifa verify` to exit 1 naming it; the
-untouched copy must verify (exit 0).
+copies the stopped deployment, alters one thing behind zhifa's back with SQL
+(or on disk), and expects `zhifa verify` to exit 1 naming it; the untouched
+copy must verify (exit 0).
+
+A copy of a stopped deployment is its data directory and, on PostgreSQL
+(ZHIFA_TEST_DATABASE=postgres), its database too: CREATE DATABASE ... TEMPLATE
+the server's database (nothing is connected to it once the server stops),
+with the copy's zhifa.conf naming the copy, which is dropped after the test.
+The tampering goes through sqlite3 or psycopg2 (conftest.PgConnection), one
+statement for both where it can be: what the two write differently as
+literals (a blob, a newline) is bound as a parameter, and a statement with
+no common form carries its PostgreSQL twin beside it in the table of cases
+(twin()), with the same expectation. Nothing here is skipped on either.
 """
 import hashlib
 import os
@@ -11,11 +21,12 @@ import shutil
 import sqlite3
 import subprocess
 import time
+import uuid
 
 import pytest
 import requests
 
-from conftest import BIN, start_server, stop_server
+from conftest import BIN, PG, PG_URL, PgConnection, data_database, drop_pg_database, start_server, stop_server
 
 API = "/api/v1"
 
@@ -48,10 +59,49 @@ def stopped():
     stop_server(srv)
 
 
-def copy_of(stopped, tmp_path):
+def copy_database(url):
+    """A copy of the stopped server's PostgreSQL database (a template copy:
+    PostgreSQL refuses while anything is connected to the source, and waits
+    a few seconds for connections that are closing). Returns its URL."""
+    src = url.rsplit("/", 1)[1]
+    name = "zt_" + uuid.uuid4().hex[:12]
+    r = subprocess.run(["psql", PG_URL + "/postgres", "-qc", "CREATE DATABASE %s TEMPLATE %s" % (name, src)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return PG_URL + "/" + name
+
+
+@pytest.fixture
+def data(stopped, tmp_path):
+    """A copy of the stopped deployment: its data directory and, on
+    PostgreSQL, its database (named by the copy's zhifa.conf)."""
     dst = str(tmp_path / "data")
     shutil.copytree(stopped.data_dir, dst)
-    return dst
+    url = None
+    if stopped.database:
+        url = copy_database(stopped.database)
+        conf = os.path.join(dst, "zhifa.conf")
+        with open(conf, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write("".join("database = %s\n" % url if l.partition("=")[0].strip() == "database" else l + "\n"
+                            for l in lines))
+        assert data_database(dst) == url
+    yield dst
+    if url:
+        drop_pg_database(url)
+
+
+def connect(data):
+    """A connection to the copy's database, whichever the backend."""
+    url = data_database(data)
+    return PgConnection(url) if url else sqlite3.connect(os.path.join(data, "zhifa.db"))
+
+
+def twin(sqlite, postgres):
+    """A tamper statement that is written differently on each backend (same
+    effect, same expectation): the one for the backend under test."""
+    return postgres if PG else sqlite
 
 
 def verify(data):
@@ -59,25 +109,31 @@ def verify(data):
 
 
 def sql(data, *statements):
-    con = sqlite3.connect(os.path.join(data, "zhifa.db"))
+    """Runs the statements on one connection (a statement is SQL or (SQL,
+    parameters)). Every INSERT, UPDATE and DELETE must change a row: a tamper
+    that changes nothing would make its case pass or fail for the wrong
+    reason."""
+    con = connect(data)
     try:
         for s in statements:
-            con.execute(s)
+            q, params = s if isinstance(s, tuple) else (s, ())
+            cur = con.execute(q, params)
+            if q.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+                assert cur.rowcount >= 1, "the tamper changed nothing: %s" % q
         con.commit()
     finally:
         con.close()
 
 
 def one(data, q):
-    con = sqlite3.connect(os.path.join(data, "zhifa.db"))
+    con = connect(data)
     try:
         return con.execute(q).fetchone()
     finally:
         con.close()
 
 
-def test_untouched_directory_verifies(stopped, tmp_path):
-    data = copy_of(stopped, tmp_path)
+def test_untouched_directory_verifies(stopped, data):
     assert one(data, "SELECT COUNT(*) FROM checkpoints")[0] >= 2
     r = verify(data)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -138,26 +194,31 @@ CASES = [
      ["ledger_objects：缺少叶子 5"]),
     ("object lookup row inserted", lambda d: ["INSERT INTO ledger_objects VALUES ('officer', '999', 4)"],
      ["ledger_objects：叶子 4"]),
-    ("node changed", lambda d: ["UPDATE ledger_nodes SET hash = X'%s' WHERE level = 3 AND idx = 2" % ("ab" * 32)],
+    # a hash is bound as bytes: SQLite's X'..' literal is a bit string on PostgreSQL
+    ("node changed", lambda d: [("UPDATE ledger_nodes SET hash = ? WHERE level = 3 AND idx = 2", (b"\xab" * 32,))],
      ["ledger_nodes 节点 (3, 2)"]),
     ("node deleted", lambda d: ["DELETE FROM ledger_nodes WHERE level = 1 AND idx = 5"],
      ["ledger_nodes 第 1 层"]),
-    ("node inserted", lambda d: ["INSERT INTO ledger_nodes VALUES (1, 1000000, X'%s')" % ("cd" * 32)],
+    ("node inserted", lambda d: [("INSERT INTO ledger_nodes VALUES (1, 1000000, ?)", (b"\xcd" * 32,))],
      ["ledger_nodes 节点 (1, 1000000)"]),
     ("checkpoint root changed", lambda d: ["UPDATE checkpoints SET root_hash = '%s' WHERE id = 1" % ("ef" * 32)],
      ["checkpoints 第 1 行"]),
     ("checkpoint note forged", lambda d: ["UPDATE checkpoints SET note = replace(note, 'time 20', 'time 19') "
                                           "WHERE id = 1"],
      ["checkpoints 第 1 行", "签名无效"]),
-    ("checkpoint inserted", lambda d: ["INSERT INTO checkpoints (tree_size, root_hash, timestamp, created_at, note, "
-                                       "signature, key_id, algorithm) SELECT tree_size - 1, root_hash, timestamp, "
-                                       "created_at, replace(note, char(10) || tree_size || char(10), char(10) || "
-                                       "(tree_size - 1) || char(10)), signature, key_id, algorithm FROM checkpoints "
-                                       "WHERE id = 1"],
+    # the note's size line, "\n<size>\n", with the newline bound (char(10) on SQLite is chr(10) on PostgreSQL)
+    ("checkpoint inserted", lambda d: [("INSERT INTO checkpoints (tree_size, root_hash, timestamp, created_at, note, "
+                                        "signature, key_id, algorithm) SELECT tree_size - 1, root_hash, timestamp, "
+                                        "created_at, replace(note, ? || tree_size || ?, ? || (tree_size - 1) || ?), "
+                                        "signature, key_id, algorithm FROM checkpoints WHERE id = 1", ("\n",) * 4)],
      ["checkpoints 第", "签名无效"]),
     ("officer changed", lambda d: ["UPDATE officers SET name = '李四' WHERE id = 2"],
      ["officers 第 2 行"]),
-    ("officer deleted", lambda d: ["PRAGMA foreign_keys = OFF", "DELETE FROM officers WHERE id = "
+    # should anything reference the officer, it is left dangling, as a raw delete would: SQLite's foreign
+    # keys off for the connection (already off in Python's sqlite3); on PostgreSQL the replica role, under
+    # which no trigger, so no foreign key check, fires
+    ("officer deleted", lambda d: [twin("PRAGMA foreign_keys = OFF", "SET session_replication_role = replica"),
+                                   "DELETE FROM officers WHERE id = "
                                    "(SELECT MAX(id) FROM officers WHERE id NOT IN (SELECT COALESCE(officer_id, 0) "
                                    "FROM users))"],
      ["officers 第", "已被删除"]),
@@ -173,10 +234,9 @@ CASES = [
 ]
 
 
-def test_unsigned_tail_is_reported_not_failed(stopped, tmp_path):
+def test_unsigned_tail_is_reported_not_failed(data):
     """An event after the newest checkpoint looks exactly like an append of
     the last second: reported as not yet signed, not as a failure."""
-    data = copy_of(stopped, tmp_path)
     last = last_idx(data)
     sql(data, "INSERT INTO ledger_events SELECT idx + 1, at, actor_id, action, object_type, object_id, "
               "content_sha256, request_id, actor_name, ip, detail, content_from FROM ledger_events WHERE idx = %d"
@@ -187,8 +247,7 @@ def test_unsigned_tail_is_reported_not_failed(stopped, tmp_path):
 
 
 @pytest.mark.parametrize("name,change,expect", CASES, ids=[c[0] for c in CASES])
-def test_tampering_is_named(stopped, tmp_path, name, change, expect):
-    data = copy_of(stopped, tmp_path)
+def test_tampering_is_named(data, name, change, expect):
     sql(data, *change(data))
     r = verify(data)
     assert r.returncode == 1, "%s went unnoticed:\n%s%s" % (name, r.stdout, r.stderr)
@@ -197,16 +256,18 @@ def test_tampering_is_named(stopped, tmp_path, name, change, expect):
         assert e in r.stdout, "%s: expected %r in:\n%s" % (name, e, r.stdout)
 
 
-def test_evidence_files_are_checked(stopped, tmp_path):
-    data = copy_of(stopped, tmp_path)
+def test_evidence_files_are_checked(data):
     if not one(data, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'evidence_files'")[0]:
         pytest.skip("no evidence store in this build")
     content = b"evidence bytes"
     h = hashlib.sha256(content).hexdigest()
     row = one(data, "SELECT id FROM evidence_files WHERE state = 'stored' LIMIT 1")
     if row is None:
-        cols = {r[1] for r in sqlite3.connect(os.path.join(data, "zhifa.db")).execute(
-            "PRAGMA table_info(evidence_files)")}
+        con = connect(data)
+        try:
+            cols = {r[1] for r in con.execute("PRAGMA table_info(evidence_files)").fetchall()}
+        finally:
+            con.close()
         assert {"sha256", "state"} <= cols
         sql(data, "INSERT INTO evidence_files (sha256, size, kind, department_id, retention, created_by, created_at) "
                   "VALUES ('%s', %d, 'photo', 1, 'routine', 1, 0)" % (h, len(content)))
