@@ -151,12 +151,15 @@ static int pub_list(zf_ctx *c)
         dept = c->who->department_id;
     if ((rc = zf_calendar_cache_acquire(&cal, c->db, &c->err)) < 0)
         goto done;
+    /* the work queue: pending first, the nearest due date first; one whose
+     * clock shows no due date (paused) after the dated ones, on both
+     * backends (SQLite sorts NULL first, PostgreSQL last) */
     if ((rc = zf_db_prepare(&st, c->db,
                             "SELECT " COLS " FROM publications p JOIN departments d ON d.id = "
                             "p.department_id WHERE ($1 = 0 OR p.department_id = $1) AND ($2 = '' OR "
                             "p.state = $2) AND ($3 = '' OR p.kind = $3) ORDER BY CASE p.state WHEN "
                             "'pending' THEN 0 WHEN 'withdraw_pending' THEN 0 ELSE 1 END, "
-                            "COALESCE(p.withdraw_due, p.due_date), p.id DESC LIMIT 500",
+                            "COALESCE(p.withdraw_due, p.due_date, '9999-12-31'), p.id DESC LIMIT 500",
                             &c->err)) < 0)
         goto done;
     zf_stmt_bind_int64(st, 1, dept);

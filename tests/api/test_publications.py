@@ -129,6 +129,29 @@ def test_confirm_and_publish(w, queued):
         con.close()
 
 
+def test_work_queue_puts_undated_last(w):
+    """Pending publications come nearest due date first; one whose clock
+    shows no due date (a paused clock) after every dated one, on SQLite as
+    on PostgreSQL (they sort NULL at opposite ends)."""
+    _, dated = summary_case(w, "当事人陈某某在经营场所销售过期饮料。")
+    _, undated = summary_case(w, "当事人陈某某在经营场所销售过期糕点。")
+    con = w.srv.db()
+    try:
+        con.execute("UPDATE publications SET due_date = NULL WHERE id = ?", (undated,))
+        con.commit()
+    finally:
+        con.close()
+    r = w.publicity1.get(w.url + "/publications", params={"state": "pending"}, timeout=10)
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    ids = [i["id"] for i in items]
+    assert dated in ids and undated in ids
+    assert ids.index(undated) > ids.index(dated)
+    dues = [i["due_date"] for i in items if i.get("due_date")]
+    assert dues == sorted(dues)
+    assert all(i.get("due_date") for i in items[:ids.index(undated)])
+
+
 def test_export_csv_and_json(w, queued):
     r = w.publicity1.get(w.url + "/publications/export", params={"format": "csv"}, timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
