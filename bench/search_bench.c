@@ -300,31 +300,45 @@ static int by_tscore(const void *a, const void *b)
     return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0;
 }
 
-static int64_t run_trigram(zf_db *db, const char *q)
+/* The trigram table's probe, as zf_search_run probes its own index: the
+ * newest 1,001 matches of the phrase with their zf_bm25 scores into c, and
+ * past 1,000 the estimate's inputs (MIN and MAX of the ids). Returns the
+ * number of matches read (at most 1,001). */
+static int64_t trigram_probe(tcand c[1001], zf_db *db, const char *phrase)
 {
     zf_stmt *st = NULL;
     zf_err e = {0};
-    zf_buf m = ZF_BUF_INIT;
-    static tcand c[1001];
-    int64_t n = 0, i, min = 0, max = 0;
+    int64_t n = 0, min = 0, max = 0;
 
-    zf_buf_printf(&m, "\"%s\"", q);
     if (zf_db_prepare(&st, db,
                       "SELECT rowid, zf_bm25(tri, 4.0, 1.0, -1) FROM tri WHERE tri MATCH $1"
                       " ORDER BY rowid DESC LIMIT 1001",
                       &e) < 0)
         die("tri probe", &e);
-    zf_stmt_bind_text(st, 1, zf_buf_str(&m), -1);
+    zf_stmt_bind_text(st, 1, phrase, -1);
     while (zf_stmt_step(st, &e) == 1 && n < 1001) {
         c[n].rowid = zf_stmt_int64(st, 0);
         c[n].score = zf_stmt_double(st, 1);
         n++;
     }
     zf_stmt_free(st);
-    if (n > 1000) { /* the estimate's inputs, as zf_search_run reads them */
+    if (n > 1000) {
         zf_db_query_int64(db, &min, "SELECT COALESCE(MIN(id), 0) FROM search_docs", &e, 0, NULL);
         zf_db_query_int64(db, &max, "SELECT COALESCE(MAX(id), 0) FROM search_docs", &e, 0, NULL);
     }
+    return n;
+}
+
+static int64_t run_trigram(zf_db *db, const char *q)
+{
+    zf_stmt *st = NULL;
+    zf_err e = {0};
+    zf_buf m = ZF_BUF_INIT;
+    static tcand c[1001];
+    int64_t n, i;
+
+    zf_buf_printf(&m, "\"%s\"", q);
+    n = trigram_probe(c, db, zf_buf_str(&m));
     qsort(c, (size_t)(n > 1000 ? 1000 : n), sizeof *c, by_tscore);
     for (i = 0; i < n && i < 10; i++) {
         zf_db_prepare(&st, db,
@@ -353,26 +367,11 @@ static int64_t run_trigram_marked(zf_db *db, const char *q)
     zf_buf m = ZF_BUF_INIT;
     static tcand c[1001];
     zf_search_marker *mk;
-    int64_t n = 0, i, j, min = 0, max = 0;
+    int64_t n, i, j;
 
     zf_buf_printf(&m, "\"%s\"", q);
-    if (zf_db_prepare(&st, db,
-                      "SELECT rowid, zf_bm25(tri, 4.0, 1.0, -1) FROM tri WHERE tri MATCH $1"
-                      " ORDER BY rowid DESC LIMIT 1001",
-                      &e) < 0)
-        die("tri probe", &e);
-    zf_stmt_bind_text(st, 1, zf_buf_str(&m), -1);
-    while (zf_stmt_step(st, &e) == 1 && n < 1001) {
-        c[n].rowid = zf_stmt_int64(st, 0);
-        c[n].score = zf_stmt_double(st, 1);
-        n++;
-    }
-    zf_stmt_free(st);
+    n = trigram_probe(c, db, zf_buf_str(&m));
     zf_buf_free(&m);
-    if (n > 1000) {
-        zf_db_query_int64(db, &min, "SELECT COALESCE(MIN(id), 0) FROM search_docs", &e, 0, NULL);
-        zf_db_query_int64(db, &max, "SELECT COALESCE(MAX(id), 0) FROM search_docs", &e, 0, NULL);
-    }
     /* the best 10 first: selection, as sort_best does for page 1 */
     for (i = 0; i < 10 && i < n && i < 1000; i++)
         for (j = i + 1; j < n && j < 1000; j++)

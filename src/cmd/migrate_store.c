@@ -321,15 +321,6 @@ static int user_trigger_tables(char names[][64], int max, zf_db *dst, zf_err *er
     return rc < 0 ? rc : n;
 }
 
-static const char RESYNC_IDENTITIES[] =
-    "DO $$ DECLARE r record; BEGIN"
-    " FOR r IN SELECT table_name, column_name FROM information_schema.columns"
-    " WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP"
-    " EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L),"
-    " COALESCE((SELECT MAX(%I) FROM %I), 0) + 1, false)',"
-    " r.table_name, r.column_name, r.column_name, r.table_name);"
-    " END LOOP; END $$";
-
 /* The whole copy, one target transaction. */
 static int copy_all(int64_t *out_rows, zf_db *src, zf_db *dst, const plan *p, zf_err *err)
 {
@@ -377,7 +368,7 @@ static int copy_all(int64_t *out_rows, zf_db *src, zf_db *dst, const plan *p, zf
         if ((rc = zf_case_tsv_fill(&rows, dst, 1000, err)) < 0)
             goto fail;
     } while (rows == 1000);
-    if ((rc = zf_db_exec(dst, RESYNC_IDENTITIES, err)) < 0)
+    if ((rc = zf_db_identities_resync(dst, err)) < 0)
         goto fail;
     return zf_db_commit(dst, err);
 fail:

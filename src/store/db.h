@@ -132,6 +132,9 @@ int zf_db_query_int64(zf_db *db, int64_t *out, const char *sql, zf_err *err,
  * than the database's version, all in one transaction. A database newer
  * than this binary is refused with a clear message. */
 int zf_db_migrate(zf_db *db, zf_err *err);
+/* PostgreSQL: moves every identity sequence past its table's largest id
+ * (after rows were written with explicit ids). Nothing to do on SQLite. */
+int zf_db_identities_resync(zf_db *db, zf_err *err);
 /* The schema version of the database, and the newest this binary knows. */
 int zf_db_schema_version(zf_db *db, int *out, zf_err *err);
 int zf_db_schema_latest(void);

@@ -172,6 +172,11 @@ static const char RESYNC_IDENTITIES[] =
     " r.table_name, r.column_name, r.column_name, r.table_name);"
     " END LOOP; END $$";
 
+int zf_db_identities_resync(zf_db *db, zf_err *err)
+{
+    return strcmp(zf_db_dialect(db), "postgres") == 0 ? zf_db_exec(db, RESYNC_IDENTITIES, err) : 0;
+}
+
 int zf_db_migrate(zf_db *db, zf_err *err)
 {
     const zf_embedded_file *f;
@@ -204,8 +209,7 @@ int zf_db_migrate(zf_db *db, zf_err *err)
         snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", latest);
         if ((rc = zf_db_exec(db, sql, err)) < 0)
             goto fail;
-        if (strcmp(zf_db_dialect(db), "postgres") == 0 &&
-            (rc = zf_db_exec(db, RESYNC_IDENTITIES, err)) < 0)
+        if ((rc = zf_db_identities_resync(db, err)) < 0)
             goto fail;
     }
     return zf_db_commit(db, err);
