@@ -85,6 +85,14 @@ int64_t zf_db_changes(zf_db *db);
  * after the lock, so each statement sees all that committed before): write
  * transactions run one at a time across all processes, as on SQLite.
  *
+ * Every statement prepared inside a write transaction must be freed before
+ * the transaction ends: on SQLite all write transactions of a process run on
+ * one shared connection, and a commit with a statement still open saves
+ * nothing and fails with ZF_EINTERNAL "statement_open_at_commit". On SQLite
+ * the transactions that end while others wait are committed together in
+ * one SQLite transaction (sqlite.c, "Batches"); each is still undone alone
+ * by its rollback, and commit returns once its batch is durable.
+ *
  * DURABILITY: after zf_db_commit returns 0 the transaction survives power
  * loss and kill -9: it returns only once the WAL holding the transaction has
  * been fsynced (one fsync shared by every transaction of the process that

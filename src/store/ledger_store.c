@@ -354,30 +354,76 @@ static int synced_prefix(zf_db *db, uint64_t *out, zf_err *err)
     return rc < 0 ? rc : 0;
 }
 
-/* One batch in one transaction: the nodes completed by leaves [P, P + batch).
- * *out_more is set when leaves remain after it. */
-static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *err)
+/* Rows per INSERT in the sync's write transaction, while there are as many
+ * (3 parameters each: within both backends' 64): the writers wait while it
+ * runs. A row already there was put by hand, or stored by an earlier batch
+ * (the odd last leaf of a batch is processed twice): zhifa verify checks
+ * every stored one, so it is left for verify to name. */
+#define ROWS_PER_INSERT 16
+static const char *const insert_node_sql[2] = {
+    "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3) ON CONFLICT (level, idx) DO NOTHING",
+    "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), "
+    "($10, $11, $12), ($13, $14, $15), ($16, $17, $18), ($19, $20, $21), ($22, $23, $24), ($25, $26, $27), "
+    "($28, $29, $30), ($31, $32, $33), ($34, $35, $36), ($37, $38, $39), ($40, $41, $42), ($43, $44, $45), "
+    "($46, $47, $48) ON CONFLICT (level, idx) DO NOTHING",
+};
+static const char *const insert_object_sql[2] = {
+    "INSERT INTO ledger_objects (object_type, object_id, idx) VALUES ($1, $2, $3) "
+    "ON CONFLICT (object_type, object_id, idx) DO NOTHING",
+    "INSERT INTO ledger_objects (object_type, object_id, idx) VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), "
+    "($10, $11, $12), ($13, $14, $15), ($16, $17, $18), ($19, $20, $21), ($22, $23, $24), ($25, $26, $27), "
+    "($28, $29, $30), ($31, $32, $33), ($34, $35, $36), ($37, $38, $39), ($40, $41, $42), ($43, $44, $45), "
+    "($46, $47, $48) ON CONFLICT (object_type, object_id, idx) DO NOTHING",
+};
+
+typedef struct sync_object {
+    char *type, *id; /* one allocation: type, then id after its NUL */
+    uint64_t idx;
+} sync_object;
+
+/* What one sync transaction stores: computed in a read snapshot. */
+typedef struct sync_work {
+    zf_merkle_node *nodes;
+    size_t n_nodes, cap_nodes;
+    sync_object *objects; /* in key order: the b-tree's pages one after another */
+    size_t n_objects;
+} sync_work;
+
+static void sync_work_free(sync_work *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->n_objects; i++)
+        free(w->objects[i].type);
+    free(w->objects);
+    free(w->nodes);
+}
+
+static int object_cmp(const void *a_, const void *b_)
+{
+    const sync_object *a = a_, *b = b_;
+    int c = strcmp(a->type, b->type);
+
+    if (c == 0)
+        c = strcmp(a->id, b->id);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Leaves [from, end) of a read snapshot: their hashes from the rows,
+ * combined on the frontier at from (all stored nodes), and their objects. */
+static int sync_compute(sync_work *w, zf_db *db, uint64_t from, uint64_t end, zf_err *err)
 {
     zf_merkle_source src = zf_ledger_source(db);
     zf_merkle_frontier f;
-    zf_merkle_node made[ZF_MERKLE_MAX_NEW_NODES], *nodes = NULL;
+    zf_merkle_node made[ZF_MERKLE_MAX_NEW_NODES];
     zf_stmt *st = NULL;
     zf_buf canon = ZF_BUF_INIT;
-    size_t n_nodes = 0, cap = 0, n_made, i;
-    uint64_t size, from, end, next;
+    size_t n_made, i, lt, li;
+    uint64_t next = from;
     int rc;
 
-    *out_leaves = 0;
-    *out_more = 0;
-    if ((rc = zf_db_begin(db, err)) < 0)
-        return rc;
-    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = synced_prefix(db, &from, err)) < 0)
-        goto done;
-    if (from >= size) {
-        rc = 0; /* caught up (or nodes beyond the tree: zhifa verify names them) */
-        goto done;
-    }
-    end = size - from > SYNC_BATCH ? from + SYNC_BATCH : size;
+    memset(w, 0, sizeof *w);
+    w->objects = zf_calloc((size_t)(end - from), sizeof *w->objects);
     if ((rc = zf_merkle_frontier_load(&f, &src, from, err)) < 0 ||
         (rc = zf_db_prepare(&st, db,
                             "SELECT " ZF_LEDGER_EVENT_COLUMNS " FROM ledger_events WHERE idx >= $1 AND idx < $2 "
@@ -386,9 +432,10 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
         goto done;
     zf_stmt_bind_int64(st, 1, (int64_t)from);
     zf_stmt_bind_int64(st, 2, (int64_t)end);
-    for (next = from; (rc = zf_stmt_step(st, err)) == 1; next++) {
+    for (; next < end && (rc = zf_stmt_step(st, err)) == 1; next++) {
         zf_ledger_event ev;
         zf_hash leaf;
+        sync_object *o = &w->objects[w->n_objects++];
         zf_buf_reset(&canon);
         if (zf_ledger_event_from_row(&ev, st, 0) != next ||
             zf_ledger_event_canonical(&canon, &ev, next, NULL) < 0) {
@@ -401,59 +448,120 @@ static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *er
         for (i = 0; i < n_made; i++) {
             if (made[i].level == 0)
                 continue; /* leaf hashes are a function of the rows */
-            if (n_nodes == cap)
-                nodes = zf_realloc(nodes, (cap = cap ? cap * 2 : 256) * sizeof *nodes);
-            nodes[n_nodes++] = made[i];
+            if (w->n_nodes == w->cap_nodes)
+                w->nodes = zf_realloc(w->nodes, (w->cap_nodes = w->cap_nodes ? w->cap_nodes * 2 : 256) *
+                                                    sizeof *w->nodes);
+            w->nodes[w->n_nodes++] = made[i];
         }
+        lt = strlen(ev.object_type);
+        li = strlen(ev.object_id);
+        o->type = zf_malloc(lt + li + 2);
+        memcpy(o->type, ev.object_type, lt + 1);
+        o->id = o->type + lt + 1;
+        memcpy(o->id, ev.object_id, li + 1);
+        o->idx = next;
     }
-    zf_stmt_free(st);
-    st = NULL;
-    if (rc < 0)
-        goto done;
-    if (next != end) {
+    if (rc >= 0 && next != end)
         rc = zf_err_set(err, ZF_EINTERNAL, "ledger_node_missing", NULL, "台账叶子 %llu 缺失",
                         (unsigned long long)next);
-        goto done;
-    }
-    /* the by-object lookup of the same leaves; a leaf processed twice (the
-     * odd last one of a batch) is already there */
-    if ((rc = zf_db_prepare(&st, db,
-                            "INSERT INTO ledger_objects (object_type, object_id, idx) SELECT object_type, object_id, "
-                            "idx FROM ledger_events WHERE idx >= $1 AND idx < $2 ORDER BY object_type, object_id, idx "
-                            "ON CONFLICT (object_type, object_id, idx) DO NOTHING",
-                            err)) < 0)
-        goto done;
-    zf_stmt_bind_int64(st, 1, (int64_t)from);
-    zf_stmt_bind_int64(st, 2, (int64_t)end);
-    rc = zf_stmt_step(st, err);
-    zf_stmt_free(st);
-    st = NULL;
-    if (rc < 0)
-        goto done;
-    for (i = 0; i < n_nodes; i++) {
-        /* a node already there was put by hand (zhifa verify checks every
-         * stored node): leave it for verify to name */
-        if ((rc = zf_db_prepare(&st, db,
-                                "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3) "
-                                "ON CONFLICT (level, idx) DO NOTHING",
-                                err)) < 0)
-            goto done;
-        zf_stmt_bind_int64(st, 1, (int64_t)nodes[i].level);
-        zf_stmt_bind_int64(st, 2, (int64_t)nodes[i].index);
-        zf_stmt_bind_blob(st, 3, nodes[i].hash.b, ZF_HASH_LEN);
-        rc = zf_stmt_step(st, err);
-        zf_stmt_free(st);
-        st = NULL;
-        if (rc < 0)
-            goto done;
-    }
-    *out_leaves = end - from;
-    *out_more = end < size;
-    rc = 0;
+    else if (rc >= 0)
+        rc = 0;
+    qsort(w->objects, w->n_objects, sizeof *w->objects, object_cmp);
 done:
     zf_stmt_free(st);
     zf_buf_free(&canon);
-    free(nodes);
+    if (rc < 0)
+        sync_work_free(w);
+    return rc;
+}
+
+static void bind_node(zf_stmt *st, int p, const sync_work *w, size_t i)
+{
+    zf_stmt_bind_int64(st, p, (int64_t)w->nodes[i].level);
+    zf_stmt_bind_int64(st, p + 1, (int64_t)w->nodes[i].index);
+    zf_stmt_bind_blob(st, p + 2, w->nodes[i].hash.b, ZF_HASH_LEN);
+}
+
+static void bind_object(zf_stmt *st, int p, const sync_work *w, size_t i)
+{
+    zf_stmt_bind_text(st, p, w->objects[i].type, -1);
+    zf_stmt_bind_text(st, p + 1, w->objects[i].id, -1);
+    zf_stmt_bind_int64(st, p + 2, (int64_t)w->objects[i].idx);
+}
+
+/* Rows 0..n-1 of w through sql[1] (ROWS_PER_INSERT rows) while there are as
+ * many, then sql[0] (one row); bind puts row i's 3 values from $p on. */
+static int insert_rows(zf_db *db, const char *const sql[2], size_t n,
+                       void (*bind)(zf_stmt *, int, const sync_work *, size_t), const sync_work *w, zf_err *err)
+{
+    zf_stmt *st = NULL;
+    size_t i, j, k;
+    int rc;
+
+    for (i = 0; i < n; i += k) {
+        k = n - i >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 1;
+        if ((rc = zf_db_prepare(&st, db, sql[k > 1], err)) < 0)
+            return rc;
+        for (j = 0; j < k; j++)
+            bind(st, (int)(3 * j + 1), w, i + j);
+        rc = zf_stmt_step(st, err);
+        zf_stmt_free(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Stores w: the tree nodes and the by-object lookup. */
+static int sync_store(zf_db *db, const sync_work *w, zf_err *err)
+{
+    int rc = insert_rows(db, insert_node_sql, w->n_nodes, bind_node, w, err);
+
+    return rc < 0 ? rc : insert_rows(db, insert_object_sql, w->n_objects, bind_object, w, err);
+}
+
+/* One batch: the nodes and objects of leaves [P, P + batch), computed in a
+ * read snapshot and stored in a write transaction that first checks that P
+ * has not moved (another sync got there first: nothing stored, *out_more
+ * set). Computing outside the write transaction keeps the writers' wait to
+ * the inserts. *out_more is set when leaves remain after the batch. */
+static int sync_batch(zf_db *db, uint64_t *out_leaves, int *out_more, zf_err *err)
+{
+    sync_work w;
+    uint64_t size, from, end, now_from;
+    int rc;
+
+    *out_leaves = 0;
+    *out_more = 0;
+    if ((rc = zf_db_read_begin(db)) < 0)
+        return zf_err_set(err, ZF_EDB, "database_error", NULL, "无法读取台账");
+    if ((rc = zf_ledger_size(db, &size, err)) < 0 || (rc = synced_prefix(db, &from, err)) < 0) {
+        zf_db_read_end(db);
+        return rc;
+    }
+    if (from >= size) {
+        zf_db_read_end(db);
+        return 0; /* caught up (or nodes beyond the tree: zhifa verify names them) */
+    }
+    end = size - from > SYNC_BATCH ? from + SYNC_BATCH : size;
+    rc = sync_compute(&w, db, from, end, err);
+    zf_db_read_end(db);
+    if (rc < 0)
+        return rc;
+    if ((rc = zf_db_begin(db, err)) < 0)
+        goto done;
+    if ((rc = synced_prefix(db, &now_from, err)) < 0)
+        goto done;
+    if (now_from != from) {
+        *out_more = 1;
+        goto done;
+    }
+    if ((rc = sync_store(db, &w, err)) < 0)
+        goto done;
+    *out_leaves = end - from;
+    *out_more = end < size;
+done:
+    sync_work_free(&w);
     if (rc < 0 || *out_leaves == 0) {
         zf_db_rollback(db);
         return rc;

@@ -149,6 +149,57 @@ static void test_cache_reuse_and_nesting(void **state)
     zf_db_close(db);
 }
 
+/* The cache holds a bounded number of statements; past it the least
+ * recently prepared one not in use makes room (on SQLite the writer
+ * connection's cache serves every write path of a long-running process). */
+static void test_cache_evicts_least_recent(void **state)
+{
+    zf_db *db = NULL;
+    zf_stmt *a = NULL, *b = NULL, *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    char sql[64];
+    int i;
+
+    (void)state;
+    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    if (zf_test_db_is_postgres(db)) {
+        zf_db_close(db);
+        skip();
+    }
+    assert_int_equal(zf_db_prepare(&a, db, "SELECT 1", &err), 0);
+    zf_stmt_free(a);
+    for (i = 0; i < 600; i++) {
+        snprintf(sql, sizeof sql, "SELECT %d + $1", i);
+        assert_int_equal(zf_db_prepare(&st, db, sql, &err), 0);
+        zf_stmt_bind_int64(st, 1, 1);
+        assert_int_equal(zf_stmt_step(st, &err), 1);
+        assert_int_equal(zf_stmt_int64(st, 0), i + 1);
+        zf_stmt_free(st);
+        if (i % 10 == 0) { /* kept recent: never the one evicted */
+            assert_int_equal(zf_db_prepare(&b, db, "SELECT 1", &err), 0);
+            assert_ptr_equal(a, b);
+            zf_stmt_free(b);
+        }
+    }
+    /* a statement first prepared with the cache full is kept (something
+     * else was evicted): freed and prepared again it is the same object,
+     * even after another statement took memory meanwhile */
+    assert_int_equal(zf_db_prepare(&a, db, "SELECT 'late'", &err), 0);
+    zf_stmt_free(a);
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT 'other'", &err), 0);
+    assert_int_equal(zf_db_prepare(&b, db, "SELECT 'late'", &err), 0);
+    assert_ptr_equal(a, b);
+    zf_stmt_free(b);
+    zf_stmt_free(st);
+    /* the first of the 600 was evicted long ago: prepared afresh, it works */
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT 0 + $1", &err), 0);
+    zf_stmt_bind_int64(st, 1, 5);
+    assert_int_equal(zf_stmt_step(st, &err), 1);
+    assert_int_equal(zf_stmt_int64(st, 0), 5);
+    zf_stmt_free(st);
+    zf_db_close(db);
+}
+
 static void test_transactions_and_conflicts(void **state)
 {
     zf_db *db = NULL;
@@ -337,6 +388,122 @@ static void test_group_commit_concurrent(void **state)
     zf_db_close(db);
 }
 
+/* Transactions that end while others wait for the writer share one SQLite
+ * transaction (a batch, see sqlite.c): a rollback or a failed statement in
+ * one of them must undo exactly its own changes, whatever else the batch
+ * holds. Each thread rolls back every third transaction after its insert,
+ * and on SQLite in every fifth it first hits a duplicate key, then inserts
+ * and commits (PostgreSQL aborts a transaction at its first error). */
+static int batch_on_postgres;
+
+static void *batch_writer(void *p)
+{
+    gc_arg *a = p;
+    zf_db *db = NULL;
+    zf_err err = ZF_ERR_INIT;
+    char sql[96];
+    int i;
+
+    if (zf_db_open(&db, dbpath, &err) < 0) {
+        a->failures = GC_PER_THREAD;
+        return NULL;
+    }
+    for (i = 0; i < GC_PER_THREAD; i++) {
+        if (zf_db_begin(db, &err) < 0) {
+            a->failures++;
+            continue;
+        }
+        if (!batch_on_postgres && i % 5 == 1 && zf_db_exec(db, "INSERT INTO bw (thread, n) VALUES (-1, 0)", &err) != ZF_ECONFLICT)
+            a->failures++;
+        snprintf(sql, sizeof sql, "INSERT INTO bw (thread, n) VALUES (%d, %d)", a->thread, i);
+        if (zf_db_exec(db, sql, &err) < 0) {
+            zf_db_rollback(db);
+            a->failures++;
+        } else if (i % 3 == 0) {
+            zf_db_rollback(db);
+        } else if (zf_db_commit(db, &err) < 0) {
+            a->failures++;
+        }
+    }
+    zf_db_close(db);
+    return NULL;
+}
+
+static void test_batch_rollbacks_undo_only_their_own(void **state)
+{
+    pthread_t th[GC_THREADS];
+    gc_arg args[GC_THREADS];
+    zf_db *db = NULL;
+    zf_err err = ZF_ERR_INIT;
+    int64_t n = 0;
+    int i, kept = 0;
+
+    (void)state;
+    for (i = 0; i < GC_PER_THREAD; i++)
+        kept += i % 3 != 0;
+    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    batch_on_postgres = zf_test_db_is_postgres(db);
+    assert_int_equal(zf_db_exec(db, "CREATE TABLE bw (thread INTEGER, n INTEGER, PRIMARY KEY (thread, n))", &err),
+                     0);
+    assert_int_equal(zf_db_exec(db, "INSERT INTO bw (thread, n) VALUES (-1, 0)", &err), 0);
+    for (i = 0; i < GC_THREADS; i++) {
+        args[i].thread = i;
+        args[i].failures = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, batch_writer, &args[i]), 0);
+    }
+    for (i = 0; i < GC_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(args[i].failures, 0);
+    }
+    zf_db_close(db);
+    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    assert_int_equal(zf_db_query_int64(db, &n, "SELECT COUNT(*) FROM bw WHERE thread >= 0", &err, 0, NULL), 1);
+    assert_int_equal(n, GC_THREADS * kept);
+    assert_int_equal(zf_db_query_int64(db, &n, "SELECT COUNT(*) FROM bw WHERE thread >= 0 AND n % 3 = 0", &err, 0,
+                                       NULL), 1);
+    assert_int_equal(n, 0);
+    zf_db_close(db);
+}
+
+/* A statement of a write transaction must be freed before the transaction
+ * ends (db.h): on SQLite the writer connection serves the next writer next.
+ * A commit with one still open saves nothing and says so; the late free
+ * stays safe, and the connection goes on working. */
+static void test_statement_open_at_commit(void **state)
+{
+    zf_db *db = NULL;
+    zf_stmt *st = NULL;
+    zf_err err = ZF_ERR_INIT;
+    int64_t n = -1;
+
+    (void)state;
+    assert_int_equal(zf_db_open(&db, dbpath, &err), 0);
+    if (zf_test_db_is_postgres(db)) {
+        zf_db_close(db);
+        skip();
+    }
+    assert_int_equal(zf_db_exec(db, "CREATE TABLE so (k INTEGER PRIMARY KEY)", &err), 0);
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_db_exec(db, "INSERT INTO so VALUES (1)", &err), 0);
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT k FROM so", &err), 0);
+    assert_int_equal(zf_stmt_step(st, &err), 1);
+    assert_int_equal(zf_db_commit(db, &err), ZF_EINTERNAL);
+    assert_string_equal(err.code, "statement_open_at_commit");
+    zf_stmt_free(st);
+    assert_int_equal(zf_db_query_int64(db, &n, "SELECT COUNT(*) FROM so", &err, 0, NULL), 1);
+    assert_int_equal(n, 0);
+    assert_int_equal(zf_db_begin(db, &err), 0);
+    assert_int_equal(zf_db_exec(db, "INSERT INTO so VALUES (2)", &err), 0);
+    assert_int_equal(zf_db_prepare(&st, db, "SELECT k FROM so", &err), 0);
+    assert_int_equal(zf_stmt_step(st, &err), 1);
+    assert_int_equal(zf_stmt_int64(st, 0), 2);
+    zf_stmt_free(st);
+    assert_int_equal(zf_db_commit(db, &err), 0);
+    assert_int_equal(zf_db_query_int64(db, &n, "SELECT COUNT(*) FROM so", &err, 0, NULL), 1);
+    assert_int_equal(n, 1);
+    zf_db_close(db);
+}
+
 /* A commit acknowledged by a child that then dies by _exit without closing
  * its connection (no checkpoint, the WAL left as is) is there for the next
  * process: the frames reached the WAL file before zf_db_commit returned.
@@ -385,10 +552,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_database_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_binds_and_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_reuse_and_nesting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_evicts_least_recent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions_and_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_concurrent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_rollbacks_undo_only_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_open_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_survives_abrupt_exit, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
