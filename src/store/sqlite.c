@@ -10,7 +10,7 @@
  * the -wal file without waiting for the disk. zf_db_commit then makes the WAL
  * durable itself, sharing one fsync among all the transactions of this
  * process that committed before it started (see "group commit" below). One
- * fsync per batch instead of one per transaction is what lets many writers
+ * fsync per group of commits instead of one per commit is what lets many writers
  * reach thousands of durable commits per second on one disk, while every
  * zf_db_commit that returns 0 still means "on disk".
  *
@@ -122,10 +122,11 @@ static void configure(void)
  * frames are on disk in the WAL, or once they are in the database file and
  * that file is synced.
  *
- * zf_db_commit, after SQLite's COMMIT returned, takes a ticket from the
- * group's sequence. A leader reads the newest ticket issued (target) and only
- * then calls fsync on the WAL (through the committing connection's own
- * sqlite3_file, SQLITE_FCNTL_JOURNAL_POINTER → xSync(SQLITE_SYNC_FULL)).
+ * Each SQLite COMMIT (of a batch, below) takes a ticket from the group's
+ * sequence once it returned. A leader reads the newest ticket issued
+ * (target) and only then calls fsync on the WAL (through the syncer
+ * connection's sqlite3_file, SQLITE_FCNTL_JOURNAL_POINTER →
+ * xSync(SQLITE_SYNC_FULL)).
  * Every ticket <= target belongs to a commit whose write() had returned
  * before the fsync began, and fsync flushes every dirty page of the file (of
  * the inode, whichever descriptor wrote it), so when it succeeds all those
