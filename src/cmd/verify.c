@@ -22,7 +22,9 @@
  *      event at all, and no recorded row has vanished;
  *   6. every stored evidence file (table evidence_files, when present)
  *      exists under DATA/evidence (or in the S3 bucket zhifa.conf names)
- *      and hashes to its name.
+ *      and hashes to its name;
+ *   7. every complaint attachment (complaint_attachments) exists under
+ *      DATA/complaint-files and hashes to its name.
  *
  * The tree is rebuilt in memory from the rows (about 64 bytes per leaf), so
  * nothing of the stored nodes is trusted. Prints each failure as it is
@@ -57,7 +59,7 @@ static const char USAGE[] =
     "\n"
     "离线校验数据目录是否被篡改：台账的每个事件与叶子哈希、每个树节点、每个检查点的\n"
     "根哈希与签名、相邻检查点的一致性、见证方会签、审计说明与台账摘要的对应关系、\n"
-    "执法人员等记录表与台账的对应关系，以及每个证据文件的哈希值。\n"
+    "执法人员等记录表与台账的对应关系，以及每个证据文件和投诉附件的哈希值。\n"
     "完好时退出码为 0；发现任何问题时逐条列出（表和行、叶子序号、文件）并以 1 退出。\n"
     "\n"
     "选项：\n"
@@ -629,22 +631,18 @@ static int on_s3(const char *data_dir)
     return yes;
 }
 
-/* The same check on object storage: each object is read back and hashed. */
-static int check_evidence_s3(verifier *v, uint64_t total)
+/* Each file the rows of query (id, sha256) name, read back from bs and
+ * hashed; a failure names the file (what: its kind) and the row of table. */
+static int check_blob_rows(verifier *v, zf_blob_store *bs, const char *query, const char *table, const char *what,
+                           uint64_t total)
 {
-    zf_blob_store *bs = NULL;
     zf_stmt *st = NULL;
     zf_err err = ZF_ERR_INIT;
     uint64_t done = 0;
     int rc;
 
-    if ((rc = zf_blob_open_configured(&bs, v->data_dir, &err)) < 0) {
-        fail(v, "无法连接证据文件的对象存储：%s", err.message);
-        return 0;
-    }
-    if ((rc = zf_db_prepare(&st, v->db, "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id",
-                            &err)) < 0)
-        goto done;
+    if ((rc = zf_db_prepare(&st, v->db, query, &err)) < 0)
+        return rc;
     while ((rc = zf_stmt_step(st, &err)) == 1) {
         const char *h = zf_stmt_text(st, 1);
         char loc[600];
@@ -652,21 +650,37 @@ static int check_evidence_s3(verifier *v, uint64_t total)
         long long id = (long long)zf_stmt_int64(st, 0);
         progress(v, ++done, total);
         if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64) {
-            fail(v, "evidence_files 第 %lld 行：哈希值格式错误（被改动）", id);
+            fail(v, "%s 第 %lld 行：哈希值格式错误（被改动）", table, id);
             continue;
         }
         zf_blob_location(loc, sizeof loc, bs, h);
         if (zf_blob_verify(&chk, bs, h, NULL, &err) < 0)
-            fail(v, "证据文件 %s 无法读取（%s；evidence_files 第 %lld 行）", loc, err.message, id);
+            fail(v, "%s %s 无法读取（%s；%s 第 %lld 行）", what, loc, err.message, table, id);
         else if (chk == ZF_BLOB_MISSING)
-            fail(v, "证据文件 %s 缺失（evidence_files 第 %lld 行引用它）", loc, id);
+            fail(v, "%s %s 缺失（%s 第 %lld 行引用它）", what, loc, table, id);
         else if (chk == ZF_BLOB_CORRUPT)
-            fail(v, "证据文件 %s 的内容与其哈希值不符（被改动；evidence_files 第 %lld 行）", loc, id);
+            fail(v, "%s %s 的内容与其哈希值不符（被改动；%s 第 %lld 行）", what, loc, table, id);
     }
-done:
     zf_stmt_free(st);
-    zf_blob_store_free(bs);
     return rc < 0 ? rc : 0;
+}
+
+#define STORED_EVIDENCE "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id"
+
+/* The same check on object storage: each object is read back and hashed. */
+static int check_evidence_s3(verifier *v, uint64_t total)
+{
+    zf_blob_store *bs = NULL;
+    zf_err err = ZF_ERR_INIT;
+    int rc;
+
+    if (zf_blob_open_configured(&bs, v->data_dir, &err) < 0) {
+        fail(v, "无法连接证据文件的对象存储：%s", err.message);
+        return 0;
+    }
+    rc = check_blob_rows(v, bs, STORED_EVIDENCE, "evidence_files", "证据文件", total);
+    zf_blob_store_free(bs);
+    return rc;
 }
 
 static int check_evidence(verifier *v)
@@ -685,8 +699,7 @@ static int check_evidence(verifier *v)
     v->phase = "证据文件";
     if (on_s3(v->data_dir))
         return check_evidence_s3(v, total);
-    if ((rc = zf_db_prepare(&st, v->db, "SELECT id, sha256 FROM evidence_files WHERE state = 'stored' ORDER BY id",
-                            &err)) < 0)
+    if ((rc = zf_db_prepare(&st, v->db, STORED_EVIDENCE, &err)) < 0)
         return rc;
     while ((rc = zf_stmt_step(st, &err)) == 1) {
         const char *h = zf_stmt_text(st, 1);
@@ -705,6 +718,35 @@ static int check_evidence(verifier *v)
     }
     zf_stmt_free(st);
     return rc < 0 ? rc : 0;
+}
+
+/* Every file a complaint's attachment row names, in DATA/complaint-files
+ * (issue 8's store, beside the evidence: a record's reference to a file). */
+static int check_complaint_files(verifier *v)
+{
+    zf_blob_store *bs = NULL;
+    zf_err err = ZF_ERR_INIT;
+    char dir[4096];
+    uint64_t total = (uint64_t)count(v, "SELECT COUNT(*) FROM complaint_attachments");
+    int rc;
+
+    if (total == 0)
+        return 0;
+    v->phase = "投诉附件";
+    snprintf(dir, sizeof dir, "%s/complaint-files", v->data_dir);
+    if (access(dir, F_OK) != 0) { /* checked first: opening the store would create it */
+        fail(v, "投诉附件目录 %s 缺失（complaint_attachments 有 %llu 行引用其中的文件）", dir,
+             (unsigned long long)total);
+        return 0;
+    }
+    if (zf_blob_store_open(&bs, dir, NULL, &err) < 0) {
+        fail(v, "投诉附件目录 %s 无法打开：%s", dir, err.message);
+        return 0;
+    }
+    rc = check_blob_rows(v, bs, "SELECT id, sha256 FROM complaint_attachments ORDER BY id", "complaint_attachments",
+                         "投诉附件", total);
+    zf_blob_store_free(bs);
+    return rc;
 }
 
 int zf_cmd_verify(int argc, char **argv)
@@ -745,7 +787,8 @@ int zf_cmd_verify(int argc, char **argv)
     v.tree = zf_merkle_memtree_new();
     zf_db_read_begin(v.db); /* one snapshot: a running server may append meanwhile */
     if ((rc = check_events(&v, &n)) < 0 || (rc = check_nodes(&v, n)) < 0 || (rc = check_checkpoints(&v, n)) < 0 ||
-        (rc = check_objects(&v)) < 0 || (rc = check_records(&v)) < 0 || (rc = check_evidence(&v)) < 0) {
+        (rc = check_objects(&v)) < 0 || (rc = check_records(&v)) < 0 || (rc = check_evidence(&v)) < 0 ||
+        (rc = check_complaint_files(&v)) < 0) {
         fprintf(stderr, "zhifa verify: 校验中断：数据库读取失败\n");
         v.failures++;
     }

@@ -17,6 +17,7 @@ no common form carries its PostgreSQL twin beside it in the table of cases
 """
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -29,6 +30,7 @@ import requests
 from conftest import BIN, PG, PG_URL, PgConnection, data_database, drop_pg_database, start_server, stop_server
 
 API = "/api/v1"
+COMPLAINT_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,15 @@ def stopped():
         r = admin.put(srv.url + API + "/departments/%d" % dept, json={"phone": "0571-1234%04d" % i}, timeout=10)
         assert r.status_code == 200, r.text
         time.sleep(0.3 if i % 2 else 0)
+    # a complaint with an attachment, through the public form (DATA/complaint-files)
+    s = requests.Session()
+    page = s.get(srv.url + "/complaints", timeout=10).text
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    r = s.post(srv.url + "/complaints", timeout=10,
+               data={"form_token": token, "department_id": str(dept), "subject_kind": "department",
+                     "subject_text": "", "content": "窗口推诿，附现场照片。", "website": ""},
+               files=[("attachments", ("现场.png", COMPLAINT_PNG, "image/png"))])
+    assert r.status_code == 201, r.text
     requests.get(srv.url + API + "/users", timeout=10)  # an anonymous refusal (no audit row)
     srv.login("officer1").get(srv.url + API + "/users", timeout=10)  # a logged refusal
     # wait for the last checkpoint to cover everything
@@ -288,3 +299,23 @@ def test_evidence_files_are_checked(data):
         f.write(bytes([saved[0] ^ 1]) + saved[1:])
     r = verify(data)
     assert r.returncode == 1 and "内容与其哈希值不符" in r.stdout and h in r.stdout, r.stdout
+
+
+def test_complaint_attachments_are_checked(data):
+    """A complaint's attachment is a file a record names: missing or altered,
+    verify names it."""
+    h = one(data, "SELECT sha256 FROM complaint_attachments ORDER BY id LIMIT 1")[0]
+    assert h == hashlib.sha256(COMPLAINT_PNG).hexdigest()
+    path = os.path.join(data, "complaint-files", h[:2], h[2:4], h)
+    saved = open(path, "rb").read()
+    os.unlink(path)
+    r = verify(data)
+    assert r.returncode == 1 and "投诉附件" in r.stdout and "缺失" in r.stdout and h in r.stdout, r.stdout
+    with open(path, "wb") as f:
+        f.write(bytes([saved[0] ^ 1]) + saved[1:])
+    r = verify(data)
+    assert r.returncode == 1 and "投诉附件" in r.stdout and "内容与其哈希值不符" in r.stdout, r.stdout
+    with open(path, "wb") as f:
+        f.write(saved)
+    r = verify(data)
+    assert r.returncode == 0, r.stdout
