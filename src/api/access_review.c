@@ -49,10 +49,10 @@ static const struct {
     {"complaint_personal_view", "查看投诉人信息"},
     {"complaint_attachment_view", "查看投诉附件"},
 };
-/* The term of the partial indexes of migration 0031, character for
- * character (SQLite uses a partial index only for a query that repeats its
- * WHERE): change both together (tests/api/test_access_review.py compares
- * them). Comparisons, not IN: see the migration. */
+/* The WHERE of the partial indexes of migration 0031, the same actions in
+ * the same order (SQLite uses a partial index only for a query that repeats
+ * its WHERE): change both together (tests/api/test_access_review.py compares
+ * them and checks the plans). Comparisons, not IN: see the migration. */
 #define LOOK_ACTIONS                                                                                       \
     "(a.action = 'case_view_restricted' OR a.action = 'evidence_view_restricted' OR a.action = "          \
     "'evidence_download' OR a.action = 'party_view' OR a.action = 'complaint_personal_view' OR a.action = " \
