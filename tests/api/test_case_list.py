@@ -17,14 +17,11 @@ import time
 
 import pytest
 
-from test_cases import create, doc, act
+from test_cases import World, create, doc, act
 
 API = "/api/v1"
 BOUND = 10000  # CASE_LIST_EXACT_MAX in src/api/cases.c
 
-
-class World:
-    pass
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,8 @@ whole answer, for a department and for all departments, with the direct
 queries the endpoint used before — on SQLite and on PostgreSQL.
 """
 import time
-
-import pytest
-
-from test_cases import World, create, doc, act, archive
+from test_case_list import w  # noqa: F401 (the fixture: logins, the market department, its officers)
+from test_cases import create, doc, act, archive
 
 API = "/api/v1"
 
@@ -24,24 +22,6 @@ DURATIONS = ("SELECT c.procedure, x.from_stage, COUNT(*), AVG(x.at - x.entered),
              "AS entered FROM case_events e WHERE e.from_stage IS NULL OR e.from_stage <> e.to_stage) x "
              "JOIN cases c ON c.id = x.case_id WHERE x.from_stage IS NOT NULL AND x.entered IS NOT NULL "
              "AND {dept} GROUP BY c.procedure, x.from_stage ORDER BY c.procedure, x.from_stage")
-
-
-@pytest.fixture(scope="module")
-def w(server):
-    x = World()
-    x.srv = server
-    x.url = server.url + API
-    for u in ("officer1", "head1", "supervisor1"):
-        setattr(x, u, server.login(u))
-    con = server.db()
-    try:
-        x.market = con.execute("SELECT id FROM departments WHERE name = '市市场监督管理局'").fetchone()[0]
-        x.officers = [con.execute("SELECT officer_id FROM users WHERE username = ?", (u,)).fetchone()[0]
-                      for u in ("officer1", "officer2")]
-    finally:
-        con.close()
-    x.seq = 0
-    return x
 
 
 def direct(w, dept):
